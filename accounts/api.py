@@ -1,0 +1,91 @@
+from django.shortcuts import get_object_or_404
+from ninja import FilterSchema, Query, Router, Schema
+from ninja.pagination import paginate
+
+from accounts.filters import MembershipFilterSet
+from accounts.models import Membership
+
+router = Router(tags=["Account"])
+
+
+class AccountOut(Schema):
+    id: int
+    number: str
+    name: str
+    is_partner: bool
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    account: AccountOut | None
+    role: str | None
+
+
+class MemberOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    role: str
+    created_at: str
+
+    @staticmethod
+    def resolve_username(obj):
+        return obj.user.username
+
+    @staticmethod
+    def resolve_first_name(obj):
+        return obj.user.first_name
+
+    @staticmethod
+    def resolve_last_name(obj):
+        return obj.user.last_name
+
+    @staticmethod
+    def resolve_email(obj):
+        return obj.user.email
+
+    @staticmethod
+    def resolve_created_at(obj):
+        return obj.created_at.isoformat()
+
+
+class MemberFilter(FilterSchema):
+    q: str | None = None
+    role: str | None = None
+
+
+@router.get("/me", response=MeOut, summary="The authenticated user and the account it acts in")
+def me(request):
+    actor = request.actor
+    user = actor.user
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "account": actor.account,
+        "role": actor.role,
+    }
+
+
+def _members(request):
+    return Membership.objects.select_related("user").restrict(request.actor)
+
+
+@router.get("/members", response=list[MemberOut], summary="Members of the current account")
+@paginate
+def list_members(request, filters: Query[MemberFilter]):
+    data = {key: value for key, value in filters.dict().items() if value is not None}
+    return MembershipFilterSet(data, queryset=_members(request)).qs
+
+
+@router.get("/members/{member_id}", response=MemberOut, summary="One member of the current account")
+def get_member(request, member_id: int):
+    return get_object_or_404(_members(request), pk=member_id)

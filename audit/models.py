@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
+
+
+class AuditEntry(TenantModel):
+    """One recorded action: who really did it, in which account, to what.
+
+    Entries are append-only. Nobody gets a role high enough to change or
+    delete them, and the admin shows them read-only.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+        LOGIN = "login", _("logged in")
+        LOGOUT = "logout", _("logged out")
+        LOGIN_FAILED = "login_failed", _("login failed")
+        PASSWORD_CHANGE = "password_change", _("changed the password")
+        PASSWORD_RESET = "password_reset", _("reset the password")
+        TWO_FACTOR_ON = "two_factor_on", _("turned on two-factor login")
+        TWO_FACTOR_OFF = "two_factor_off", _("turned off two-factor login")
+        SWITCH_ACCOUNT = "switch_account", _("switched account")
+        INVITE = "invite", _("invited")
+        JOIN = "join", _("joined")
+        TOKEN_CREATE = "token_create", _("created an API token")
+        TOKEN_REVOKE = "token_revoke", _("revoked an API token")
+        DENIED = "denied", _("was denied")
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept when the user is deleted, so the trail still says who it was.
+    user_repr = models.CharField(_("user"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    object_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    required_roles = {VIEW: Role.EMPLOYEE, ADD: Role.OWNER, CHANGE: Role.OWNER, DELETE: Role.OWNER}
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activity")
+        indexes = [
+            models.Index(fields=["account", "-created_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_repr} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")

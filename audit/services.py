@@ -1,0 +1,77 @@
+"""The one audit helper every service calls."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from audit.models import AuditEntry
+
+if TYPE_CHECKING:
+    from core.actor import Actor
+
+MASK = "••••••"
+SECRET_HINTS = ("password", "secret", "token", "key_hash", "api_key")
+
+
+def _is_secret(field_name: str) -> bool:
+    return any(hint in field_name for hint in SECRET_HINTS)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The current values of ``fields`` (default: all concrete editable fields)."""
+    names = fields or [f.name for f in obj._meta.concrete_fields if f.editable and not f.primary_key]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for every changed field, secrets masked."""
+    changes = {}
+    for name, new in after.items():
+        old = before.get(name)
+        if old != new:
+            changes[name] = [MASK, MASK] if _is_secret(name) else [old, new]
+    return changes
+
+
+def record(
+    actor: Actor | None,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    account=None,
+    changes: dict | None = None,
+    object_repr: str | None = None,
+) -> AuditEntry:
+    """Write one audit entry: time, real user, account acted in, action, object, changes, IP.
+
+    ``account`` defaults to the actor's current account. Call it inside the
+    service's transaction so the entry and the change commit together.
+    """
+    user = actor.user if actor is not None and actor.is_authenticated else None
+    if account is None and actor is not None:
+        account = actor.account
+    return AuditEntry.objects.create(
+        account=account,
+        user=user,
+        user_repr=user.username if user else "",
+        action=action,
+        object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=(object_repr if object_repr is not None else str(obj) if obj is not None else "")[:200],
+        changes={name: [_plain(v) for v in pair] for name, pair in (changes or {}).items()},
+        ip_address=actor.ip if actor is not None else None,
+    )

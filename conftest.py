@@ -1,0 +1,127 @@
+"""The shared test world: operator staff, two resellers (owner, admin, employee each), a plain customer.
+
+Every test that needs people and accounts takes ``world``; names follow
+SECURITY-TESTS part B: R1 and R2 are resellers, C1 a provider customer.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import Client
+
+from accounts.models import Account, Membership
+from accounts.services import SESSION_ACCOUNT_KEY
+from core.actor import Actor
+from core.roles import Role
+from users.models import User
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Tenant:
+    account: Account
+    owner: User
+    admin: User
+    employee: User
+
+    def actor(self, role: Role = Role.OWNER) -> Actor:
+        user = {Role.OWNER: self.owner, Role.ADMIN: self.admin, Role.EMPLOYEE: self.employee}[role]
+        return Actor(user=user, account=self.account, role=role, ip="127.0.0.1")
+
+    def user(self, role: Role) -> User:
+        return {Role.OWNER: self.owner, Role.ADMIN: self.admin, Role.EMPLOYEE: self.employee}[role]
+
+
+@dataclass
+class World:
+    staff: User
+    r1: Tenant
+    r2: Tenant
+    c1: Tenant
+    loner: User  # logged in, member of no account
+
+
+def make_user(username: str, **extra) -> User:
+    user = User(username=username, email=f"{username}@example.test", first_name=username.title(), **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_tenant(number: str, name: str, prefix: str, *, partner: bool = True) -> Tenant:
+    account = Account.objects.create(number=number, name=name, is_partner=partner)
+    users = {}
+    for role in Role:
+        user = make_user(f"{prefix}-{role.value}")
+        Membership.objects.create(account=account, user=user, role=role)
+        users[role] = user
+    return Tenant(account=account, owner=users[Role.OWNER], admin=users[Role.ADMIN], employee=users[Role.EMPLOYEE])
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World(
+        staff=make_user("staff", is_staff=True, is_superuser=True),
+        r1=make_tenant("20001", "ZZ-R1-MARKER Agentur", "r1"),
+        r2=make_tenant("20002", "Zweite Agentur", "r2"),
+        c1=make_tenant("20003", "Kundenfirma", "c1", partner=False),
+        loner=make_user("loner"),
+    )
+
+
+def login(client: Client, user: User, account: Account | None = None) -> Client:
+    """Log ``user`` in on ``client``, working in ``account`` (default: their first)."""
+    client.force_login(user, backend="users.backends.UsernameOrEmailBackend")
+    if account is not None:
+        session = client.session
+        session[SESSION_ACCOUNT_KEY] = account.pk
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)`` returns a logged-in test client."""
+
+    def make(user, account=None):
+        return login(Client(), user, account)
+
+    return make
+
+
+class _Collector:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; mail sent during the test lands in ``smtp_server.messages``."""
+    handler = _Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield handler
+    finally:
+        controller.stop()

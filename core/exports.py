@@ -1,0 +1,156 @@
+"""Export of any list: copy (TSV), CSV, Excel, PDF and a print view.
+
+Every export renders the table's exportable columns over the same filtered,
+restricted queryset the list shows. Rows are read in chunks with
+``iterator()``; CSV streams, Excel writes in XlsxWriter's constant-memory
+mode, so memory stays flat however long the list is.
+
+Cells a spreadsheet would run as a formula are neutralised (OWASP CSV
+injection; SECURITY-TESTS IV-04): a leading ``= + - @``, tab or CR, or their
+full-width forms, gets a ``'`` prefix. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import tempfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from itertools import islice
+
+import xlsxwriter
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+FORMATS = ("copy", "csv", "xlsx", "pdf")
+CHUNK_SIZE = 2000
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def neutralise(value):
+    """Make a cell value safe for spreadsheets; non-strings pass through unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (int, float, Decimal)):
+        return value
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return neutralise(str(value))
+
+
+def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], Iterator[list]]:
+    """Header and a lazy iterator of rows of exportable, visible columns."""
+    table_kwargs = table_kwargs or {}
+    probe = table_class(queryset.none(), **table_kwargs)
+    columns = [c for c in probe.columns if c.column.exclude_from_export is False and c.visible]
+    header = [str(c.header) for c in columns]
+    names = [c.name for c in columns]
+
+    def rows():
+        records = queryset.iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(islice(records, CHUNK_SIZE)):
+            table = table_class(chunk, **table_kwargs)
+            for row in table.rows:
+                yield [_cell(row.get_cell_value(name)) for name in names]
+
+    return header, rows()
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _delimited(header: list[str], rows: Iterable[list], delimiter: str) -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
+    yield "\ufeff"  # Excel reads UTF-8 CSV only with a BOM.
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def csv_response(filename: str, header, rows) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_delimited(header, rows, ";"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def copy_response(header, rows) -> StreamingHttpResponse:
+    """Tab-separated text for the clipboard ("Kopieren")."""
+    body = (line.lstrip("\ufeff") for line in _delimited(header, rows, "\t"))
+    return StreamingHttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+def xlsx_response(filename: str, header, rows) -> FileResponse:
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook = xlsxwriter.Workbook(
+        spool,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": False},
+    )
+    sheet = workbook.add_worksheet()
+    bold = workbook.add_format({"bold": True})
+    for col, title in enumerate(header):
+        sheet.write_string(0, col, title, bold)
+    for r, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, (int, float, Decimal)):
+                sheet.write_number(r, col, value)
+            else:
+                sheet.write_string(r, col, value)
+    workbook.close()
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"{filename}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def pdf_response(filename: str, title: str, header, rows) -> HttpResponse:
+    """A landscape A4 table. ReportLab draws text only and fetches nothing."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
+
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+
+    def para(value):
+        # Paragraph parses markup: escape so cell text is shown literally.
+        return Paragraph(escape(str(value)), small)
+
+    data = [[para(h) for h in header]] + [[para(v) for v in row] for row in rows]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=title, leftMargin=28, rightMargin=28)
+    table = LongTable(data, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#adb5bd")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    doc.build([Paragraph(escape(title), styles["Heading2"]), table])
+    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+
+# Each app's demo loader, in dependency order; each is idempotent.
+LOADERS = [accounts_demo.load]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent: running it twice changes nothing). Refused in production."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Do not print the demo logins.")
+
+    def handle(self, *args, quiet=False, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded in production.")
+        logins = []
+        with transaction.atomic():
+            for loader in LOADERS:
+                logins.extend(loader() or [])
+        if quiet:
+            return
+        self.stdout.write(self.style.SUCCESS("\nPartnerportal demo — http://127.0.0.1:8000/"))
+        self.stdout.write(f"All demo logins use the password '{accounts_demo.DEMO_PASSWORD}':")
+        for username, description in logins:
+            self.stdout.write(f"  {username:<12} {description}")
+        self.stdout.write("")

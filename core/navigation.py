@@ -1,0 +1,49 @@
+"""The sidebar, grouped as in the provider's portal. Apps add entries as their features land."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    icon: str
+    visible: Callable = lambda actor: actor.has_account
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    label: str | None
+    items: tuple[MenuItem, ...]
+
+
+MENU = (
+    MenuGroup(None, (MenuItem(_("Dashboard"), "core:dashboard", "speedometer2", lambda actor: True),)),
+    MenuGroup(
+        _("Account"),
+        (
+            MenuItem(_("Members"), "accounts:membership_list", "people"),
+            MenuItem(_("Activity"), "audit:auditentry_list", "clock-history"),
+            MenuItem(_("Settings"), "accounts:settings", "gear", lambda actor: actor.has_role(Role.OWNER)),
+        ),
+    ),
+    MenuGroup(
+        _("Administration"),
+        (MenuItem(_("Operator area"), "admin:index", "shield-lock", lambda actor: actor.user.is_staff),),
+    ),
+    MenuGroup(None, (MenuItem(_("Profile"), "users:profile", "person-circle", lambda actor: True),)),
+)
+
+
+def menu_for(actor):
+    groups = []
+    for group in MENU:
+        items = [item for item in group.items if item.visible(actor)]
+        if items:
+            groups.append((group.label, items))
+    return groups

@@ -1,0 +1,84 @@
+"""The one tenant restriction.
+
+Every account-owned model inherits :class:`TenantModel`. Its manager and
+querysets offer ``restrict(actor, action)``, which is the only way views, API
+endpoints, form fields, tables, exports and counts reach such objects. It
+returns nothing by default: no actor, no account, or a role below what the
+model requires for ``action`` all give an empty queryset, so a hidden object
+is indistinguishable from a missing one (404 with the same page).
+
+``tests/test_restriction_lint.py`` fails the suite when a view, API, form,
+filter or table module touches a tenant model's manager without ``restrict``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Self
+
+from django.db import models
+
+from core.roles import Role
+
+if TYPE_CHECKING:
+    from core.actor import Actor
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, actor: Actor | None, action: str = VIEW) -> Self:
+        """Rows of the actor's current account that its role may ``action``."""
+        if actor is None or not actor.has_account:
+            return self.none()
+        if not actor.may(self.model, action):
+            return self.none()
+        return self.filter(**{self.model.tenant_path: actor.account})
+
+
+class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
+    pass
+
+
+class TenantModel(models.Model):
+    """Abstract base of every model that belongs to exactly one account.
+
+    ``tenant_path`` is the lookup from this model to its account; models
+    owned through a parent (a portal user through its end customer) set it to
+    e.g. ``"end_customer__account"`` and carry no account column of their own.
+    ``required_roles`` maps actions to the lowest role allowed to perform
+    them; unknown actions need the role of ``change``.
+    """
+
+    tenant_path: ClassVar[str] = "account"
+    required_roles: ClassVar[dict[str, Role]] = {
+        VIEW: Role.EMPLOYEE,
+        ADD: Role.EMPLOYEE,
+        CHANGE: Role.EMPLOYEE,
+        DELETE: Role.EMPLOYEE,
+    }
+
+    objects = RestrictedManager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def required_role(cls, action: str) -> Role:
+        roles = cls.required_roles
+        return roles.get(action, roles[CHANGE])
+
+    def is_visible_to(self, actor: Actor, action: str = VIEW) -> bool:
+        """Re-check after a write that the object is still inside the restriction."""
+        return type(self)._default_manager.restrict(actor, action).filter(pk=self.pk).exists()
+
+
+class AccountOwnedModel(TenantModel):
+    """A tenant model with its own ``account`` column."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", editable=False)
+
+    class Meta:
+        abstract = True

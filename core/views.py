@@ -1,0 +1,283 @@
+"""Generic views: list, detail, add/edit, delete and detail tab.
+
+App views declare model, table, filterset and form; everything that touches
+tenant data goes through ``restrict`` here. A member whose role is too low
+gets 403; an object outside the actor's account gets the same 404 as one
+that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+from django_filters.views import FilterMixin
+from django_tables2 import SingleTableMixin
+
+from audit.models import AuditEntry
+from audit.services import diff, record, snapshot
+from core import exports
+from core.tenancy import ADD, CHANGE, DELETE, VIEW
+
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+DEFAULT_PER_PAGE = 25
+
+
+class ActorViewMixin:
+    """A view acting inside the session's current account.
+
+    ``get_base_queryset`` may add ``select_related``/annotations; the result
+    is always passed through ``restrict``.
+    """
+
+    model = None
+    queryset = None
+    http_method_names = ["get", "post", "head"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.actor.has_account:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def actor(self):
+        return self.request.actor
+
+    def get_base_queryset(self):
+        if self.queryset is not None:
+            return self.queryset.all()
+        if self.model is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a model or a queryset.")
+        return self.model._default_manager.all()
+
+    def restricted(self, action: str = VIEW):
+        return self.get_base_queryset().restrict(self.actor, action)
+
+    def require_role(self, action: str) -> None:
+        model = self.model or self.queryset.model
+        if not self.actor.may(model, action):
+            record(self.actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
+            raise PermissionDenied
+
+
+class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.ListView):
+    """Sortable, filterable, searchable, paginated list with exports (``?export=csv``)."""
+
+    template_name = "core/object_list.html"
+    filterset_class = None
+    add_url_name = None
+    title = None
+
+    def get_queryset(self):
+        return self.restricted(VIEW)
+
+    def get_title(self):
+        return self.title or (self.model or self.queryset.model)._meta.verbose_name_plural
+
+    def get(self, request, *args, **kwargs):
+        filterset_class = self.get_filterset_class()
+        self.filterset = self.get_filterset(filterset_class)
+        if self.filterset.is_valid() or not self.get_strict():
+            self.object_list = self.filterset.qs
+        else:
+            self.object_list = self.filterset.queryset.none()
+        export = request.GET.get("export")
+        if export:
+            return self.export(export)
+        return self.render_to_response(self.get_context_data(filter=self.filterset, object_list=self.object_list))
+
+    def get_table_pagination(self, table):
+        try:
+            per_page = int(self.request.GET.get("per_page", DEFAULT_PER_PAGE))
+        except ValueError:
+            per_page = DEFAULT_PER_PAGE
+        return {"per_page": per_page if per_page in PER_PAGE_CHOICES else DEFAULT_PER_PAGE}
+
+    def get_table_kwargs(self):
+        return {"request": self.request}
+
+    def ordered_export_queryset(self):
+        table = self.get_table_class()(self.object_list, **self.get_table_kwargs())
+        sort = self.request.GET.get("sort")
+        if sort:
+            table.order_by = sort
+        return table.data.data
+
+    def export_filename(self) -> str:
+        return str(self.get_title()).lower().replace(" ", "-")
+
+    def export(self, fmt: str):
+        table_class = self.get_table_class()
+        kwargs = self.get_table_kwargs()
+        if fmt == "print":
+            table = table_class(self.ordered_export_queryset(), **kwargs)
+            return render(self.request, "core/object_print.html", {"table": table, "title": self.get_title()})
+        if fmt not in exports.FORMATS:
+            return HttpResponseBadRequest(_("Unknown export format."))
+        header, rows = exports.export_rows(table_class, self.ordered_export_queryset(), kwargs)
+        name = self.export_filename()
+        if fmt == "csv":
+            return exports.csv_response(name, header, rows)
+        if fmt == "copy":
+            return exports.copy_response(header, rows)
+        if fmt == "xlsx":
+            return exports.xlsx_response(name, header, rows)
+        return exports.pdf_response(name, str(self.get_title()), header, rows)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model = self.model or self.queryset.model
+        context.update(
+            title=self.get_title(),
+            per_page_choices=PER_PAGE_CHOICES,
+            add_url=reverse(self.add_url_name) if self.add_url_name and self.actor.may(model, ADD) else None,
+            export_formats=[
+                ("copy", _("Copy")),
+                ("csv", "CSV"),
+                ("xlsx", _("Excel")),
+                ("pdf", "PDF"),
+                ("print", _("Print")),
+            ],
+        )
+        return context
+
+
+class ObjectDetailView(ActorViewMixin, generic.DetailView):
+    tabs: list[tuple[str, str]] = []
+    active_tab = None
+
+    def get_queryset(self):
+        return self.restricted(VIEW)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tabs"] = [(reverse(name, args=[self.object.pk]), label, name) for name, label in self.tabs]
+        context["active_tab"] = self.active_tab
+        return context
+
+
+class ObjectTabView(SingleTableMixin, ObjectDetailView):
+    """A detail tab that lists the object's children in a table.
+
+    ``get_child_queryset`` must return a restricted queryset.
+    """
+
+    template_name = "core/object_tab.html"
+
+    def get_child_queryset(self):
+        raise ImproperlyConfigured(f"{type(self).__name__} must define get_child_queryset().")
+
+    def get_table_data(self):
+        return self.get_child_queryset()
+
+    def get_table_kwargs(self):
+        return {"request": self.request}
+
+
+class ObjectEditView(
+    ActorViewMixin,
+    generic.detail.SingleObjectTemplateResponseMixin,
+    generic.edit.ModelFormMixin,
+    generic.edit.ProcessFormView,
+):
+    """Add (no ``pk`` in the URL) and edit in one view.
+
+    The default save is a single audited, atomic model save; views whose write
+    is a workflow override ``save_form`` to call their service.
+    """
+
+    template_name = "core/object_edit.html"
+
+    def get_object(self, queryset=None):
+        if "pk" not in self.kwargs:
+            return None
+        return super().get_object(self.restricted(CHANGE))
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.actor.has_account:
+            self.require_role(CHANGE if "pk" in kwargs else ADD)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["actor"] = self.actor
+        return kwargs
+
+    def save_form(self, form):
+        obj = form.instance
+        is_new = obj.pk is None
+        before = {} if is_new else snapshot(type(obj)._default_manager.get(pk=obj.pk), list(form.changed_data))
+        with transaction.atomic():
+            obj = form.save(commit=False)
+            if is_new and hasattr(obj, "account_id") and obj.account_id is None:
+                obj.account = self.actor.account
+            obj.save()
+            form.save_m2m()
+            action = AuditEntry.Action.CREATE if is_new else AuditEntry.Action.UPDATE
+            record(self.actor, action, obj, changes=diff(before, snapshot(obj, list(form.changed_data))))
+            if not obj.is_visible_to(self.actor):
+                raise PermissionDenied
+        return obj
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save_form(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model = self.model or self.queryset.model
+        context["title"] = (
+            _("Edit %(object)s") % {"object": self.object}
+            if self.object
+            else _("Add %(model)s") % {"model": model._meta.verbose_name}
+        )
+        return context
+
+
+class ObjectDeleteView(ActorViewMixin, generic.DetailView):
+    """Confirmation page on GET, deletion on POST; views override ``perform_delete`` for guarded deletes."""
+
+    template_name = "core/object_delete.html"
+    success_url_name = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.actor.has_account:
+            self.require_role(DELETE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.restricted(DELETE)
+
+    def perform_delete(self, obj) -> None:
+        with transaction.atomic():
+            record(self.actor, AuditEntry.Action.DELETE, obj)
+            obj.delete()
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        try:
+            self.perform_delete(obj)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.path)
+        messages.success(request, _("Deleted: %(object)s") % {"object": obj})
+        return HttpResponseRedirect(reverse(self.success_url_name))

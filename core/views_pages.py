@@ -1,0 +1,36 @@
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.http import require_safe
+
+from accounts.models import Membership
+from audit.models import AuditEntry
+
+
+@require_safe
+def dashboard_view(request):
+    actor = request.actor
+    context = {}
+    if actor.has_account:
+        context = {
+            "member_count": Membership.objects.restrict(actor).count(),
+            "recent_activity": AuditEntry.objects.restrict(actor)[:8],
+        }
+    return render(request, "core/dashboard.html", context)
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def error_500(request):
+    # No request context: the error may come from the database the context processors need.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render({}))

@@ -1,0 +1,77 @@
+"""REST API root: router, authentication, schema. Endpoints live in each app's ``api.py``.
+
+Two ways in: a personal API token in ``Authorization: Bearer …`` (never in
+the query string or a cookie), or the browser session with its CSRF token.
+Either way the endpoint sees ``request.actor`` and uses the same
+restriction as the UI; rights are read from the membership on every call.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from accounts.services import current_role
+from core.actor import Actor
+from core.http import client_ip
+from users.models import TOKEN_PREFIX, APIToken
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+            return None
+        api_token = APIToken.objects.filter(key_hash=APIToken.hash_key(token)).select_related("user", "account").first()
+        if api_token is None or not api_token.user.is_active or not api_token.account.is_active:
+            return None
+        role = current_role(api_token.user, api_token.account)
+        if role is None:
+            return None
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+            APIToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        request.actor = Actor(
+            user=api_token.user,
+            account=api_token.account,
+            role=role,
+            ip=client_ip(request),
+            token=api_token,
+        )
+        return api_token
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session; ninja checks the CSRF token for unsafe methods."""
+
+    def __init__(self):
+        self.param_name = settings.SESSION_COOKIE_NAME
+        super().__init__(csrf=True)
+
+    def authenticate(self, request, key):
+        if request.user.is_authenticated and request.user.is_active:
+            return request.user
+        return None
+
+
+api = NinjaAPI(
+    title="Partnerportal API",
+    version="1",
+    description="Everything a reseller can do in the portal. Authenticate with `Authorization: Bearer <token>`; "
+    "create tokens under Profile → API tokens.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    return api.create_response(request, {"detail": "Not authenticated."}, status=401)
+
+
+api.add_router("/", "accounts.api.router")

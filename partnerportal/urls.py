@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from partnerportal.api import api
+
+handler400 = "core.views_pages.error_400"
+handler403 = "core.views_pages.error_403"
+handler404 = "core.views_pages.error_404"
+handler500 = "core.views_pages.error_500"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("", include("users.urls")),
+    path("account/", include("accounts.urls")),
+    path("activity/", include("audit.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("operator/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts the demo: the web server in the foreground, the task worker beside it.
+# Ctrl-C (or any exit) stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+$PY manage.py db_worker --interval 0.5 --no-reload &
+pids+=($!)
+
+echo "Partnerportal: http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
+$PY manage.py runserver "$HOST:$PORT" --noreload &
+pids+=($!)
+wait -n "${pids[@]}"

@@ -1,0 +1,199 @@
+"""Every URL, every role: the authorisation matrix (SECURITY-TESTS ISO-01, ISO-02).
+
+``MATRIX`` lists each named URL of the project with the URL arguments (objects
+of reseller R1) and the expected status per role for GET and POST. A URL that
+is not listed fails ``test_every_url_is_in_the_matrix``, so the matrix cannot
+fall behind new views. Roles:
+
+- ``anonymous``: not logged in
+- ``loner``: logged in, member of no account
+- ``employee``, ``admin``, ``owner``: members of R1
+- ``outsider``: the owner of R2, who must learn nothing about R1
+- ``staff``: operator staff, working in no account until they switch
+
+``LOGIN`` means a redirect to the login page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import Membership
+from audit.models import AuditEntry
+from conftest import login
+from core.roles import Role
+from users.services import create_api_token
+
+LOGIN = "login"
+ROLES = ("anonymous", "loner", "employee", "admin", "owner", "outsider", "staff")
+MEMBERS = ("employee", "admin", "owner")
+MARKER = "ZZ-R1-MARKER"
+
+
+def expect(default, **per_role):
+    """Expected status for every role: ``default`` unless named."""
+    return {role: per_role.get(role, default) for role in ROLES}
+
+
+def employee_membership(world):
+    return {"pk": Membership.objects.get(user=world.r1.employee).pk}
+
+
+def owner_token(world):
+    token, _key = create_api_token(world.r1.actor(Role.OWNER), name="matrix")
+    return {"pk": token.pk}
+
+
+def reset_link(world):
+    user = world.r1.owner
+    return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+
+
+# name: (kwargs factory, GET expectations, POST expectations or None when POST is not a separate case)
+MATRIX = {
+    "core:dashboard": (None, expect(200, anonymous=LOGIN), expect(405, anonymous=LOGIN)),
+    "users:login": (None, expect(302, anonymous=200), expect(302, anonymous=200)),
+    "users:login_otp": (None, expect(LOGIN), expect(LOGIN)),
+    "users:logout": (None, expect(405, anonymous=LOGIN), expect(LOGIN)),
+    "users:password_reset": (None, expect(200), expect(200)),
+    "users:password_reset_done": (None, expect(200), expect(405)),
+    "users:password_reset_confirm": (reset_link, expect(302), expect(302)),
+    "users:profile": (None, expect(200, anonymous=LOGIN), expect(200, anonymous=LOGIN)),
+    "users:password_change": (None, expect(200, anonymous=LOGIN), expect(200, anonymous=LOGIN)),
+    "users:two_factor_setup": (None, expect(200, anonymous=LOGIN), expect(200, anonymous=LOGIN)),
+    "users:two_factor_disable": (None, expect(200, anonymous=LOGIN), expect(200, anonymous=LOGIN)),
+    "users:token_create": (None, expect(405, anonymous=LOGIN), expect(302, anonymous=LOGIN)),
+    "users:token_revoke": (owner_token, expect(405, anonymous=LOGIN), expect(404, anonymous=LOGIN, owner=302)),
+    "accounts:switch": (None, expect(405, anonymous=LOGIN), expect(302, anonymous=LOGIN, loner=404, outsider=404)),
+    "accounts:membership_list": (None, expect(200, anonymous=LOGIN, loner=404, staff=404), None),
+    "accounts:membership_edit": (
+        employee_membership,
+        expect(404, anonymous=LOGIN, employee=403, admin=200, owner=200),
+        expect(404, anonymous=LOGIN, employee=403, admin=200, owner=200),
+    ),
+    "accounts:membership_delete": (
+        employee_membership,
+        expect(404, anonymous=LOGIN, employee=403, admin=200, owner=200),
+        expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+    ),
+    "accounts:invitation_add": (
+        None,
+        expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403),
+        expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403),
+    ),
+    "accounts:invitation_accept": (lambda world: {"token": "no-such-token"}, expect(404), expect(404)),
+    "accounts:settings": (
+        None,
+        expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403, admin=403),
+        expect(302, anonymous=LOGIN, loner=404, staff=404, employee=403, admin=403),
+    ),
+    "audit:auditentry_list": (None, expect(200, anonymous=LOGIN, loner=404, staff=404), None),
+    "set_language": (None, expect(302), expect(302)),
+    "api:api-root": (None, expect(404), None),
+    "api:openapi-json": (None, expect(200), None),
+    "api:openapi-view": (None, expect(200), None),
+    "api:me": (None, expect(200, anonymous=401), expect(405)),
+    "api:list_members": (None, expect(200, anonymous=401), None),
+    "api:get_member": (
+        lambda world: {"member_id": Membership.objects.get(user=world.r1.employee).pk},
+        expect(404, anonymous=401, employee=200, admin=200, owner=200),
+        None,
+    ),
+}
+
+# Django's admin checks one thing for all its pages: an active staff user.
+ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
+
+
+def all_url_names() -> list[str]:
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or None
+                full = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+                yield from walk(pattern.url_patterns, full)
+            elif pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_every_url_is_in_the_matrix():
+    missing = [name for name in all_url_names() if name not in MATRIX and not name.startswith("admin:")]
+    assert missing == [], f"Add these URLs to the view matrix: {missing}"
+
+
+def client_as(role: str, world) -> Client:
+    client = Client()
+    users = {
+        "loner": world.loner,
+        "employee": world.r1.employee,
+        "admin": world.r1.admin,
+        "owner": world.r1.owner,
+        "outsider": world.r2.owner,
+        "staff": world.staff,
+    }
+    if role != "anonymous":
+        login(client, users[role])
+    return client
+
+
+def check(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith((reverse("users:login"), reverse("admin:login")))
+    elif expected == 302:
+        assert response.status_code == 302, response.status_code
+        assert not response["Location"].startswith(reverse("users:login"))
+    else:
+        assert response.status_code == expected
+
+
+CASES = [
+    (name, role, method)
+    for name, (_kwargs, get, post) in MATRIX.items()
+    for role in ROLES
+    for method in (("GET", "POST") if post is not None else ("GET",))
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "method"), CASES)
+def test_view_answers_each_role_as_listed(world, name, role, method):
+    kwargs_factory, get, post = MATRIX[name]
+    client = client_as(role, world)
+    url = reverse(name, kwargs=kwargs_factory(world) if kwargs_factory else None)
+    data = {"account": world.r1.account.pk} if name == "accounts:switch" else {}
+    response = client.get(url) if method == "GET" else client.post(url, data)
+    check(response, (get if method == "GET" else post)[role])
+    if role == "outsider" and response.status_code == 200 and not response.streaming:
+        assert MARKER not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "options", "generic"])
+@pytest.mark.parametrize("name", ["accounts:membership_edit", "accounts:membership_delete", "users:profile"])
+def test_unusual_methods_are_refused_without_running_the_view(world, name, method):
+    kwargs = employee_membership(world) if name.startswith("accounts:membership") else None
+    url = reverse(name, kwargs=kwargs)
+    client = client_as("outsider", world)
+    before = AuditEntry.objects.count(), Membership.objects.count()
+    if method == "generic":
+        response = client.generic("FOO", url)
+    else:
+        response = getattr(client, method)(url)
+    assert response.status_code in (404, 405)
+    assert (AuditEntry.objects.count(), Membership.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_admin_pages_are_for_staff_only(world):
+    for role in ROLES:
+        client = client_as(role, world)
+        for url in (reverse("admin:index"), reverse("admin:accounts_account_changelist")):
+            check(client.get(url), ADMIN_NAMESPACE_GET[role])
