@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
-from core.http import page_methods
 from audit.services import record
+from core.http import page_methods
 from users import services
 from users.forms import (
     APITokenForm,
