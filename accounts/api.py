@@ -1,9 +1,13 @@
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import FilterSchema, Query, Router, Schema
+from ninja import FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from accounts import services
 from accounts.filters import MembershipFilterSet
+from accounts.forms import InvitationForm
 from accounts.models import Membership
+from core.roles import Role
 
 router = Router(tags=["Account"])
 
@@ -55,6 +59,26 @@ class MemberOut(Schema):
         return obj.created_at.isoformat()
 
 
+class MemberRoleIn(Schema):
+    role: Role
+
+
+class InvitationIn(Schema):
+    email: str
+    role: Role = Role.EMPLOYEE
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    expires_at: str
+
+    @staticmethod
+    def resolve_expires_at(obj):
+        return obj.expires_at.isoformat()
+
+
 class MemberFilter(FilterSchema):
     q: str | None = None
     role: str | None = None
@@ -89,3 +113,25 @@ def list_members(request, filters: Query[MemberFilter]):
 @router.get("/members/{member_id}", response=MemberOut, summary="One member of the current account")
 def get_member(request, member_id: int):
     return get_object_or_404(_members(request), pk=member_id)
+
+
+@router.patch("/members/{member_id}", response=MemberOut, summary="Change a member's role (owners and administrators)")
+def change_member_role(request, member_id: int, payload: MemberRoleIn):
+    membership = get_object_or_404(_members(request), pk=member_id)
+    return services.change_member_role(request.actor, membership, payload.role)
+
+
+@router.delete("/members/{member_id}", response={204: None}, summary="Remove a member (owners and administrators)")
+def remove_member(request, member_id: int):
+    membership = get_object_or_404(_members(request), pk=member_id)
+    services.remove_member(request.actor, membership)
+    return Status(204, None)
+
+
+@router.post("/invitations", response={201: InvitationOut}, summary="Invite a person by e-mail")
+def invite_member(request, payload: InvitationIn):
+    form = InvitationForm(payload.dict(), actor=request.actor)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    invitation = services.invite_member(request.actor, **form.cleaned_data)
+    return Status(201, invitation)

@@ -11,6 +11,6 @@ class MembershipFilterSet(BaseFilterSet):
 
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
 
-    class Meta:
+    class Meta(BaseFilterSet.Meta):
         model = Membership
         fields = ["q", "role"]

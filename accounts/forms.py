@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Membership
 from core.forms import BootstrapFormMixin, TenantModelForm
 from core.roles import Role
-from users.models import normalize_email
+from users.forms import NormalizedEmailField
 
 
 class MembershipForm(BootstrapFormMixin, TenantModelForm):
@@ -14,16 +14,13 @@ class MembershipForm(BootstrapFormMixin, TenantModelForm):
 
 
 class InvitationForm(BootstrapFormMixin, forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = NormalizedEmailField(label=_("E-mail"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EMPLOYEE)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         if not actor.has_role(Role.OWNER):
             self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
-
-    def clean_email(self):
-        return normalize_email(self.cleaned_data["email"])
 
 
 class AccountSettingsForm(BootstrapFormMixin, forms.ModelForm):

@@ -22,6 +22,6 @@ class AuditEntryFilterSet(BaseFilterSet):
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
 
-    class Meta:
+    class Meta(BaseFilterSet.Meta):
         model = AuditEntry
         fields = ["q", "action", "created_after", "created_before"]

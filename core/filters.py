@@ -2,10 +2,22 @@ from functools import reduce
 from operator import or_
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapFormMixin
+
 SEARCH_MAX_LENGTH = 100
+
+
+class FilterForm(BootstrapFormMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] += (
+                " form-control-sm" if "form-control" in field.widget.attrs["class"] else " form-select-sm"
+            )
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -19,6 +31,9 @@ class BaseFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        form = FilterForm
 
     def search(self, queryset, name, value):
         value = value.strip()[:SEARCH_MAX_LENGTH]

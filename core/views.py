@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import generic
 from django_filters.views import FilterMixin
@@ -77,12 +78,12 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
         return self.restricted(VIEW)
 
     def get_title(self):
-        return self.title or (self.model or self.queryset.model)._meta.verbose_name_plural
+        return self.title or capfirst((self.model or self.queryset.model)._meta.verbose_name_plural)
 
     def get(self, request, *args, **kwargs):
         filterset_class = self.get_filterset_class()
         self.filterset = self.get_filterset(filterset_class)
-        if self.filterset.is_valid() or not self.get_strict():
+        if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
             self.object_list = self.filterset.qs
         else:
             self.object_list = self.filterset.queryset.none()

@@ -9,7 +9,9 @@ restriction as the UI; rights are read from the membership on every call.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -54,6 +56,10 @@ class SessionAuth(APIKeyCookie):
         super().__init__(csrf=True)
 
     def authenticate(self, request, key):
+        # A request that names a token is judged by that token alone: a revoked
+        # token must not quietly fall back to the browser's session.
+        if "Authorization" in request.headers:
+            return None
         if request.user.is_authenticated and request.user.is_active:
             return request.user
         return None
@@ -71,7 +77,22 @@ api = NinjaAPI(
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    return api.create_response(request, {"detail": "Not authenticated."}, status=401)
+    return api.create_response(request, {"detail": _("Not authenticated.")}, status=401)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or _("You do not have permission to do this.")}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    """Domain validation errors name the field, with the same messages as the forms."""
+    if hasattr(exc, "error_dict"):
+        detail = [{"loc": [field], "msg": " ".join(messages)} for field, messages in exc.message_dict.items()]
+    else:
+        detail = [{"loc": [], "msg": message} for message in exc.messages]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 api.add_router("/", "accounts.api.router")

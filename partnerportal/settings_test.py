@@ -11,3 +11,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TEST_OUTPUT_DIR = BASE_DIR / "test-output"  # noqa: F405
+# Tests read English; tests/test_i18n.py checks that German is the real default
+# and that the German catalogue is complete.
+LANGUAGE_CODE = "en"

@@ -54,7 +54,7 @@ def reset_link(world):
     return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
 
 
-# name: (kwargs factory, GET expectations, POST expectations or None when POST is not a separate case)
+# name: (kwargs factory, GET expectations, write expectations or None[, write method, JSON body])
 MATRIX = {
     "core:dashboard": (None, expect(200, anonymous=LOGIN), expect(405, anonymous=LOGIN)),
     "users:login": (None, expect(302, anonymous=200), expect(302, anonymous=200)),
@@ -103,6 +103,26 @@ MATRIX = {
         lambda world: {"member_id": Membership.objects.get(user=world.r1.employee).pk},
         expect(404, anonymous=401, employee=200, admin=200, owner=200),
         None,
+    ),
+    "api:change_member_role": (
+        lambda world: {"member_id": Membership.objects.get(user=world.r1.employee).pk},
+        expect(404, anonymous=401, employee=200, admin=200, owner=200),
+        expect(404, anonymous=401, employee=403, admin=200, owner=200),
+        "patch",
+        {"role": "employee"},
+    ),
+    "api:remove_member": (
+        lambda world: {"member_id": Membership.objects.get(user=world.r1.employee).pk},
+        expect(404, anonymous=401, employee=200, admin=200, owner=200),
+        expect(404, anonymous=401, employee=403, admin=204, owner=204),
+        "delete",
+    ),
+    "api:invite_member": (
+        None,
+        expect(405),
+        expect(403, anonymous=401, outsider=201, admin=201, owner=201),
+        "post",
+        {"email": "new.person@example.test", "role": "employee"},
     ),
 }
 
@@ -156,21 +176,27 @@ def check(response, expected):
 
 CASES = [
     (name, role, method)
-    for name, (_kwargs, get, post) in MATRIX.items()
+    for name, (_kwargs, get, write, *_rest) in MATRIX.items()
     for role in ROLES
-    for method in (("GET", "POST") if post is not None else ("GET",))
+    for method in (("GET", "WRITE") if write is not None else ("GET",))
 ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "role", "method"), CASES)
 def test_view_answers_each_role_as_listed(world, name, role, method):
-    kwargs_factory, get, post = MATRIX[name]
+    kwargs_factory, get, write, write_method, body = (*MATRIX[name], "post", None)[:5]
     client = client_as(role, world)
     url = reverse(name, kwargs=kwargs_factory(world) if kwargs_factory else None)
-    data = {"account": world.r1.account.pk} if name == "accounts:switch" else {}
-    response = client.get(url) if method == "GET" else client.post(url, data)
-    check(response, (get if method == "GET" else post)[role])
+    if method == "GET":
+        response = client.get(url)
+    elif body is not None:
+        response = getattr(client, write_method)(url, body, content_type="application/json")
+    elif write_method != "post":
+        response = getattr(client, write_method)(url)
+    else:
+        response = client.post(url, {"account": world.r1.account.pk} if name == "accounts:switch" else {})
+    check(response, (get if method == "GET" else write)[role])
     if role == "outsider" and response.status_code == 200 and not response.streaming:
         assert MARKER not in response.content.decode()
 

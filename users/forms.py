@@ -7,6 +7,13 @@ from core.forms import BootstrapFormMixin
 from users.models import APIToken, normalize_email
 
 
+class NormalizedEmailField(forms.EmailField):
+    """An e-mail field that validates the canonical form (NFKC, case-folded), not the raw input."""
+
+    def to_python(self, value):
+        return normalize_email(super().to_python(value))
+
+
 class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
     username = forms.CharField(label=_("Username or e-mail"), max_length=254)
 
@@ -43,13 +50,13 @@ class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
 
 
 class PasswordResetForm(BootstrapFormMixin, forms.Form):
-    email = forms.EmailField(
+    email = NormalizedEmailField(
         label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
     def users(self):
         """Active users with exactly this (normalised) address; look-alikes never match."""
-        email = normalize_email(self.cleaned_data["email"])
+        email = self.cleaned_data["email"]
         return [
             user
             for user in get_user_model().objects.filter(email=email, is_active=True)
@@ -69,9 +76,10 @@ class ProfileForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["first_name", "last_name", "email"]
+        field_classes = {"email": NormalizedEmailField}
 
     def clean_email(self):
-        email = normalize_email(self.cleaned_data["email"])
+        email = self.cleaned_data["email"]
         others = get_user_model().objects.filter(email=email).exclude(pk=self.instance.pk)
         if email and others.exists():
             raise forms.ValidationError(_("This e-mail address is already in use."))

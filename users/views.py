@@ -44,9 +44,8 @@ def _safe_next(request, fallback="core:dashboard") -> str:
 
 def lockout(request, credentials, *args, **kwargs):
     """What django-axes shows a throttled login: the same page, a clear message, status 429."""
-    form = LoginForm(request)
-    form.add_error(None, _("Too many failed login attempts. Please wait a few minutes and try again."))
-    return render(request, "users/login.html", {"form": form}, status=429)
+    message = _("Too many failed login attempts. Please wait a few minutes and try again.")
+    return render(request, "users/login.html", {"form": LoginForm(request), "error_message": message}, status=429)
 
 
 @login_not_required

@@ -1,0 +1,62 @@
+"""Lists cost the same number of queries for 10 rows and 100 rows, pinned per list.
+
+When a list legitimately changes its queries, update ``query_counts.json`` in
+the same commit and say why.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Membership
+from audit.models import AuditEntry
+from conftest import login, make_user
+from core.roles import Role
+from users.services import create_api_token
+
+PINNED = json.loads((Path(__file__).parent / "query_counts.json").read_text())
+
+
+def grow(world, n):
+    """Give R1 ``n`` more members and ``n`` more activity entries."""
+    start = Membership.objects.filter(account=world.r1.account).count()
+    for index in range(start, start + n):
+        user = make_user(f"bulk{index}")
+        Membership.objects.create(account=world.r1.account, user=user, role=Role.EMPLOYEE)
+        AuditEntry.objects.create(account=world.r1.account, user=user, user_repr=user.username, action="login")
+
+
+LISTS = {
+    "accounts:membership_list": "/account/members/?per_page=100",
+    "audit:auditentry_list": "/activity/?per_page=100",
+    "api:list_members": "/api/v1/members?limit=100",
+}
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_list_query_count_does_not_grow_with_rows(world, name):
+    url = LISTS[name]
+    if name.startswith("api:"):
+        _token, key = create_api_token(world.r1.actor(), name="count")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    else:
+        client = login(Client(), world.r1.owner)
+    client.get(url)  # warm: session and content types
+    grow(world, 10)
+    small = count_queries(client, url)
+    grow(world, 90)
+    large = count_queries(client, url)
+    assert small == large, f"{name}: {small} queries for ~10 rows, {large} for ~100"
+    assert large == PINNED[name], f"{name}: pinned {PINNED[name]}, now {large}"
