@@ -17,6 +17,7 @@ from accounts.models import Account, Membership
 from accounts.services import SESSION_ACCOUNT_KEY
 from core.actor import Actor
 from core.roles import Role
+from customers.models import EndCustomer, PortalUser, Todo
 from users.models import User
 
 PASSWORD = "correct-horse-battery"
@@ -28,6 +29,10 @@ class Tenant:
     owner: User
     admin: User
     employee: User
+    customer: EndCustomer | None = None  # with a portal user and a to-do: cannot be deleted
+    plain_customer: EndCustomer | None = None  # nothing attached: can be deleted
+    portal_user: PortalUser | None = None
+    todo: Todo | None = None
 
     def actor(self, role: Role = Role.OWNER) -> Actor:
         user = {Role.OWNER: self.owner, Role.ADMIN: self.admin, Role.EMPLOYEE: self.employee}[role]
@@ -54,6 +59,21 @@ def make_user(username: str, **extra) -> User:
     return user
 
 
+def make_customer(account: Account, number: str, **extra) -> EndCustomer:
+    values = {
+        "last_name": "Kunde",
+        "first_name": "Karla",
+        "street": "Teststraße 1",
+        "postal_code": "10115",
+        "city": "Berlin",
+        "phone": "+49301234567",
+        "mobile": "+491701234567",
+        "email": f"{number.lower()}@example.test",
+        **extra,
+    }
+    return EndCustomer.objects.create(account=account, number=number, **values)
+
+
 def make_tenant(number: str, name: str, prefix: str, *, partner: bool = True) -> Tenant:
     account = Account.objects.create(number=number, name=name, is_partner=partner)
     users = {}
@@ -61,7 +81,16 @@ def make_tenant(number: str, name: str, prefix: str, *, partner: bool = True) ->
         user = make_user(f"{prefix}-{role.value}")
         Membership.objects.create(account=account, user=user, role=role)
         users[role] = user
-    return Tenant(account=account, owner=users[Role.OWNER], admin=users[Role.ADMIN], employee=users[Role.EMPLOYEE])
+    tenant = Tenant(account=account, owner=users[Role.OWNER], admin=users[Role.ADMIN], employee=users[Role.EMPLOYEE])
+    if partner:
+        marker = "ZZ-R1-MARKER" if prefix == "r1" else prefix.upper()
+        tenant.customer = make_customer(account, f"{prefix.upper()}-1", company=f"{marker} Kundenfirma")
+        tenant.plain_customer = make_customer(account, f"{prefix.upper()}-2", last_name=f"{marker} Zweit")
+        tenant.portal_user = PortalUser.objects.create(user=make_user(f"{prefix}-portal"), end_customer=tenant.customer)
+        tenant.todo = Todo.objects.create(
+            end_customer=tenant.customer, title=f"{marker} Aufgabe", assignee=tenant.owner
+        )
+    return tenant
 
 
 @pytest.fixture

@@ -28,6 +28,11 @@ class AuditEntry(TenantModel):
         SWITCH_ACCOUNT = "switch_account", _("switched account")
         INVITE = "invite", _("invited")
         JOIN = "join", _("joined")
+        ACTIVATE = "activate", _("activated")
+        DEACTIVATE = "deactivate", _("deactivated")
+        EXPORT = "export", _("exported")
+        IMPORT = "import", _("imported")
+        ERASE = "erase", _("erased")
         TOKEN_CREATE = "token_create", _("created an API token")
         TOKEN_REVOKE = "token_revoke", _("revoked an API token")
         DENIED = "denied", _("was denied")
@@ -45,6 +50,10 @@ class AuditEntry(TenantModel):
     object_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # The object this one belongs to (an end customer for its to-dos), so the
+    # parent's activity tab shows what happened to its children too.
+    parent_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    parent_id = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
@@ -57,6 +66,7 @@ class AuditEntry(TenantModel):
         indexes = [
             models.Index(fields=["account", "-created_at"]),
             models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["parent_type", "parent_id"]),
         ]
 
     def __str__(self):

@@ -55,9 +55,12 @@ def record(
     account=None,
     changes: dict | None = None,
     object_repr: str | None = None,
+    parent: models.Model | None = None,
 ) -> AuditEntry:
     """Write one audit entry: time, real user, account acted in, action, object, changes, IP.
 
+    ``parent`` is the object ``obj`` belongs to (an end customer for its to-dos),
+    so the parent's history includes it.
     ``account`` defaults to the actor's current account. Call it inside the
     service's transaction so the entry and the change commit together.
     """
@@ -72,6 +75,17 @@ def record(
         object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=(object_repr if object_repr is not None else str(obj) if obj is not None else "")[:200],
+        parent_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
+        parent_id=str(parent.pk) if parent is not None else "",
         changes={name: [_plain(v) for v in pair] for name, pair in (changes or {}).items()},
         ip_address=actor.ip if actor is not None else None,
+    )
+
+
+def history_of(queryset, obj: models.Model):
+    """Entries about ``obj`` or any object recorded with it as parent, from ``queryset`` (already restricted)."""
+    content_type = ContentType.objects.get_for_model(obj)
+    key = str(obj.pk)
+    return queryset.filter(
+        models.Q(object_type=content_type, object_id=key) | models.Q(parent_type=content_type, parent_id=key)
     )

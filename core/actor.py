@@ -50,8 +50,9 @@ class Actor:
         role question only, so views can answer 403 to a member whose role is
         too low and 404 to everybody else.
         """
-        required = model.required_role(action)
-        return self.has_role(required)
+        if getattr(model, "requires_partner", False) and not (self.account and self.account.is_partner):
+            return False
+        return self.has_role(model.required_role(action))
 
     @classmethod
     def anonymous(cls, ip: str | None = None) -> Actor:

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Role
 
 
+def is_partner(actor) -> bool:
+    return actor.has_account and actor.account.is_partner
+
+
 @dataclass(frozen=True)
 class MenuItem:
     label: str
@@ -24,6 +28,13 @@ class MenuGroup:
 
 MENU = (
     MenuGroup(None, (MenuItem(_("Dashboard"), "core:dashboard", "speedometer2", lambda actor: True),)),
+    MenuGroup(
+        _("MKM"),
+        (
+            MenuItem(_("Customers"), "customers:endcustomer_list", "person-vcard", is_partner),
+            MenuItem(_("My to-dos"), "customers:todo_list", "check2-square", is_partner),
+        ),
+    ),
     MenuGroup(
         _("Account"),
         (

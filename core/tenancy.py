@@ -53,6 +53,8 @@ class TenantModel(models.Model):
     """
 
     tenant_path: ClassVar[str] = "account"
+    # Reseller features (MKM) exist only in accounts with the partner capability.
+    requires_partner: ClassVar[bool] = False
     required_roles: ClassVar[dict[str, Role]] = {
         VIEW: Role.EMPLOYEE,
         ADD: Role.EMPLOYEE,

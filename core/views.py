@@ -43,6 +43,7 @@ class ActorViewMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.actor.has_account:
             raise Http404
+        self.require_role(VIEW)
         return super().dispatch(request, *args, **kwargs)
 
     @property
@@ -58,6 +59,13 @@ class ActorViewMixin:
 
     def restricted(self, action: str = VIEW):
         return self.get_base_queryset().restrict(self.actor, action)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        model = self.model or self.queryset.model
+        for action in (ADD, CHANGE, DELETE):
+            context[f"perms_{action}"] = self.actor.may(model, action)
+        return context
 
     def require_role(self, action: str) -> None:
         model = self.model or self.queryset.model
@@ -281,4 +289,7 @@ class ObjectDeleteView(ActorViewMixin, generic.DetailView):
                 messages.error(request, message)
             return HttpResponseRedirect(request.path)
         messages.success(request, _("Deleted: %(object)s") % {"object": obj})
-        return HttpResponseRedirect(reverse(self.success_url_name))
+        return HttpResponseRedirect(self.get_success_url(obj))
+
+    def get_success_url(self, obj) -> str:
+        return reverse(self.success_url_name)

@@ -96,3 +96,4 @@ def invalid(request, exc):
 
 
 api.add_router("/", "accounts.api.router")
+api.add_router("/", "customers.api.router")

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "users",
     "accounts",
     "audit",
+    "customers",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,7 @@ if PRODUCTION:
 USE_X_FORWARDED_HOST = False
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 DJANGO_TABLES2_PAGE_RANGE = 8
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("users.urls")),
     path("account/", include("accounts.urls")),
     path("activity/", include("audit.urls")),
+    path("customers/", include("customers.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("operator/", admin.site.urls),
     path("api/v1/", api.urls),

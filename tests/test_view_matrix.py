@@ -27,6 +27,7 @@ from accounts.models import Membership
 from audit.models import AuditEntry
 from conftest import login
 from core.roles import Role
+from customers.models import CustomerImport
 from users.services import create_api_token
 
 LOGIN = "login"
@@ -125,6 +126,148 @@ MATRIX = {
         {"email": "new.person@example.test", "role": "employee"},
     ),
 }
+
+
+def customer(world):
+    return {"pk": world.r1.customer.pk}
+
+
+def plain_customer(world):
+    return {"pk": world.r1.plain_customer.pk}
+
+
+def portal_user(world):
+    return {"pk": world.r1.portal_user.pk}
+
+
+def todo(world):
+    return {"pk": world.r1.todo.pk}
+
+
+def customer_import(world):
+    job = CustomerImport.objects.create(
+        account=world.r1.account, created_by=world.r1.owner, file_name="k.csv", header=["Kundennummer"], rows=[["1"]]
+    )
+    return {"pk": job.pk}
+
+
+def api_customer(world):
+    return {"customer_id": world.r1.customer.pk}
+
+
+MEMBERS_ONLY = expect(404, anonymous=LOGIN, employee=200, admin=200, owner=200)
+OWN_ACCOUNT = expect(200, anonymous=LOGIN, loner=404, staff=404)
+ADMINS_ONLY = expect(404, anonymous=LOGIN, employee=403, admin=200, owner=200)
+POST_ONLY = expect(405, anonymous=LOGIN)
+CUSTOMER_BODY = {
+    "number": "API-1",
+    "last_name": "Neu",
+    "first_name": "Nina",
+    "street": "Weg 1",
+    "postal_code": "10115",
+    "city": "Berlin",
+    "phone": "030 1234567",
+    "mobile": "0170 1234567",
+    "email": "nina@example.test",
+}
+
+MATRIX.update(
+    {
+        "customers:endcustomer_list": (None, OWN_ACCOUNT, None),
+        "customers:endcustomer_add": (None, OWN_ACCOUNT, OWN_ACCOUNT),
+        "customers:endcustomer_detail": (customer, MEMBERS_ONLY, None),
+        "customers:endcustomer_domains": (customer, MEMBERS_ONLY, None),
+        "customers:endcustomer_products": (customer, MEMBERS_ONLY, None),
+        "customers:endcustomer_users": (customer, MEMBERS_ONLY, None),
+        "customers:endcustomer_todos": (customer, MEMBERS_ONLY, None),
+        "customers:endcustomer_activity": (customer, MEMBERS_ONLY, None),
+        "customers:endcustomer_privacy": (customer, MEMBERS_ONLY, expect(405, anonymous=LOGIN)),
+        "customers:endcustomer_privacy_export": (customer, MEMBERS_ONLY, None),
+        "customers:endcustomer_edit": (customer, MEMBERS_ONLY, MEMBERS_ONLY),
+        "customers:endcustomer_delete": (
+            plain_customer,
+            ADMINS_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "customers:endcustomer_erase": (
+            plain_customer,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "customers:endcustomer_bulk": (None, POST_ONLY, expect(302, anonymous=LOGIN, loner=404, staff=404)),
+        "customers:import_start": (None, OWN_ACCOUNT, OWN_ACCOUNT),
+        "customers:import_detail": (customer_import, MEMBERS_ONLY, MEMBERS_ONLY),
+        "customers:import_progress": (customer_import, MEMBERS_ONLY, None),
+        "customers:import_run": (
+            customer_import,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=302, admin=302, owner=302),
+        ),
+        "customers:portaluser_add": (customer, MEMBERS_ONLY, MEMBERS_ONLY),
+        "customers:portaluser_active": (
+            portal_user,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=302, admin=302, owner=302),
+        ),
+        "customers:portaluser_password": (
+            portal_user,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=302, admin=302, owner=302),
+        ),
+        "customers:portaluser_delete": (
+            portal_user,
+            ADMINS_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "customers:todo_add": (lambda world: {"customer_pk": world.r1.customer.pk}, MEMBERS_ONLY, MEMBERS_ONLY),
+        "customers:todo_edit": (todo, MEMBERS_ONLY, MEMBERS_ONLY),
+        "customers:todo_delete": (todo, MEMBERS_ONLY, expect(404, anonymous=LOGIN, employee=302, admin=302, owner=302)),
+        "customers:todo_list": (None, OWN_ACCOUNT, None),
+        "api:list_customers": (None, expect(200, anonymous=401), None),
+        "api:create_customer": (
+            None,
+            expect(200, anonymous=401),
+            expect(201, anonymous=401, loner=403, staff=403),
+            "post",
+            CUSTOMER_BODY,
+        ),
+        "api:get_customer": (api_customer, expect(404, anonymous=401, employee=200, admin=200, owner=200), None),
+        "api:update_customer": (
+            api_customer,
+            expect(404, anonymous=401, employee=200, admin=200, owner=200),
+            expect(404, anonymous=401, employee=200, admin=200, owner=200),
+            "patch",
+            {"city": "Bonn"},
+        ),
+        "api:delete_customer": (
+            lambda world: {"customer_id": world.r1.plain_customer.pk},
+            expect(404, anonymous=401, employee=200, admin=200, owner=200),
+            expect(404, anonymous=401, employee=403, admin=204, owner=204, outsider=404),
+            "delete",
+        ),
+        "api:list_portal_users": (api_customer, expect(404, anonymous=401, employee=200, admin=200, owner=200), None),
+        "api:create_portal_user": (
+            api_customer,
+            expect(404, anonymous=401, employee=200, admin=200, owner=200),
+            expect(404, anonymous=401, employee=201, admin=201, owner=201),
+            "post",
+            {"username": "api-portal", "first_name": "A", "last_name": "B", "email": "api-portal@example.test"},
+        ),
+        "api:list_todos": (api_customer, expect(404, anonymous=401, employee=200, admin=200, owner=200), None),
+        "api:create_todo": (
+            api_customer,
+            expect(404, anonymous=401, employee=200, admin=200, owner=200),
+            expect(404, anonymous=401, employee=201, admin=201, owner=201),
+            "post",
+            {"title": "Per API"},
+        ),
+        "api:get_todo": (
+            lambda world: {"customer_id": world.r1.customer.pk, "todo_id": world.r1.todo.pk},
+            expect(404, anonymous=401, employee=200, admin=200, owner=200),
+            None,
+        ),
+    }
+)
 
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)

@@ -26,6 +26,13 @@ class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autofocus=True, autocomplete="username")
 
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # End customers' portal users log into their reseller's portal, never here;
+        # the message is the generic one, so it tells nobody which logins exist.
+        if hasattr(user, "portal_user"):
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
 
 class OTPForm(BootstrapFormMixin, forms.Form):
     token = forms.CharField(

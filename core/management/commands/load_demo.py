@@ -3,9 +3,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from customers import demo as customers_demo
 
 # Each app's demo loader, in dependency order; each is idempotent.
-LOADERS = [accounts_demo.load]
+LOADERS = [accounts_demo.load, customers_demo.load]
 
 
 class Command(BaseCommand):

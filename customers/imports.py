@@ -1,0 +1,225 @@
+"""Customer import from CSV or Excel: parse, map columns, check every row, then create in batches.
+
+Checking reads the account's existing customer numbers once and validates
+rows in memory, so a batch costs a fixed number of queries. Creating runs in
+one transaction: either every chosen row is imported, or none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.models import AuditEntry
+from audit.services import record
+from core.actor import Actor
+from customers.models import COUNTRIES, CustomerImport, EndCustomer
+
+MAX_ROWS = 20000
+MAX_BYTES = 10 * 1024 * 1024
+BATCH_SIZE = 1000
+
+FIELDS = [
+    ("number", gettext_lazy("Customer number"), True),
+    ("company", gettext_lazy("Company"), False),
+    ("last_name", gettext_lazy("Last name"), True),
+    ("first_name", gettext_lazy("First name"), True),
+    ("street", gettext_lazy("Address"), True),
+    ("postal_code", gettext_lazy("Postal code"), True),
+    ("city", gettext_lazy("City"), True),
+    ("country", gettext_lazy("Country"), False),
+    ("phone", gettext_lazy("Phone"), True),
+    ("mobile", gettext_lazy("Mobile"), True),
+    ("email", gettext_lazy("E-mail"), True),
+    ("website", gettext_lazy("Website"), False),
+]
+
+# Header names we recognise, German and English, lower-case without spaces or punctuation.
+SYNONYMS = {
+    "number": {"kundennummer", "kundennr", "customernumber", "number", "nummer", "nr"},
+    "company": {"firma", "company", "unternehmen"},
+    "last_name": {"nachname", "name", "lastname", "surname"},
+    "first_name": {"vorname", "firstname"},
+    "street": {"adresse", "strasse", "straße", "strassehausnummer", "straßehausnummer", "address", "street"},
+    "postal_code": {"plz", "postleitzahl", "postalcode", "zip", "zipcode"},
+    "city": {"ort", "stadt", "city", "town"},
+    "country": {"land", "country"},
+    "phone": {"telefon", "tel", "phone", "telephone"},
+    "mobile": {"mobil", "handy", "mobile", "mobiltelefon"},
+    "email": {"email", "mail", "emailadresse"},
+    "website": {"webseite", "website", "homepage", "web", "url"},
+}
+
+COUNTRY_BY_NAME = {str(name).casefold(): code for code, name in COUNTRIES} | {
+    code.casefold(): code for code, _ in COUNTRIES
+}
+
+
+class ImportFileError(Exception):
+    pass
+
+
+def _key(header: str) -> str:
+    return "".join(char for char in header.casefold() if char.isalnum() or char in "äöüß")
+
+
+def parse_upload(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    """Header and rows (as strings) of an uploaded CSV or XLSX file."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 10 MB."))
+    if name.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    elif name.lower().endswith((".csv", ".txt")):
+        rows = _csv_rows(data)
+    else:
+        raise ImportFileError(_("Please upload a CSV or Excel (.xlsx) file."))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if len(rows) < 2:
+        raise ImportFileError(_("The file has no rows below the header."))
+    if len(rows) - 1 > MAX_ROWS:
+        raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+    header = [cell.strip() for cell in rows[0]]
+    width = len(header)
+    return header, [(row + [""] * width)[:width] for row in rows[1:]]
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    sample = text[:4096]
+    delimiter = max(";,\t", key=sample.count)
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(_("This Excel file cannot be read.")) from error
+    sheet = workbook.active
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(["" if value is None else str(value) for value in row])
+        if len(rows) > MAX_ROWS + 1:
+            break
+    workbook.close()
+    return rows
+
+
+def guess_mapping(header: list[str]) -> dict[str, int | None]:
+    keys = [_key(column) for column in header]
+    mapping = {}
+    for field, _label, _required in FIELDS:
+        mapping[field] = next((index for index, key in enumerate(keys) if key in SYNONYMS[field]), None)
+    return mapping
+
+
+def mapped(row: list[str], mapping: dict) -> dict[str, str]:
+    values = {}
+    for field, _label, _required in FIELDS:
+        index = mapping.get(field)
+        values[field] = row[index].strip() if index is not None and index < len(row) else ""
+    country = values.get("country", "")
+    values["country"] = COUNTRY_BY_NAME.get(country.casefold(), country.upper()) if country else "DE"
+    return values
+
+
+def build_customer(account, values: dict[str, str]) -> EndCustomer:
+    customer = EndCustomer(account=account, **values)
+    customer.full_clean(exclude=["account"], validate_constraints=False)
+    return customer
+
+
+def check(job: CustomerImport) -> None:
+    """Validate every row, recording per-row errors and progress after each batch."""
+    existing = {
+        number.casefold() for number in EndCustomer.objects.filter(account=job.account).values_list("number", flat=True)
+    }
+    seen: dict[str, int] = {}
+    errors, valid = [], 0
+    for start in range(0, job.total, BATCH_SIZE):
+        for offset, row in enumerate(job.rows[start : start + BATCH_SIZE]):
+            line = start + offset + 2  # row 1 is the header
+            values = mapped(row, job.mapping)
+            row_errors = []
+            try:
+                build_customer(job.account, values)
+            except ValidationError as error:
+                row_errors = [(field, " ".join(messages)) for field, messages in error.message_dict.items()]
+            number = values["number"].casefold()
+            if number and number in existing:
+                row_errors.append(("number", _("You already have a customer with this customer number.")))
+            elif number in seen:
+                row_errors.append(("number", _("The same customer number is in row %(row)d.") % {"row": seen[number]}))
+            seen.setdefault(number, line)
+            errors.extend({"row": line, "field": field, "message": message} for field, message in row_errors)
+            valid += not row_errors
+        job.processed = min(start + BATCH_SIZE, job.total)
+        CustomerImport.objects.filter(pk=job.pk).update(processed=job.processed)
+    job.errors, job.valid_count, job.status = errors, valid, CustomerImport.Status.VALIDATED
+    job.save(update_fields=["errors", "valid_count", "status", "processed"])
+
+
+def run(job: CustomerImport, actor: Actor, *, only_valid: bool) -> int:
+    """Create the customers of a checked import in one transaction; returns how many."""
+    invalid_rows = {error["row"] for error in job.errors}
+    if invalid_rows and not only_valid:
+        raise ValidationError(_("The file has invalid rows. Correct them, or import only the valid rows."))
+    created = 0
+    with transaction.atomic():
+        # Numbers taken since the check make the whole import fail rather than half-succeed.
+        existing = set(EndCustomer.objects.filter(account=job.account).values_list("number", flat=True))
+        batch = []
+        for index, row in enumerate(job.rows):
+            if index + 2 in invalid_rows:
+                continue
+            customer = build_customer(job.account, mapped(row, job.mapping))
+            if customer.number in existing:
+                raise ValidationError(
+                    _("Customer number %(number)s was taken meanwhile. Nothing was imported.")
+                    % {"number": customer.number}
+                )
+            batch.append(customer)
+            if len(batch) == BATCH_SIZE:
+                created += _create_batch(actor, batch)
+                batch = []
+        created += _create_batch(actor, batch)
+        job.created_count = created
+        job.status = CustomerImport.Status.DONE
+        job.save(update_fields=["created_count", "status"])
+        record(actor, AuditEntry.Action.IMPORT, job, changes={"customers": [0, created]})
+    return created
+
+
+def _create_batch(actor: Actor, customers: list[EndCustomer]) -> int:
+    if not customers:
+        return 0
+    EndCustomer.objects.bulk_create(customers)
+    content_type = ContentType.objects.get_for_model(EndCustomer)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                account=actor.account,
+                user=actor.user,
+                user_repr=actor.user.username,
+                action=AuditEntry.Action.CREATE,
+                object_type=content_type,
+                object_id=str(customer.pk),
+                object_repr=str(customer)[:200],
+                ip_address=actor.ip,
+            )
+            for customer in customers
+        ]
+    )
+    return len(customers)

@@ -1,0 +1,269 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.roles import Role
+from core.tenancy import (
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    AccountOwnedModel,
+    RestrictedManager,
+    RestrictedQuerySet,
+    TenantModel,
+)
+from customers import validators
+
+COUNTRIES = [
+    ("DE", _("Germany")),
+    ("AT", _("Austria")),
+    ("CH", _("Switzerland")),
+    ("LI", _("Liechtenstein")),
+    ("LU", _("Luxembourg")),
+    ("NL", _("Netherlands")),
+    ("BE", _("Belgium")),
+    ("DK", _("Denmark")),
+    ("FR", _("France")),
+    ("IT", _("Italy")),
+    ("ES", _("Spain")),
+    ("PL", _("Poland")),
+    ("CZ", _("Czechia")),
+    ("GB", _("United Kingdom")),
+    ("US", _("United States")),
+]
+
+# What ties an end customer to the reseller's business: (model label, field to
+# the end customer, singular label, plural label). Apps that assign things to
+# end customers register here; the customer list counts them as "Produkte",
+# and a customer with any of them (or any portal user) cannot be deleted.
+PRODUCT_RELATIONS: list[tuple[str, str]] = []
+
+
+def register_product_relation(model_label: str, field: str) -> None:
+    if (model_label, field) not in PRODUCT_RELATIONS:
+        PRODUCT_RELATIONS.append((model_label, field))
+
+
+def _count_of(model, field: str):
+    rows = model._default_manager.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0))
+
+
+class EndCustomerQuerySet(RestrictedQuerySet):
+    def with_counts(self):
+        """Annotate ``product_count`` and ``user_count`` with one subquery each, whatever the page size."""
+        from django.apps import apps
+
+        products = Value(0, output_field=IntegerField())
+        for label, field in PRODUCT_RELATIONS:
+            products = products + _count_of(apps.get_model(label), field)
+        return self.annotate(product_count=products, user_count=_count_of(PortalUser, "end_customer"))
+
+
+class EndCustomer(AccountOwnedModel):
+    """A reseller's own customer (MKM "Kunde")."""
+
+    number = models.CharField(_("customer number"), max_length=32, validators=[validators.validate_customer_number])
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=16)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="DE")
+    phone = models.CharField(_("phone"), max_length=32)
+    mobile = models.CharField(_("mobile"), max_length=32)
+    email = models.EmailField(_("e-mail"))
+    website = models.CharField(_("website"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    requires_partner = True
+    required_roles = {VIEW: Role.EMPLOYEE, ADD: Role.EMPLOYEE, CHANGE: Role.EMPLOYEE, DELETE: Role.ADMIN}
+
+    objects = RestrictedManager.from_queryset(EndCustomerQuerySet)()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint("account", Lower("number"), name="endcustomer_number_unique_per_account"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "last_name"]),
+            models.Index(fields=["account", "number"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number} – {self.display_name}"
+
+    def get_absolute_url(self):
+        return reverse("customers:endcustomer_detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.last_name}, {self.first_name}"
+        return f"{self.company} ({name})" if self.company else name
+
+    def clean(self):
+        errors = {}
+        for field in ("number", "company", "last_name", "first_name", "street", "postal_code", "city", "email"):
+            setattr(self, field, (getattr(self, field) or "").strip())
+        try:
+            validators.validate_postal_code(self.postal_code, self.country)
+        except ValidationError as error:
+            errors["postal_code"] = error.messages
+        for field in ("phone", "mobile"):
+            try:
+                setattr(self, field, validators.normalize_phone(getattr(self, field), self.country))
+            except ValidationError as error:
+                errors[field] = error.messages
+        try:
+            self.website = validators.normalize_website(self.website)
+        except ValidationError as error:
+            errors["website"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def deletion_blockers(self) -> dict[str, int]:
+        """What still ties this customer: counts of products and portal users (read under the row lock)."""
+        from django.apps import apps
+
+        products = sum(
+            apps.get_model(label)._default_manager.filter(**{field: self}).count() for label, field in PRODUCT_RELATIONS
+        )
+        return {"products": products, "users": self.portal_users.count()}
+
+
+def duplicate_number_message():
+    return _("You already have a customer with this customer number.")
+
+
+def describe_blockers(blockers: dict[str, int]) -> str:
+    parts = []
+    if blockers.get("products"):
+        count = blockers["products"]
+        parts.append(ngettext("%(count)d product", "%(count)d products", count) % {"count": count})
+    if blockers.get("users"):
+        count = blockers["users"]
+        parts.append(ngettext("%(count)d user", "%(count)d users", count) % {"count": count})
+    return ", ".join(parts)
+
+
+class PortalUser(TenantModel):
+    """An end customer's login to the reseller's white-label portal; the login itself is a ``User``."""
+
+    tenant_path = "end_customer__account"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_user")
+    end_customer = models.ForeignKey(
+        EndCustomer, on_delete=models.PROTECT, related_name="portal_users", verbose_name=_("customer")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    requires_partner = True
+    required_roles = EndCustomer.required_roles
+
+    class Meta:
+        verbose_name = _("portal user")
+        verbose_name_plural = _("portal users")
+        ordering = ["user__username"]
+
+    def __str__(self):
+        return self.user.username
+
+
+class Todo(TenantModel):
+    """A to-do attached to an end customer (German UI: "Aufgabe"; a task is a background job)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DONE = "done", _("done")
+
+    tenant_path = "end_customer__account"
+    requires_partner = True
+
+    end_customer = models.ForeignKey(
+        EndCustomer, on_delete=models.CASCADE, related_name="todos", verbose_name=_("customer")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=10000)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="todos",
+        verbose_name=_("assignee"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("to-do")
+        verbose_name_plural = _("to-dos")
+        ordering = ["status", "due_date", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+class CustomerImport(AccountOwnedModel):
+    """One upload of customers from CSV or Excel: parsed rows, column mapping, progress and outcome."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        VALIDATING = "validating", _("checking")
+        VALIDATED = "validated", _("checked")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    requires_partner = True
+    required_roles = {VIEW: Role.EMPLOYEE, ADD: Role.EMPLOYEE, CHANGE: Role.EMPLOYEE, DELETE: Role.EMPLOYEE}
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    header = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    processed = models.PositiveIntegerField(default=0)
+    valid_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    created_count = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 100
+
+    @property
+    def error_rows(self) -> int:
+        return len({error["row"] for error in self.errors})

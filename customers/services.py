@@ -1,0 +1,378 @@
+"""End-customer workflows: master data, the deletion guard, portal users, to-dos, data protection."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEntry
+from audit.services import diff, history_of, record, snapshot
+from core.actor import Actor
+from core.mail import send_templated_mail
+from core.tenancy import ADD, CHANGE, DELETE, VIEW
+from customers import imports, tasks
+from customers.models import (
+    PRODUCT_RELATIONS,
+    CustomerImport,
+    EndCustomer,
+    PortalUser,
+    Todo,
+    describe_blockers,
+    duplicate_number_message,
+)
+from users.models import User
+
+CUSTOMER_FIELDS = [
+    "number",
+    "company",
+    "last_name",
+    "first_name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "mobile",
+    "email",
+    "website",
+]
+
+
+def _require(actor: Actor, model, action: str) -> None:
+    if not actor.may(model, action):
+        raise PermissionDenied
+
+
+def _save_customer(customer: EndCustomer) -> None:
+    """Save, turning the per-reseller uniqueness constraint into the number field's error.
+
+    The constraint, not a prior check, decides: of two simultaneous creations
+    with the same number exactly one succeeds.
+    """
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError as error:
+        raise ValidationError({"number": duplicate_number_message()}) from error
+
+
+def _check_number_free(customer: EndCustomer) -> None:
+    others = EndCustomer.objects.filter(account=customer.account, number__iexact=customer.number).exclude(
+        pk=customer.pk
+    )
+    if others.exists():
+        raise ValidationError({"number": duplicate_number_message()})
+
+
+def create_end_customer(actor: Actor, customer: EndCustomer) -> EndCustomer:
+    _require(actor, EndCustomer, ADD)
+    customer.account = actor.account
+    customer.full_clean(exclude=["account"], validate_constraints=False)
+    with transaction.atomic():
+        _check_number_free(customer)
+        _save_customer(customer)
+        record(actor, AuditEntry.Action.CREATE, customer, changes=diff({}, snapshot(customer, CUSTOMER_FIELDS)))
+    return customer
+
+
+def update_end_customer(actor: Actor, customer: EndCustomer) -> EndCustomer:
+    """Save changed master data; ``customer`` carries the new values, the database the old ones."""
+    _require(actor, EndCustomer, CHANGE)
+    customer.full_clean(exclude=["account"], validate_constraints=False)
+    with transaction.atomic():
+        current = EndCustomer.objects.restrict(actor, CHANGE).select_for_update().get(pk=customer.pk)
+        before = snapshot(current, CUSTOMER_FIELDS)
+        customer.account = current.account
+        _check_number_free(customer)
+        _save_customer(customer)
+        changes = diff(before, snapshot(customer, CUSTOMER_FIELDS))
+        if changes:
+            record(actor, AuditEntry.Action.UPDATE, customer, changes=changes)
+    return customer
+
+
+def lock_end_customer(actor: Actor, pk: int, action: str = CHANGE) -> EndCustomer:
+    """The customer row, locked for the rest of the transaction.
+
+    Everything that ties something to a customer takes this lock first, and
+    so does deletion: check-then-delete cannot interleave with an assignment.
+    """
+    return EndCustomer.objects.restrict(actor, action).select_for_update().get(pk=pk)
+
+
+def delete_end_customer(actor: Actor, customer: EndCustomer) -> None:
+    _require(actor, EndCustomer, DELETE)
+    with transaction.atomic():
+        customer = lock_end_customer(actor, customer.pk, DELETE)
+        blockers = customer.deletion_blockers()
+        if any(blockers.values()):
+            raise ValidationError(
+                _("This customer cannot be deleted while it still has: %(blockers)s.")
+                % {"blockers": describe_blockers(blockers)}
+            )
+        record(actor, AuditEntry.Action.DELETE, customer, changes=diff(snapshot(customer, CUSTOMER_FIELDS), {}))
+        customer.delete()
+
+
+def portal_login_url() -> str:
+    """Where portal users log in.
+
+    The reseller's white-label portal brings its own stored URL; until then the
+    portal's main address is used, never the request's Host header.
+    """
+    return settings.SITE_URL + reverse("users:login")
+
+
+def _password_link(user: User) -> str:
+    return settings.SITE_URL + reverse(
+        "users:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+
+
+def create_portal_user(
+    actor: Actor,
+    customer: EndCustomer,
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str | None,
+    send_summary: bool = False,
+) -> PortalUser:
+    """A login for ``customer``; without a password the user gets a one-time link to set one."""
+    _require(actor, PortalUser, ADD)
+    with transaction.atomic():
+        customer = lock_end_customer(actor, customer.pk)
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": _("This username is already taken.")})
+        user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as error:
+            raise ValidationError({"username": _("This username is already taken.")}) from error
+        portal_user = PortalUser.objects.create(user=user, end_customer=customer)
+        record(
+            actor,
+            AuditEntry.Action.CREATE,
+            portal_user,
+            parent=customer,
+            changes=diff({}, {"username": username, "email": email}),
+        )
+        context = {"user": user, "customer": customer, "login_url": portal_login_url()}
+        if not password:
+            send_templated_mail(
+                "customers/email/portal_invitation",
+                {**context, "link": _password_link(user)},
+                to=[email],
+                account=actor.account,
+            )
+        if send_summary:
+            send_templated_mail("customers/email/portal_summary", context, to=[email], account=actor.account)
+    return portal_user
+
+
+def set_portal_user_active(actor: Actor, portal_user: PortalUser, active: bool) -> None:
+    """(De)activate a login; a deactivated user's running sessions stop at their next request."""
+    _require(actor, PortalUser, CHANGE)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=portal_user.user_id)
+        if user.is_active == active:
+            return
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        action = AuditEntry.Action.ACTIVATE if active else AuditEntry.Action.DEACTIVATE
+        record(actor, action, portal_user, parent=portal_user.end_customer)
+
+
+def send_portal_password_link(actor: Actor, portal_user: PortalUser) -> None:
+    _require(actor, PortalUser, CHANGE)
+    user = portal_user.user
+    if not user.email:
+        raise ValidationError(_("This user has no e-mail address."))
+    with transaction.atomic():
+        record(actor, AuditEntry.Action.PASSWORD_RESET, portal_user, parent=portal_user.end_customer)
+        send_templated_mail(
+            "customers/email/portal_password",
+            {"user": user, "link": _password_link(user), "login_url": portal_login_url()},
+            to=[user.email],
+            account=actor.account,
+        )
+
+
+def delete_portal_user(actor: Actor, portal_user: PortalUser) -> None:
+    _require(actor, PortalUser, DELETE)
+    with transaction.atomic():
+        customer = lock_end_customer(actor, portal_user.end_customer_id)
+        record(actor, AuditEntry.Action.DELETE, portal_user, parent=customer)
+        portal_user.user.delete()
+
+
+TODO_FIELDS = ["title", "description", "due_date", "status", "assignee"]
+
+
+def save_todo(actor: Actor, todo: Todo, customer: EndCustomer | None = None) -> Todo:
+    """Create (with ``customer``) or update a to-do; the assignee must be a member of the account."""
+    is_new = todo.pk is None
+    _require(actor, Todo, ADD if is_new else CHANGE)
+    with transaction.atomic():
+        if is_new:
+            todo.end_customer = lock_end_customer(actor, customer.pk)
+            before = {}
+        else:
+            current = Todo.objects.restrict(actor, CHANGE).select_for_update().get(pk=todo.pk)
+            before = snapshot(current, TODO_FIELDS)
+        if todo.assignee_id and not actor.account.memberships.filter(user_id=todo.assignee_id).exists():
+            raise ValidationError(
+                {"assignee": _("Select a valid choice. That choice is not one of the available choices.")}
+            )
+        todo.save()
+        changes = diff(before, snapshot(todo, TODO_FIELDS))
+        action = AuditEntry.Action.CREATE if is_new else AuditEntry.Action.UPDATE
+        record(actor, action, todo, parent=todo.end_customer, changes=changes)
+    return todo
+
+
+def delete_todo(actor: Actor, todo: Todo) -> None:
+    _require(actor, Todo, DELETE)
+    with transaction.atomic():
+        record(actor, AuditEntry.Action.DELETE, todo, parent=todo.end_customer)
+        todo.delete()
+
+
+def personal_data(actor: Actor, customer: EndCustomer) -> dict:
+    """Everything stored about one end customer, machine-readable (GDPR Art. 15/20)."""
+    customer = EndCustomer.objects.restrict(actor, VIEW).get(pk=customer.pk)
+    entries = history_of(AuditEntry.objects.restrict(actor, VIEW), customer).order_by("created_at")
+    with transaction.atomic():
+        record(actor, AuditEntry.Action.EXPORT, customer)
+    return {
+        "customer": {
+            "id": customer.pk,
+            **snapshot(customer, CUSTOMER_FIELDS),
+            "created_at": customer.created_at.isoformat(),
+        },
+        "portal_users": [
+            {
+                "username": p.user.username,
+                "first_name": p.user.first_name,
+                "last_name": p.user.last_name,
+                "email": p.user.email,
+                "active": p.user.is_active,
+                "created_at": p.created_at.isoformat(),
+            }
+            for p in customer.portal_users.select_related("user")
+        ],
+        "todos": [
+            {
+                "title": t.title,
+                "description": t.description,
+                "due_date": t.due_date.isoformat() if t.due_date else None,
+                "status": t.status,
+                "assignee": t.assignee.username if t.assignee else None,
+            }
+            for t in customer.todos.select_related("assignee")
+        ],
+        "assignments": [
+            {"type": label, "object": str(obj)}
+            for label, field in PRODUCT_RELATIONS
+            for obj in apps.get_model(label)._default_manager.filter(**{field: customer})
+        ],
+        "activity": [
+            {
+                "time": e.created_at.isoformat(),
+                "user": e.user_repr,
+                "action": e.action,
+                "object": e.object_repr,
+                "changes": e.changes,
+            }
+            for e in entries
+        ],
+    }
+
+
+def pseudonym(customer: EndCustomer) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{customer.account_id}:{customer.pk}".encode()).hexdigest()
+    return _("erased customer %(id)s") % {"id": digest[:10]}
+
+
+def erase_end_customer(actor: Actor, customer: EndCustomer) -> str:
+    """Delete the customer on request; its audit trail keeps only a pseudonym (GDPR Art. 17).
+
+    The deletion guard applies: contracts and hostings are business records and
+    must be unassigned first, portal users deleted. Returns the pseudonym.
+    """
+    _require(actor, EndCustomer, DELETE)
+    with transaction.atomic():
+        customer = lock_end_customer(actor, customer.pk, DELETE)
+        blockers = customer.deletion_blockers()
+        if any(blockers.values()):
+            raise ValidationError(
+                _("This customer cannot be erased while it still has: %(blockers)s.")
+                % {"blockers": describe_blockers(blockers)}
+            )
+        alias = pseudonym(customer)
+        # The one sanctioned rewrite of history: personal data leaves the trail, the facts stay.
+        history_of(AuditEntry.objects.filter(account=customer.account), customer).update(object_repr=alias, changes={})
+        record(actor, AuditEntry.Action.ERASE, customer, object_repr=alias)
+        customer.delete()
+    return alias
+
+
+def start_import(actor: Actor, *, name: str, data: bytes) -> CustomerImport:
+    """Parse an upload and keep its rows with a guessed column mapping."""
+    _require(actor, CustomerImport, ADD)
+    header, rows = imports.parse_upload(name, data)
+    with transaction.atomic():
+        job = CustomerImport.objects.create(
+            account=actor.account,
+            created_by=actor.user,
+            file_name=name[:200],
+            header=header,
+            rows=rows,
+            mapping=imports.guess_mapping(header),
+        )
+    return job
+
+
+def check_import(actor: Actor, job: CustomerImport, mapping: dict) -> None:
+    with transaction.atomic():
+        job = CustomerImport.objects.restrict(actor, CHANGE).select_for_update().get(pk=job.pk)
+        if job.status not in (CustomerImport.Status.UPLOADED, CustomerImport.Status.VALIDATED):
+            raise ValidationError(_("This import is already running or finished."))
+        job.mapping, job.status, job.processed, job.errors = mapping, CustomerImport.Status.VALIDATING, 0, []
+        job.save(update_fields=["mapping", "status", "processed", "errors"])
+        transaction.on_commit(lambda: tasks.check_import.enqueue(job.pk))
+
+
+def run_import(actor: Actor, job: CustomerImport, *, only_valid: bool) -> None:
+    _require(actor, EndCustomer, ADD)
+    with transaction.atomic():
+        job = CustomerImport.objects.restrict(actor, CHANGE).select_for_update().get(pk=job.pk)
+        if job.status != CustomerImport.Status.VALIDATED:
+            raise ValidationError(_("This import is already running or finished."))
+        if job.errors and not only_valid:
+            raise ValidationError(_("The file has invalid rows. Correct them, or import only the valid rows."))
+        job.status = CustomerImport.Status.IMPORTING
+        job.save(update_fields=["status"])
+        transaction.on_commit(
+            lambda: tasks.run_import.enqueue(job.pk, user_id=actor.user.pk, only_valid=only_valid, ip=actor.ip)
+        )

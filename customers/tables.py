@@ -1,0 +1,69 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from core.tables import ActionsColumn, ObjectTable
+from customers.models import EndCustomer, PortalUser, Todo
+
+
+class EndCustomerTable(ObjectTable):
+    selection = tables.CheckBoxColumn(accessor="pk", exclude_from_export=True, attrs={"input": {"form": "bulk-form"}})
+    number = tables.Column(_("Customer number"), linkify=True)
+    last_name = tables.Column(_("Last name"))
+    first_name = tables.Column(_("First name"))
+    company = tables.Column(_("Company"))
+    product_count = tables.Column(_("Products"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    actions = ActionsColumn("customers/includes/endcustomer_actions.html")
+
+    class Meta(ObjectTable.Meta):
+        model = EndCustomer
+        fields = ("selection", "number", "last_name", "first_name", "company", "product_count")
+        order_by = ("number",)
+
+
+class PortalUserTable(ObjectTable):
+    username = tables.Column(_("Username"), accessor="user__username")
+    name = tables.Column(_("First name / last name"), accessor="user__last_name", order_by=("user__last_name",))
+    email = tables.Column(_("E-mail"), accessor="user__email")
+    status = tables.Column(_("Status"), accessor="user__is_active")
+    actions = ActionsColumn("customers/includes/portaluser_actions.html")
+
+    class Meta(ObjectTable.Meta):
+        model = PortalUser
+        fields = ("username", "name", "email", "status")
+
+    def render_name(self, record):
+        return f"{record.user.first_name} {record.user.last_name}"
+
+    def value_name(self, record):
+        return self.render_name(record)
+
+    def render_status(self, value):
+        return _("active") if value else _("deactivated")
+
+    def value_status(self, value):
+        return self.render_status(value)
+
+
+class TodoTable(ObjectTable):
+    title = tables.Column(_("Title"))
+    due_date = tables.DateColumn(verbose_name=_("Due date"), format="SHORT_DATE_FORMAT")
+    status = tables.TemplateColumn(template_name="customers/includes/todo_status.html", verbose_name=_("Status"))
+    assignee = tables.Column(_("Assignee"), accessor="assignee__username")
+    actions = ActionsColumn("customers/includes/todo_actions.html")
+
+    class Meta(ObjectTable.Meta):
+        model = Todo
+        fields = ("title", "due_date", "status", "assignee")
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+
+class MyTodoTable(TodoTable):
+    customer = tables.Column(
+        _("Customer"), accessor="end_customer__number", linkify=lambda record: record.end_customer.get_absolute_url()
+    )
+
+    class Meta(TodoTable.Meta):
+        fields = ("customer", "title", "due_date", "status", "assignee")
+        sequence = ("customer", "title", "due_date", "status", "assignee", "actions")

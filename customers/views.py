@@ -1,0 +1,403 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from audit.models import AuditEntry
+from audit.services import history_of, record
+from audit.tables import AuditEntryTable
+from core import exports
+from core.http import page_methods
+from core.tenancy import ADD, CHANGE, DELETE, VIEW
+from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectTabView
+from customers import imports, services
+from customers.filters import EndCustomerFilterSet, TodoFilterSet
+from customers.forms import EndCustomerForm, ImportMappingForm, ImportUploadForm, PortalUserForm, TodoForm
+from customers.models import CustomerImport, EndCustomer, PortalUser, Todo, describe_blockers
+from customers.tables import EndCustomerTable, MyTodoTable, PortalUserTable, TodoTable
+
+CUSTOMER_TABS = [
+    ("customers:endcustomer_detail", gettext_lazy("Customer")),
+    ("customers:endcustomer_domains", gettext_lazy("Domains")),
+    ("customers:endcustomer_products", gettext_lazy("Products")),
+    ("customers:endcustomer_users", gettext_lazy("Users")),
+    ("customers:endcustomer_todos", gettext_lazy("To-dos")),
+    ("customers:endcustomer_activity", gettext_lazy("Activity")),
+]
+
+
+class EndCustomerListView(ObjectListView):
+    model = EndCustomer
+    table_class = EndCustomerTable
+    filterset_class = EndCustomerFilterSet
+    add_url_name = "customers:endcustomer_add"
+    template_name = "customers/endcustomer_list.html"
+
+    def get_base_queryset(self):
+        return EndCustomer.objects.with_counts()
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if not self.actor.may(EndCustomer, DELETE):
+            kwargs["exclude"] = ("selection",)
+        return kwargs
+
+
+class EndCustomerTabMixin:
+    model = EndCustomer
+    tabs = CUSTOMER_TABS
+
+
+class EndCustomerDetailView(EndCustomerTabMixin, ObjectDetailView):
+    active_tab = "customers:endcustomer_detail"
+
+    def get_base_queryset(self):
+        return EndCustomer.objects.with_counts()
+
+
+class EndCustomerDomainsView(EndCustomerTabMixin, ObjectDetailView):
+    active_tab = "customers:endcustomer_domains"
+    template_name = "customers/endcustomer_domains.html"
+
+
+class EndCustomerProductsView(EndCustomerTabMixin, ObjectDetailView):
+    active_tab = "customers:endcustomer_products"
+    template_name = "customers/endcustomer_products.html"
+
+
+class EndCustomerUsersView(EndCustomerTabMixin, ObjectTabView):
+    active_tab = "customers:endcustomer_users"
+    table_class = PortalUserTable
+    template_name = "customers/endcustomer_users.html"
+
+    def get_child_queryset(self):
+        return PortalUser.objects.restrict(self.actor).filter(end_customer=self.object).select_related("user")
+
+
+class EndCustomerTodosView(EndCustomerTabMixin, ObjectTabView):
+    active_tab = "customers:endcustomer_todos"
+    table_class = TodoTable
+    template_name = "customers/endcustomer_todos.html"
+
+    def get_child_queryset(self):
+        return Todo.objects.restrict(self.actor).filter(end_customer=self.object).select_related("assignee")
+
+
+class EndCustomerActivityView(EndCustomerTabMixin, ObjectTabView):
+    active_tab = "customers:endcustomer_activity"
+    table_class = AuditEntryTable
+
+    def get_child_queryset(self):
+        return history_of(AuditEntry.objects.restrict(self.actor), self.object)
+
+
+class EndCustomerEditView(ObjectEditView):
+    model = EndCustomer
+    form_class = EndCustomerForm
+    template_name = "customers/endcustomer_edit.html"
+
+    def save_form(self, form):
+        if form.instance.pk is None:
+            return services.create_end_customer(self.actor, form.instance)
+        return services.update_end_customer(self.actor, form.instance)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class EndCustomerDeleteView(ObjectDeleteView):
+    model = EndCustomer
+    success_url_name = "customers:endcustomer_list"
+    template_name = "customers/endcustomer_delete.html"
+
+    def get_base_queryset(self):
+        return EndCustomer.objects.with_counts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["blockers"] = describe_blockers(
+            {"products": self.object.product_count, "users": self.object.user_count}
+        )
+        return context
+
+    def perform_delete(self, obj):
+        services.delete_end_customer(self.actor, obj)
+
+
+def _customer(request, pk) -> EndCustomer:
+    actor = request.actor
+    if not actor.has_account:
+        raise Http404
+    _require(request, EndCustomer, VIEW)
+    return get_object_or_404(EndCustomer.objects.restrict(actor, VIEW), pk=pk)
+
+
+def _require(request, model, action):
+    if not request.actor.may(model, action):
+        record(request.actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
+        raise PermissionDenied
+
+
+@page_methods
+def portaluser_add_view(request, pk):
+    customer = _customer(request, pk)
+    _require(request, PortalUser, ADD)
+    form = PortalUserForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_portal_user(
+                request.actor,
+                customer,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                password=data["password"],
+                send_summary=data["send_summary"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The user %(username)s has been created.") % data)
+            return redirect("customers:endcustomer_users", pk=customer.pk)
+    return render(request, "customers/portaluser_form.html", {"form": form, "customer": customer})
+
+
+def _portal_user(request, pk, action) -> PortalUser:
+    if not request.actor.has_account:
+        raise Http404
+    _require(request, PortalUser, action)
+    return get_object_or_404(PortalUser.objects.restrict(request.actor, action).select_related("user"), pk=pk)
+
+
+@require_POST
+def portaluser_active_view(request, pk):
+    portal_user = _portal_user(request, pk, CHANGE)
+    active = request.POST.get("active") == "1"
+    services.set_portal_user_active(request.actor, portal_user, active)
+    if active:
+        messages.success(request, _("%(username)s can log in again.") % {"username": portal_user.user.username})
+    else:
+        messages.success(request, _("%(username)s has been deactivated.") % {"username": portal_user.user.username})
+    return redirect("customers:endcustomer_users", pk=portal_user.end_customer_id)
+
+
+@require_POST
+def portaluser_password_view(request, pk):
+    portal_user = _portal_user(request, pk, CHANGE)
+    try:
+        services.send_portal_password_link(request.actor, portal_user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("A link to set a new password has been sent to %(email)s.") % {"email": portal_user.user.email}
+        )
+    return redirect("customers:endcustomer_users", pk=portal_user.end_customer_id)
+
+
+class PortalUserDeleteView(ObjectDeleteView):
+    model = PortalUser
+
+    def get_base_queryset(self):
+        return PortalUser.objects.select_related("user", "end_customer")
+
+    def perform_delete(self, obj):
+        services.delete_portal_user(self.actor, obj)
+
+    def get_success_url(self, obj):
+        return reverse("customers:endcustomer_users", args=[obj.end_customer_id])
+
+
+class TodoEditView(ObjectEditView):
+    model = Todo
+    form_class = TodoForm
+
+    def get_base_queryset(self):
+        return Todo.objects.select_related("end_customer")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.customer = None
+        if "customer_pk" in kwargs and request.actor.has_account:
+            self.customer = _customer(request, kwargs["customer_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def save_form(self, form):
+        return services.save_todo(self.actor, form.instance, self.customer)
+
+    def get_success_url(self):
+        return reverse("customers:endcustomer_todos", args=[self.object.end_customer_id])
+
+
+class TodoDeleteView(ObjectDeleteView):
+    model = Todo
+
+    def get_base_queryset(self):
+        return Todo.objects.select_related("end_customer")
+
+    def perform_delete(self, obj):
+        services.delete_todo(self.actor, obj)
+
+    def get_success_url(self, obj):
+        return reverse("customers:endcustomer_todos", args=[obj.end_customer_id])
+
+
+class MyTodoListView(ObjectListView):
+    model = Todo
+    table_class = MyTodoTable
+    filterset_class = TodoFilterSet
+    title = gettext_lazy("My to-dos")
+
+    def get_base_queryset(self):
+        return Todo.objects.filter(assignee=self.request.user).select_related("end_customer", "assignee")
+
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "order_by": ("status", "due_date")}
+
+
+@require_safe
+def endcustomer_privacy_view(request, pk):
+    customer = _customer(request, pk)
+    return render(
+        request,
+        "customers/endcustomer_privacy.html",
+        {
+            "object": customer,
+            "tabs": [(reverse(name, args=[customer.pk]), label, name) for name, label in CUSTOMER_TABS],
+            "may_erase": request.actor.may(EndCustomer, DELETE),
+            "blockers": describe_blockers(customer.deletion_blockers()),
+        },
+    )
+
+
+@require_safe
+def endcustomer_privacy_export_view(request, pk):
+    customer = _customer(request, pk)
+    data = services.personal_data(request.actor, customer)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
+    return response
+
+
+@require_POST
+def endcustomer_erase_view(request, pk):
+    customer = _customer(request, pk)
+    _require(request, EndCustomer, DELETE)
+    try:
+        alias = services.erase_end_customer(request.actor, customer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("customers:endcustomer_privacy", pk=customer.pk)
+    messages.success(
+        request, _("The customer has been erased. The activity list calls it “%(alias)s”.") % {"alias": alias}
+    )
+    return redirect("customers:endcustomer_list")
+
+
+def _selected(request, action):
+    pks = [int(value) for value in request.POST.getlist("selection") if value.isdigit()]
+    return EndCustomer.objects.with_counts().restrict(request.actor, action).filter(pk__in=pks)
+
+
+@require_POST
+def endcustomer_bulk_view(request):
+    if not request.actor.has_account:
+        raise Http404
+    action = request.POST.get("action")
+    if action == "export":
+        queryset = _selected(request, VIEW).order_by("number")
+        header, rows = exports.export_rows(EndCustomerTable, queryset, {"request": request})
+        return exports.csv_response("customers-selection", header, rows)
+    if action != "delete":
+        return redirect("customers:endcustomer_list")
+    _require(request, EndCustomer, DELETE)
+    deleted, refused = 0, []
+    for customer in _selected(request, DELETE):
+        try:
+            services.delete_end_customer(request.actor, customer)
+            deleted += 1
+        except ValidationError as error:
+            refused.append(f"{customer.number}: {' '.join(error.messages)}")
+    if deleted:
+        messages.success(
+            request,
+            ngettext("%(count)d customer deleted.", "%(count)d customers deleted.", deleted) % {"count": deleted},
+        )
+    for reason in refused:
+        messages.warning(request, reason)
+    if not deleted and not refused:
+        messages.info(request, _("Please select customers first."))
+    return redirect("customers:endcustomer_list")
+
+
+@page_methods
+def import_start_view(request):
+    if not request.actor.has_account:
+        raise Http404
+    _require(request, CustomerImport, ADD)
+    form = ImportUploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.start_import(request.actor, name=upload.name, data=upload.read(imports.MAX_BYTES + 1))
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("customers:import_detail", pk=job.pk)
+    return render(request, "customers/import_start.html", {"form": form})
+
+
+def _import(request, pk, action=VIEW) -> CustomerImport:
+    if not request.actor.has_account:
+        raise Http404
+    return get_object_or_404(CustomerImport.objects.restrict(request.actor, action), pk=pk)
+
+
+@page_methods
+def import_detail_view(request, pk):
+    job = _import(request, pk)
+    form = None
+    if job.status == CustomerImport.Status.UPLOADED:
+        form = ImportMappingForm(
+            request.POST if request.method == "POST" else None, header=job.header, initial_mapping=job.mapping
+        )
+        if request.method == "POST" and form.is_valid():
+            services.check_import(request.actor, job, form.mapping())
+            return redirect("customers:import_detail", pk=job.pk)
+    fields = [field for field, _label, _required in imports.FIELDS]
+    preview = [[imports.mapped(row, job.mapping)[field] for field in fields] for row in job.rows[:5]]
+    return render(
+        request,
+        "customers/import_detail.html",
+        {
+            "job": job,
+            "form": form,
+            "preview": preview,
+            "fields": imports.FIELDS,
+            "shown_errors": job.errors[:200],
+        },
+    )
+
+
+@require_safe
+def import_progress_view(request, pk):
+    job = _import(request, pk)
+    response = render(request, "customers/includes/import_progress.html", {"job": job})
+    if job.status not in (CustomerImport.Status.VALIDATING, CustomerImport.Status.IMPORTING):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+def import_run_view(request, pk):
+    job = _import(request, pk, CHANGE)
+    try:
+        services.run_import(request.actor, job, only_valid=request.POST.get("only_valid") == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("customers:import_detail", pk=job.pk)
