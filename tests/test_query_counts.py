@@ -14,26 +14,33 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership
 from audit.models import AuditEntry
-from conftest import login, make_user
+from conftest import login, make_customer, make_user
 from core.roles import Role
+from customers.models import PortalUser, Todo
 from users.services import create_api_token
 
 PINNED = json.loads((Path(__file__).parent / "query_counts.json").read_text())
 
 
 def grow(world, n):
-    """Give R1 ``n`` more members and ``n`` more activity entries."""
+    """Give R1 ``n`` more members, activity entries, customers (with a portal user each) and to-dos."""
     start = Membership.objects.filter(account=world.r1.account).count()
     for index in range(start, start + n):
         user = make_user(f"bulk{index}")
         Membership.objects.create(account=world.r1.account, user=user, role=Role.EMPLOYEE)
         AuditEntry.objects.create(account=world.r1.account, user=user, user_repr=user.username, action="login")
+        customer = make_customer(world.r1.account, f"BULK-{index}")
+        PortalUser.objects.create(user=make_user(f"bulk-portal{index}"), end_customer=customer)
+        Todo.objects.create(end_customer=customer, title=f"todo {index}", assignee=world.r1.owner)
 
 
 LISTS = {
     "accounts:membership_list": "/account/members/?per_page=100",
     "audit:auditentry_list": "/activity/?per_page=100",
     "api:list_members": "/api/v1/members?limit=100",
+    "customers:endcustomer_list": "/customers/?per_page=100",
+    "customers:todo_list": "/customers/todos/?per_page=100",
+    "api:list_customers": "/api/v1/customers/?limit=100",
 }
 
 

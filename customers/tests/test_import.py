@@ -1,0 +1,171 @@
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from audit.models import AuditEntry
+from conftest import login
+from customers import imports
+from customers.models import CustomerImport, EndCustomer
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "Kundennummer;Firma;Nachname;Vorname;Straße;PLZ;Ort;Telefon;Mobil;E-Mail"
+
+
+def row(number, postal_code="10115", phone="030 1234567"):
+    return f"{number};;Muster;Max;Weg 1;{postal_code};Berlin;{phone};0170 1234567;{number.lower()}@example.test"
+
+
+def csv_file(*rows, header=HEADER):
+    return SimpleUploadedFile("kunden.csv", ("\n".join([header, *rows]) + "\n").encode("utf-8"), "text/csv")
+
+
+@pytest.fixture
+def importer(world, django_capture_on_commit_callbacks):
+    client = login(Client(), world.r1.owner)
+
+    def upload(file):
+        response = client.post("/customers/import/", {"file": file})
+        return response, CustomerImport.objects.order_by("-pk").first()
+
+    def check(job):
+        mapping = {field: "" if index is None else str(index) for field, index in job.mapping.items()}
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/customers/import/{job.pk}/", mapping)
+        job.refresh_from_db()
+        return job
+
+    def run(job, only_valid=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/customers/import/{job.pk}/run/", {"only_valid": "1" if only_valid else ""})
+        job.refresh_from_db()
+        return client.get(f"/customers/import/{job.pk}/")
+
+    importer = type("Importer", (), {})()
+    importer.client, importer.upload, importer.check, importer.run = client, upload, check, run
+    return importer
+
+
+def test_the_columns_are_recognised_by_their_german_names(world, importer):
+    response, job = importer.upload(csv_file(row("N-1")))
+    assert response["Location"] == f"/customers/import/{job.pk}/"
+    assert job.mapping["number"] == 0 and job.mapping["email"] == 9 and job.mapping["website"] is None
+    page = importer.client.get(f"/customers/import/{job.pk}/").content.decode()
+    assert "N-1" in page and "n-1@example.test" in page
+
+
+def test_a_valid_file_is_checked_and_imported_with_a_summary(world, importer):
+    _response, job = importer.upload(csv_file(row("N-1"), row("N-2"), row("N-3")))
+    job = importer.check(job)
+    assert (job.status, job.valid_count, job.errors) == ("validated", 3, [])
+    response = importer.run(job)
+    assert "3 customers imported." in response.content.decode()
+    assert set(EndCustomer.objects.filter(account=world.r1.account).values_list("number", flat=True)) >= {
+        "N-1",
+        "N-2",
+        "N-3",
+    }
+    assert EndCustomer.objects.get(number="N-1").phone == "+49301234567"
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.CREATE, object_repr__startswith="N-").count() == 3
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.IMPORT).count() == 1
+
+
+def test_errors_are_listed_by_row_and_nothing_is_imported_unless_chosen(world, importer):
+    rows = [row("N-1"), row("N-2", postal_code="123"), row("R1-1"), row("N-1"), row("N-5", phone="x")]
+    _response, job = importer.upload(csv_file(*rows))
+    job = importer.check(job)
+    found = {(error["row"], error["field"]) for error in job.errors}
+    assert found == {(3, "postal_code"), (4, "number"), (5, "number"), (6, "phone")}
+    page = importer.client.get(f"/customers/import/{job.pk}/").content.decode()
+    assert "4 rows have errors; 1 rows are valid." in page
+    response = importer.run(job)
+    assert "invalid rows" in response.content.decode()
+    assert not EndCustomer.objects.filter(number="N-1").exists()
+    response = importer.run(job, only_valid=True)
+    assert "1 customer imported." in response.content.decode()
+    assert list(EndCustomer.objects.filter(number__startswith="N-").values_list("number", flat=True)) == ["N-1"]
+
+
+def test_excel_files_import_too(world, importer):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(row("X-1").split(";"))
+    data = io.BytesIO()
+    workbook.save(data)
+    _response, job = importer.upload(SimpleUploadedFile("kunden.xlsx", data.getvalue()))
+    job = importer.check(job)
+    importer.run(job)
+    assert EndCustomer.objects.filter(account=world.r1.account, number="X-1").exists()
+
+
+def test_unusable_files_get_a_clear_error(world, importer):
+    for upload, message in (
+        (SimpleUploadedFile("kunden.pdf", b"%PDF"), "CSV or Excel"),
+        (csv_file(), "no rows below the header"),
+        (SimpleUploadedFile("kunden.xlsx", b"not a zip"), "cannot be read"),
+    ):
+        response, _job = importer.upload(upload)
+        assert message in response.content.decode()
+    assert not CustomerImport.objects.exists()
+
+
+def test_another_reseller_cannot_see_or_run_the_import(world, importer):
+    _response, job = importer.upload(csv_file(row("N-1")))
+    other = login(Client(), world.r2.owner)
+    assert other.get(f"/customers/import/{job.pk}/").status_code == 404
+    assert other.post(f"/customers/import/{job.pk}/run/").status_code == 404
+
+
+def make_job(world, prefix, count):
+    header = HEADER.split(";")
+    rows = [
+        [
+            f"{prefix}-{i}",
+            "",
+            "Muster",
+            "Max",
+            "Weg 1",
+            "10115",
+            "Berlin",
+            "030 1234567",
+            "0170 1234567",
+            f"{prefix}{i}@x.test",
+        ]
+        for i in range(count)
+    ]
+    return CustomerImport.objects.create(
+        account=world.r1.account,
+        created_by=world.r1.owner,
+        file_name="big.csv",
+        header=header,
+        rows=rows,
+        mapping=imports.guess_mapping(header),
+        status=CustomerImport.Status.VALIDATING,
+    )
+
+
+def queries(function):
+    with CaptureQueriesContext(connection) as context:
+        function()
+    return len(context.captured_queries)
+
+
+def test_a_large_import_costs_queries_per_batch_not_per_row(world):
+    one, three = make_job(world, "A", imports.BATCH_SIZE), make_job(world, "B", 3 * imports.BATCH_SIZE)
+    check_one, check_three = queries(lambda: imports.check(one)), queries(lambda: imports.check(three))
+    assert (one.valid_count, three.valid_count) == (imports.BATCH_SIZE, 3 * imports.BATCH_SIZE)
+    assert check_three - check_one == 2  # one progress update per extra batch
+    actor = world.r1.actor()
+    run_one = queries(lambda: imports.run(one, actor, only_valid=False))
+    run_three = queries(lambda: imports.run(three, actor, only_valid=False))
+    per_batch = (run_three - run_one) // 2
+    assert run_three == run_one + 2 * per_batch
+    # A batch is a fixed handful of INSERTs (SQLite splits them at its parameter limit), never one per row.
+    assert per_batch <= 40
+    assert EndCustomer.objects.filter(number__startswith="B-").count() == 3 * imports.BATCH_SIZE
