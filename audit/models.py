@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
@@ -15,27 +16,27 @@ class AuditEntry(TenantModel):
     """
 
     class Action(models.TextChoices):
-        CREATE = "create", _("created")
-        UPDATE = "update", _("changed")
-        DELETE = "delete", _("deleted")
-        LOGIN = "login", _("logged in")
-        LOGOUT = "logout", _("logged out")
-        LOGIN_FAILED = "login_failed", _("login failed")
-        PASSWORD_CHANGE = "password_change", _("changed the password")
-        PASSWORD_RESET = "password_reset", _("reset the password")
-        TWO_FACTOR_ON = "two_factor_on", _("turned on two-factor login")
-        TWO_FACTOR_OFF = "two_factor_off", _("turned off two-factor login")
-        SWITCH_ACCOUNT = "switch_account", _("switched account")
-        INVITE = "invite", _("invited")
-        JOIN = "join", _("joined")
-        ACTIVATE = "activate", _("activated")
-        DEACTIVATE = "deactivate", _("deactivated")
-        EXPORT = "export", _("exported")
-        IMPORT = "import", _("imported")
-        ERASE = "erase", _("erased")
-        TOKEN_CREATE = "token_create", _("created an API token")
-        TOKEN_REVOKE = "token_revoke", _("revoked an API token")
-        DENIED = "denied", _("was denied")
+        CREATE = "create", pgettext_lazy("audit action", "created")
+        UPDATE = "update", pgettext_lazy("audit action", "changed")
+        DELETE = "delete", pgettext_lazy("audit action", "deleted")
+        LOGIN = "login", pgettext_lazy("audit action", "logged in")
+        LOGOUT = "logout", pgettext_lazy("audit action", "logged out")
+        LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "login failed")
+        PASSWORD_CHANGE = "password_change", pgettext_lazy("audit action", "changed the password")
+        PASSWORD_RESET = "password_reset", pgettext_lazy("audit action", "reset the password")
+        TWO_FACTOR_ON = "two_factor_on", pgettext_lazy("audit action", "turned on two-factor login")
+        TWO_FACTOR_OFF = "two_factor_off", pgettext_lazy("audit action", "turned off two-factor login")
+        SWITCH_ACCOUNT = "switch_account", pgettext_lazy("audit action", "switched account")
+        INVITE = "invite", pgettext_lazy("audit action", "invited")
+        JOIN = "join", pgettext_lazy("audit action", "joined")
+        ACTIVATE = "activate", pgettext_lazy("audit action", "activated")
+        DEACTIVATE = "deactivate", pgettext_lazy("audit action", "deactivated")
+        EXPORT = "export", pgettext_lazy("audit action", "exported")
+        IMPORT = "import", pgettext_lazy("audit action", "imported")
+        ERASE = "erase", pgettext_lazy("audit action", "erased")
+        TOKEN_CREATE = "token_create", pgettext_lazy("audit action", "created an API token")
+        TOKEN_REVOKE = "token_revoke", pgettext_lazy("audit action", "revoked an API token")
+        DENIED = "denied", pgettext_lazy("audit action", "was denied")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     account = models.ForeignKey(

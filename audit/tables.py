@@ -1,8 +1,26 @@
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
+from django.template.loader import render_to_string
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
 from core.tables import ObjectTable
+
+
+def labelled_changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
+    """The changed fields with their (translated) labels instead of column names."""
+    model = entry.object_type.model_class() if entry.object_type_id else None
+    rows = []
+    for name, (old, new) in (entry.changes or {}).items():
+        label = name
+        if model is not None:
+            try:
+                label = capfirst(model._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                pass
+        rows.append((label, old, new))
+    return rows
 
 
 class AuditEntryTable(ObjectTable):
@@ -10,9 +28,7 @@ class AuditEntryTable(ObjectTable):
     user_repr = tables.Column(_("User"))
     action = tables.Column(_("Action"))
     object_repr = tables.Column(_("Object"))
-    changes = tables.TemplateColumn(
-        template_name="audit/includes/changes.html", verbose_name=_("Changes"), orderable=False
-    )
+    changes = tables.Column(_("Changes"), orderable=False, empty_values=())
     ip_address = tables.Column(_("IP address"))
 
     class Meta(ObjectTable.Meta):
@@ -20,5 +36,8 @@ class AuditEntryTable(ObjectTable):
         fields = ("created_at", "user_repr", "action", "object_repr", "changes", "ip_address")
         order_by = ("-created_at",)
 
-    def value_changes(self, value):
-        return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in (value or {}).items())
+    def render_changes(self, record):
+        return render_to_string("audit/includes/changes.html", {"changes": labelled_changes(record)})
+
+    def value_changes(self, record):
+        return "; ".join(f"{label}: {old} → {new}" for label, old, new in labelled_changes(record))

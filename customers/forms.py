@@ -126,7 +126,11 @@ class ImportMappingForm(BootstrapFormMixin, forms.Form):
         for field, label, required in FIELDS:
             index = initial_mapping.get(field)
             self.fields[field] = forms.ChoiceField(
-                label=label, choices=choices, required=required, initial="" if index is None else str(index)
+                label=label,
+                choices=choices,
+                required=required,
+                initial="" if index is None else str(index),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
     def mapping(self) -> dict:

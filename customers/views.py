@@ -90,6 +90,7 @@ class EndCustomerTodosView(EndCustomerTabMixin, ObjectTabView):
 class EndCustomerActivityView(EndCustomerTabMixin, ObjectTabView):
     active_tab = "customers:endcustomer_activity"
     table_class = AuditEntryTable
+    template_name = "customers/endcustomer_activity.html"
 
     def get_child_queryset(self):
         return history_of(AuditEntry.objects.restrict(self.actor), self.object)

@@ -1,41 +1,12 @@
 """Browser smoke test: the demo reseller logs in, opens every navigation entry, switches language."""
 
-import os
 import re
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatcher, require_chromium, screenshot
+from tests.browser import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(live_server):
-    require_chromium()
-    call_command("load_demo", quiet=True)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright runs an event loop in this thread; the ORM calls above are done,
-    # and the live server answers from its own thread.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-        page = context.new_page()
-        page.watcher = PageWatcher(page, live_server.url)
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo")
-    page.click("form button.btn-primary")
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_the_reseller_walks_through_the_portal(page, live_server, settings):
