@@ -1,3 +1,5 @@
+import contextlib
+
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.template.loader import render_to_string
@@ -15,10 +17,8 @@ def labelled_changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
     for name, (old, new) in (entry.changes or {}).items():
         label = name
         if model is not None:
-            try:
+            with contextlib.suppress(FieldDoesNotExist):
                 label = capfirst(model._meta.get_field(name).verbose_name)
-            except FieldDoesNotExist:
-                pass
         rows.append((label, old, new))
     return rows
 
