@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 FORMATS = ("copy", "csv", "xlsx", "pdf")
 CHUNK_SIZE = 2000
+PAGED_ROW_LIMIT = 5000
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 

@@ -123,6 +123,13 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
     def export(self, fmt: str):
         table_class = self.get_table_class()
         kwargs = self.get_table_kwargs()
+        if fmt in ("pdf", "print") and self.object_list.count() > exports.PAGED_ROW_LIMIT:
+            # A paged document of that size helps nobody and ties up a worker for minutes.
+            message = _("PDF and print hold at most %(limit)d rows. Narrow the filter, or export to CSV or Excel.")
+            messages.warning(self.request, message % {"limit": exports.PAGED_ROW_LIMIT})
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}")
         if fmt == "print":
             table = table_class(self.ordered_export_queryset(), **kwargs)
             return render(self.request, "core/object_print.html", {"table": table, "title": self.get_title()})

@@ -116,3 +116,14 @@ class TestPdfAndPrint:
     def test_an_unknown_format_is_a_clear_400(self, world):
         response = login(Client(), world.r1.owner).get(LIST, {"export": "exe"})
         assert response.status_code == 400
+
+
+def test_pdf_and_print_refuse_lists_beyond_the_limit_with_a_clear_message(world, settings, monkeypatch):
+    from core import exports
+
+    monkeypatch.setattr(exports, "PAGED_ROW_LIMIT", 2)
+    client = login(Client(), world.r1.owner)
+    response = client.get(LIST, {"export": "pdf", "role": ""}, follow=True)
+    assert "PDF and print hold at most 2 rows" in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith(LIST)
+    assert "export=" not in response.redirect_chain[-1][0]
