@@ -68,7 +68,9 @@ ENGLISH_WORDS = ("Log out", "Customers", "Members", "Activity", "Profile", "Dash
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/customers/", "/account/members/", "/activity/", "/profile/", "/customers/todos/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/customers/", "/account/members/", "/activity/", "/profile/", "/customers/todos/"]
+)
 def test_pages_speak_german_whatever_the_browser_asks_for(world, settings, path):
     settings.LANGUAGE_CODE = "de"
     client = login(Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"), world.r1.owner)

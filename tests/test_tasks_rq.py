@@ -32,7 +32,13 @@ def test_a_task_enqueued_with_the_rq_backend_runs_in_a_separate_worker(smtp_serv
 
     def manage(*args):
         result = subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         return result
