@@ -15,9 +15,11 @@ from django.test import Client
 
 from accounts.models import Account, Membership
 from accounts.services import SESSION_ACCOUNT_KEY
+from contracts.models import Contract, Domain, ShopProduct
 from core.actor import Actor
 from core.roles import Role
 from customers.models import EndCustomer, PortalUser, Todo
+from products.models import ResellerProduct
 from users.models import User
 
 PASSWORD = "correct-horse-battery"
@@ -33,6 +35,9 @@ class Tenant:
     plain_customer: EndCustomer | None = None  # nothing attached: can be deleted
     portal_user: PortalUser | None = None
     todo: Todo | None = None
+    contract: Contract | None = None  # active, not assigned
+    domain: Domain | None = None  # an umlaut domain, not assigned
+    product: ResellerProduct | None = None  # branded, on the contract's shop product, unused
 
     def actor(self, role: Role = Role.OWNER) -> Actor:
         user = {Role.OWNER: self.owner, Role.ADMIN: self.admin, Role.EMPLOYEE: self.employee}[role]
@@ -74,6 +79,30 @@ def make_customer(account: Account, number: str, **extra) -> EndCustomer:
     return EndCustomer.objects.create(account=account, number=number, **values)
 
 
+def shop_product() -> ShopProduct:
+    product, _created = ShopProduct.objects.get_or_create(
+        name="Webhosting Test", defaults={"area": "managed Webhosting", "shop_url": "https://shop.provider.test/wh"}
+    )
+    return product
+
+
+def make_contract(account: Account, number: str, **extra) -> Contract:
+    values = {"shop_product": shop_product(), **extra}
+    return Contract.objects.create(account=account, number=number, **values)
+
+
+def make_domain(account: Account, number: str, name: str, **extra) -> Domain:
+    domain = Domain(account=account, number=number, name=name, registrar="INWX", **extra)
+    domain.full_clean(exclude=["account"])
+    domain.save()
+    return domain
+
+
+def make_product(account: Account, name: str, **extra) -> ResellerProduct:
+    values = {"shop_product": shop_product(), "net_price": "9.90", **extra}
+    return ResellerProduct.objects.create(account=account, name=name, **values)
+
+
 def make_tenant(number: str, name: str, prefix: str, *, partner: bool = True) -> Tenant:
     account = Account.objects.create(number=number, name=name, is_partner=partner)
     users = {}
@@ -90,6 +119,12 @@ def make_tenant(number: str, name: str, prefix: str, *, partner: bool = True) ->
         tenant.todo = Todo.objects.create(
             end_customer=tenant.customer, title=f"{marker} Aufgabe", assignee=tenant.owner
         )
+    # Provider data belongs to any account; nothing is assigned, so the customers above keep their ties.
+    label = "ZZ-R1-MARKER" if prefix == "r1" else prefix.upper()
+    tenant.contract = make_contract(account, f"o{number}", note=f"{label} Vertrag")
+    tenant.domain = make_domain(account, f"d{number}", f"{prefix}-domäne.de", note=f"{label} Domain")
+    if partner:
+        tenant.product = make_product(account, f"{label} Produkt")
     return tenant
 
 
@@ -155,3 +190,11 @@ def smtp_server(settings):
         yield handler
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate limits live in the cache; every test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from access import services as access_services
 from accounts.services import build_actor
 from core.actor import Actor
 from core.http import client_ip
@@ -27,6 +28,8 @@ class ActorMiddleware:
         ip = client_ip(request)
         if request.user.is_authenticated:
             request.actor = build_actor(request.user, request.session, ip)
+            if access_services.SESSION_ACCESS_KEY in request.session:
+                self._enter_shared_account(request)
         else:
             request.actor = Actor.anonymous(ip)
         if self._needs_two_factor(request):
@@ -34,9 +37,17 @@ class ActorMiddleware:
             return redirect("users:two_factor_setup")
         return self.get_response(request)
 
+    def _enter_shared_account(self, request) -> None:
+        switched = access_services.switched_actor(request.actor, request.session)
+        if switched is not None:
+            request.actor = switched
+            return
+        access_services.switch_out(request, ended=True)
+        messages.warning(request, _("Your service access has ended. You are back in your own account."))
+
     def _needs_two_factor(self, request) -> bool:
         actor = request.actor
-        if actor.account is None or not actor.account.require_two_factor:
+        if actor.account is None or actor.grant is not None or not actor.account.require_two_factor:
             return False
         if request.user.is_verified():
             return False

@@ -52,6 +52,7 @@ def switchable_accounts(user):
 
 def switch_account(request, account: Account) -> None:
     """Make ``account`` the session's current account, rotating the session key."""
+    request.actor.forbid_switched()
     if not switchable_accounts(request.user).filter(pk=account.pk).exists():
         raise Account.DoesNotExist
     request.session.cycle_key()
@@ -62,6 +63,7 @@ def switch_account(request, account: Account) -> None:
 
 
 def _require_manager(actor: Actor) -> None:
+    actor.forbid_switched()
     if not actor.has_role(Role.ADMIN):
         raise PermissionDenied(_("Only owners and administrators manage members."))
 
@@ -149,6 +151,7 @@ def remove_member(actor: Actor, membership: Membership) -> None:
 
 
 def update_account_settings(actor: Actor, form) -> Account:
+    actor.forbid_switched()
     if not actor.has_role(Role.OWNER):
         raise PermissionDenied(_("Only owners change the account settings."))
     with transaction.atomic():

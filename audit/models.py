@@ -30,6 +30,10 @@ class AuditEntry(TenantModel):
         INVITE = "invite", pgettext_lazy("audit action", "invited")
         JOIN = "join", pgettext_lazy("audit action", "joined")
         ACTIVATE = "activate", pgettext_lazy("audit action", "activated")
+        SWITCH_IN = "switch_in", pgettext_lazy("audit action", "started working through service access")
+        SWITCH_OUT = "switch_out", pgettext_lazy("audit action", "stopped working through service access")
+        SWITCH_END = "switch_end", pgettext_lazy("audit action", "was sent back: service access ended")
+        REVOKE = "revoke", pgettext_lazy("audit action", "revoked")
         DEACTIVATE = "deactivate", pgettext_lazy("audit action", "deactivated")
         EXPORT = "export", pgettext_lazy("audit action", "exported")
         IMPORT = "import", pgettext_lazy("audit action", "imported")
@@ -56,6 +60,10 @@ class AuditEntry(TenantModel):
     parent_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     parent_id = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # Set when the action was taken by a provider working in this account through service access.
+    service_access = models.ForeignKey(
+        "access.ServiceAccess", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     required_roles = {VIEW: Role.EMPLOYEE, ADD: Role.OWNER, CHANGE: Role.OWNER, DELETE: Role.OWNER}

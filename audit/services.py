@@ -79,6 +79,7 @@ def record(
         parent_id=str(parent.pk) if parent is not None else "",
         changes={name: [_plain(v) for v in pair] for name, pair in (changes or {}).items()},
         ip_address=actor.ip if actor is not None else None,
+        service_access=actor.grant if actor is not None else None,
     )
 
 

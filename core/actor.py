@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
 from core.roles import Role
+
+NOT_DURING_ACCESS = _("This is not available while you work in another account through service access.")
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -29,6 +34,11 @@ class Actor:
     staff_access: bool = False
     # The API token, when the request was authenticated by one.
     token: Any = None
+    # The service access, when a provider works in this account with a customer's
+    # rights; ``user`` is then the provider's real user, ``role`` the sharer's.
+    grant: Any = None
+    # The provider's own account while switched in, for the banner and the way back.
+    home_account: Any = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -53,6 +63,11 @@ class Actor:
         if getattr(model, "requires_partner", False) and not (self.account and self.account.is_partner):
             return False
         return self.has_role(model.required_role(action))
+
+    def forbid_switched(self) -> None:
+        """Refuse what must not happen while a provider works here through service access (SA-06)."""
+        if self.grant is not None:
+            raise PermissionDenied(NOT_DURING_ACCESS)
 
     @classmethod
     def anonymous(cls, ip: str | None = None) -> Actor:

@@ -1,14 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
 class OperatorAdminSite(admin.AdminSite):
-    """The operator area: Django's admin, reachable for operator staff only.
+    """The operator area: Django's admin, for operator staff who passed two-factor login.
 
     There is one login page for everybody (with its throttling and two-factor
-    step); the admin's own login form is never shown.
+    step); the admin's own login form is never shown. Staff without
+    two-factor login are sent to set it up first (SECURITY-TESTS AUTH-12).
     """
 
     site_header = _("Partnerportal – operator area")
@@ -16,7 +17,12 @@ class OperatorAdminSite(admin.AdminSite):
     index_title = _("Provider data")
 
     def has_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        user = request.user
+        return user.is_active and user.is_staff and user.is_verified()
 
     def login(self, request, extra_context=None):
+        user = request.user
+        if user.is_authenticated and user.is_staff and not user.is_verified():
+            messages.warning(request, _("The operator area requires two-factor login. Please set it up first."))
+            return redirect("users:two_factor_setup")
         return redirect(f"{reverse('users:login')}?next={request.get_full_path()}")

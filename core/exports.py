@@ -122,7 +122,7 @@ def xlsx_response(filename: str, header, rows) -> FileResponse:
     )
 
 
-def pdf_response(filename: str, title: str, header, rows) -> HttpResponse:
+def pdf_response(filename: str, title: str, header, rows, note: str = "") -> HttpResponse:
     """A landscape A4 table. ReportLab draws text only and fetches nothing."""
     from xml.sax.saxutils import escape
 
@@ -151,7 +151,10 @@ def pdf_response(filename: str, title: str, header, rows) -> HttpResponse:
             ]
         )
     )
-    doc.build([Paragraph(escape(title), styles["Heading2"]), table])
+    story = [Paragraph(escape(title), styles["Heading2"])]
+    if note:
+        story.append(Paragraph(escape(note), styles["BodyText"]))
+    doc.build([*story, table])
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return response

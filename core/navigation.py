@@ -28,11 +28,24 @@ class MenuGroup:
 
 MENU = (
     MenuGroup(None, (MenuItem(_("Dashboard"), "core:dashboard", "speedometer2", lambda actor: True),)),
+    MenuGroup(None, (MenuItem(_("Product management"), "contracts:contract_list", "box-seam"),)),
     MenuGroup(
         _("MKM"),
         (
             MenuItem(_("Customers"), "customers:endcustomer_list", "person-vcard", is_partner),
             MenuItem(_("My to-dos"), "customers:todo_list", "check2-square", is_partner),
+            MenuItem(_("Products"), "products:resellerproduct_list", "tags", is_partner),
+        ),
+    ),
+    MenuGroup(
+        _("Reseller"),
+        (
+            MenuItem(
+                _("Service accesses"),
+                "access:serviceaccess_list",
+                "key",
+                lambda actor: actor.has_role(Role.ADMIN) and actor.grant is None,
+            ),
         ),
     ),
     MenuGroup(

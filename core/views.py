@@ -143,7 +143,19 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
             return exports.copy_response(header, rows)
         if fmt == "xlsx":
             return exports.xlsx_response(name, header, rows)
-        return exports.pdf_response(name, str(self.get_title()), header, rows)
+        return exports.pdf_response(name, str(self.get_title()), header, rows, note=self.acting_note())
+
+    def acting_note(self) -> str:
+        """Names the acting person on paper when a provider works through service access."""
+        grant = self.actor.grant
+        if grant is None:
+            return ""
+        message = _("Exported by %(user)s (%(provider)s) working in %(account)s through service access.")
+        return message % {
+            "user": self.actor.user.display_name,
+            "provider": grant.account,
+            "account": self.actor.account,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

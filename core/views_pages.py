@@ -24,7 +24,8 @@ def error_404(request, exception=None):
 
 
 def error_403(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    message = str(exception) if exception is not None and exception.args else ""
+    return render(request, "errors/403.html", {"message": message}, status=403)
 
 
 def error_400(request, exception=None):

@@ -260,6 +260,7 @@ def delete_todo(actor: Actor, todo: Todo) -> None:
 
 def personal_data(actor: Actor, customer: EndCustomer) -> dict:
     """Everything stored about one end customer, machine-readable (GDPR Art. 15/20)."""
+    actor.forbid_switched()
     customer = EndCustomer.objects.restrict(actor, VIEW).get(pk=customer.pk)
     entries = history_of(AuditEntry.objects.restrict(actor, VIEW), customer).order_by("created_at")
     with transaction.atomic():
@@ -320,6 +321,7 @@ def erase_end_customer(actor: Actor, customer: EndCustomer) -> str:
     The deletion guard applies: contracts and hostings are business records and
     must be unassigned first, portal users deleted. Returns the pseudonym.
     """
+    actor.forbid_switched()
     _require(actor, EndCustomer, DELETE)
     with transaction.atomic():
         customer = lock_end_customer(actor, customer.pk, DELETE)

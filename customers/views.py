@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 from audit.models import AuditEntry
 from audit.services import history_of, record
 from audit.tables import AuditEntryTable
+from contracts.models import Contract, Domain
+from contracts.tables import CustomerDomainTable, CustomerProductTable
 from core import exports
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
@@ -59,14 +61,24 @@ class EndCustomerDetailView(EndCustomerTabMixin, ObjectDetailView):
         return EndCustomer.objects.with_counts()
 
 
-class EndCustomerDomainsView(EndCustomerTabMixin, ObjectDetailView):
+class EndCustomerDomainsView(EndCustomerTabMixin, ObjectTabView):
     active_tab = "customers:endcustomer_domains"
+    table_class = CustomerDomainTable
     template_name = "customers/endcustomer_domains.html"
 
+    def get_child_queryset(self):
+        return Domain.objects.restrict(self.actor).filter(end_customer=self.object)
 
-class EndCustomerProductsView(EndCustomerTabMixin, ObjectDetailView):
+
+class EndCustomerProductsView(EndCustomerTabMixin, ObjectTabView):
+    """Assigned provider contracts; reseller hostings join them with the Plesk integration."""
+
     active_tab = "customers:endcustomer_products"
+    table_class = CustomerProductTable
     template_name = "customers/endcustomer_products.html"
+
+    def get_child_queryset(self):
+        return Contract.objects.restrict(self.actor).filter(end_customer=self.object).select_related("shop_product")
 
 
 class EndCustomerUsersView(EndCustomerTabMixin, ObjectTabView):

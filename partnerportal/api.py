@@ -97,3 +97,6 @@ def invalid(request, exc):
 
 api.add_router("/", "accounts.api.router")
 api.add_router("/", "customers.api.router")
+api.add_router("/", "contracts.api.router")
+api.add_router("/", "products.api.router")
+api.add_router("/", "access.api.router")

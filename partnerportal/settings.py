@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "customers",
+    "contracts",
+    "products",
+    "access",
+    "hosting",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActorMiddleware",
+    "access.middleware.ServiceAccessGuardMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -100,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.portal",
                 "accounts.context_processors.account_switcher",
+                "access.context_processors.service_access",
             ],
         },
     },

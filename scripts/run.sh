@@ -18,6 +18,13 @@ trap cleanup INT TERM EXIT
 $PY manage.py db_worker --interval 0.5 --no-reload &
 pids+=($!)
 
+# The sandbox Plesk of the demo: plain HTTP on loopback, state kept in var/.
+$PY manage.py plesk_sandbox --host 127.0.0.1 --port "${SANDBOX_PORT:-8880}" \
+  --admin-password "${SANDBOX_ADMIN_PASSWORD:-sandbox-admin}" \
+  --reseller-password "${SANDBOX_RESELLER_PASSWORD:-sandbox-reseller}" \
+  --state var/plesk-sandbox.json --seed-demo &
+pids+=($!)
+
 echo "Partnerportal: http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
 $PY manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership
 from audit.models import AuditEntry
-from conftest import login, make_customer, make_user
+from conftest import login, make_contract, make_customer, make_domain, make_product, make_user
+from contracts.models import ShopProduct
 from core.roles import Role
 from customers.models import PortalUser, Todo
 from users.services import create_api_token
@@ -32,6 +33,11 @@ def grow(world, n):
         customer = make_customer(world.r1.account, f"BULK-{index}")
         PortalUser.objects.create(user=make_user(f"bulk-portal{index}"), end_customer=customer)
         Todo.objects.create(end_customer=customer, title=f"todo {index}", assignee=world.r1.owner)
+        # A contract and a domain assigned to that customer, and a branded product used by it.
+        shop_product = ShopProduct.objects.create(name=f"Bulk {index}", area=f"Bereich {index % 3}")
+        make_contract(world.r1.account, f"oB{index}", shop_product=shop_product, end_customer=customer)
+        make_domain(world.r1.account, f"dB{index}", f"bulk-{index}.de", end_customer=customer)
+        make_product(world.r1.account, f"Produkt {index}", shop_product=shop_product)
 
 
 LISTS = {
@@ -41,6 +47,12 @@ LISTS = {
     "customers:endcustomer_list": "/customers/?per_page=100",
     "customers:todo_list": "/customers/todos/?per_page=100",
     "api:list_customers": "/api/v1/customers/?limit=100",
+    "contracts:contract_list": "/contracts/?per_page=100",
+    "contracts:domain_list": "/contracts/domains/?per_page=100",
+    "products:resellerproduct_list": "/products/?per_page=100",
+    "api:list_contracts": "/api/v1/contracts/?limit=100",
+    "api:list_domains": "/api/v1/domains/?limit=100",
+    "api:list_products": "/api/v1/products/?limit=100",
 }
 
 

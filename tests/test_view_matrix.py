@@ -269,6 +269,139 @@ MATRIX.update(
     }
 )
 
+
+def service_access(world):
+    """R2 holds an access to C1, shared by C1's admin. The outsider here is R1's owner."""
+    from access.models import ActivationCode, ServiceAccess
+
+    code = ActivationCode.objects.create(
+        user=world.c1.admin, account=world.c1.account, code_hash="0" * 64, expires_at="2099-01-01T00:00:00Z"
+    )
+    access = ServiceAccess.objects.create(
+        account=world.r1.account, shared_account=world.c1.account, sharer=world.c1.admin, code=code
+    )
+    return {"pk": access.pk}
+
+
+ADMIN_LIST = expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403)
+
+MATRIX.update(
+    {
+        "access:serviceaccess_list": (None, ADMIN_LIST, None),
+        "access:activate": (None, ADMIN_LIST, ADMIN_LIST),
+        "access:switch_in": (
+            service_access,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, admin=302, owner=302, employee=404),
+        ),
+        "access:switch_out": (None, POST_ONLY, expect(302, anonymous=LOGIN)),
+        "access:code": (None, OWN_ACCOUNT, OWN_ACCOUNT),
+        "access:revoke": (
+            lambda world: {"pk": service_access(world)["pk"]},
+            POST_ONLY,
+            expect(404, anonymous=LOGIN),
+        ),
+        "api:list_service_accesses": (None, expect(200, anonymous=401, employee=403), None),
+        "api:activate_service_access": (
+            None,
+            expect(200, anonymous=401, employee=403),
+            expect(422, anonymous=401, employee=403, loner=403, staff=403),
+            "post",
+            {"code": "0000-0000-0000-0"},
+        ),
+        "api:my_service_access": (None, expect(200, anonymous=401), None),
+        "api:revoke_my_service_access": (
+            lambda world: {"access_id": service_access(world)["pk"]},
+            expect(405),
+            expect(404, anonymous=401),
+            "delete",
+        ),
+    }
+)
+
+
+def r1_contract(world):
+    return {"pk": world.r1.contract.pk}
+
+
+def r1_domain(world):
+    return {"pk": world.r1.domain.pk}
+
+
+def r1_product(world):
+    return {"pk": world.r1.product.pk}
+
+
+# Produktverwaltung is for every member of any account; assigning (POST without a customer: "no
+# customer") is for every member too. MKM products need a partner account; deleting them, an admin.
+MEMBERS_REDIRECT = expect(404, anonymous=LOGIN, employee=302, admin=302, owner=302)
+API_MEMBERS = expect(404, anonymous=401, employee=200, admin=200, owner=200)
+
+MATRIX.update(
+    {
+        "contracts:contract_list": (None, OWN_ACCOUNT, None),
+        "contracts:contract_detail": (r1_contract, MEMBERS_ONLY, None),
+        "contracts:contract_assign": (r1_contract, MEMBERS_ONLY, MEMBERS_REDIRECT),
+        "contracts:contract_bulk": (None, POST_ONLY, expect(302, anonymous=LOGIN, loner=404, staff=404)),
+        "contracts:domain_list": (None, OWN_ACCOUNT, None),
+        "contracts:domain_detail": (r1_domain, MEMBERS_ONLY, None),
+        "contracts:domain_assign": (r1_domain, MEMBERS_ONLY, MEMBERS_REDIRECT),
+        "contracts:domain_bulk": (None, POST_ONLY, expect(302, anonymous=LOGIN, loner=404, staff=404)),
+        "contracts:endcustomer_autocomplete": (None, OWN_ACCOUNT, None),
+        "products:resellerproduct_list": (None, OWN_ACCOUNT, None),
+        "products:resellerproduct_add": (None, OWN_ACCOUNT, OWN_ACCOUNT),
+        "products:resellerproduct_detail": (r1_product, MEMBERS_ONLY, None),
+        "products:resellerproduct_edit": (r1_product, MEMBERS_ONLY, MEMBERS_ONLY),
+        "products:resellerproduct_delete": (
+            r1_product,
+            ADMINS_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "api:list_contracts": (None, expect(200, anonymous=401), None),
+        "api:get_contract": (lambda world: {"contract_id": world.r1.contract.pk}, API_MEMBERS, None),
+        "api:assign_contract": (
+            lambda world: {"contract_id": world.r1.contract.pk},
+            expect(405),
+            API_MEMBERS,
+            "post",
+            {"end_customer": None},
+        ),
+        "api:unassign_contract": (lambda world: {"contract_id": world.r1.contract.pk}, expect(405), API_MEMBERS),
+        "api:list_domains": (None, expect(200, anonymous=401), None),
+        "api:get_domain": (lambda world: {"domain_id": world.r1.domain.pk}, API_MEMBERS, None),
+        "api:assign_domain": (
+            lambda world: {"domain_id": world.r1.domain.pk},
+            expect(405),
+            API_MEMBERS,
+            "post",
+            {"end_customer": None},
+        ),
+        "api:unassign_domain": (lambda world: {"domain_id": world.r1.domain.pk}, expect(405), API_MEMBERS),
+        "api:list_products": (None, expect(200, anonymous=401), None),
+        "api:create_product": (
+            None,
+            expect(200, anonymous=401),
+            expect(422, anonymous=401, loner=403, staff=403),
+            "post",
+            {"shop_product": 0, "name": "Matrix", "net_price": "1.00"},
+        ),
+        "api:get_product": (lambda world: {"product_id": world.r1.product.pk}, API_MEMBERS, None),
+        "api:update_product": (
+            lambda world: {"product_id": world.r1.product.pk},
+            API_MEMBERS,
+            API_MEMBERS,
+            "patch",
+            {"name": "Matrix"},
+        ),
+        "api:delete_product": (
+            lambda world: {"product_id": world.r1.product.pk},
+            API_MEMBERS,
+            expect(404, anonymous=401, employee=403, admin=204, owner=204),
+            "delete",
+        ),
+    }
+)
+
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
 
@@ -361,8 +494,29 @@ def test_unusual_methods_are_refused_without_running_the_view(world, name, metho
 
 
 @pytest.mark.django_db
-def test_admin_pages_are_for_staff_only(world):
+def verified(client, user):
+    """Mark the client's session as having passed the two-factor step."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def test_admin_pages_are_for_staff_with_two_factor_only(world):
     for role in ROLES:
         client = client_as(role, world)
+        if role == "staff":
+            verified(client, world.staff)
         for url in (reverse("admin:index"), reverse("admin:accounts_account_changelist")):
             check(client.get(url), ADMIN_NAMESPACE_GET[role])
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up(world):
+    client = client_as("staff", world)
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("users:two_factor_setup")
+    assert "requires two-factor login" in response.content.decode()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -24,6 +27,9 @@ from users.models import APIToken
 def log_in(request, user, *, device=None) -> None:
     """Start a session (new key), verified by ``device`` when two-factor is on."""
     login(request, user, backend="users.backends.UsernameOrEmailBackend")
+    # An absolute lifetime: later activity, an account switch or a service-access
+    # switch never makes the session last longer than this.
+    request.session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
     if device is not None:
         otp_login(request, device)
     record(Actor(user=user, ip=request.actor.ip), AuditEntry.Action.LOGIN, user, account=None)
@@ -35,6 +41,7 @@ def confirmed_device(user) -> TOTPDevice | None:
 
 def change_password(request, form) -> None:
     """Save the new password; other sessions end, this one stays (AUTH-05)."""
+    request.actor.forbid_switched()
     with transaction.atomic():
         user = form.save()
         update_session_auth_hash(request, user)
@@ -55,6 +62,7 @@ def send_password_reset(users) -> None:
 
 
 def update_profile(actor: Actor, user, form) -> None:
+    actor.forbid_switched()
     with transaction.atomic():
         before = snapshot(type(user).objects.get(pk=user.pk), ["first_name", "last_name", "email"])
         user = form.save()
@@ -70,6 +78,7 @@ def start_two_factor_setup(user) -> TOTPDevice:
 
 
 def confirm_two_factor(request, device: TOTPDevice, token: str) -> bool:
+    request.actor.forbid_switched()
     if not device.verify_token(token):
         return False
     with transaction.atomic():
@@ -82,6 +91,7 @@ def confirm_two_factor(request, device: TOTPDevice, token: str) -> bool:
 
 
 def disable_two_factor(request) -> None:
+    request.actor.forbid_switched()
     with transaction.atomic():
         TOTPDevice.objects.filter(user=request.user).delete()
         record(request.actor, AuditEntry.Action.TWO_FACTOR_OFF, request.user, account=None)
@@ -89,6 +99,7 @@ def disable_two_factor(request) -> None:
 
 def create_api_token(actor: Actor, *, name: str) -> tuple[APIToken, str]:
     """A new token acting in the actor's current account; the key is returned once, never stored."""
+    actor.forbid_switched()
     if not actor.has_account:
         raise PermissionDenied(_("API tokens act in an account; you are not a member of any."))
     with transaction.atomic():
@@ -100,6 +111,7 @@ def create_api_token(actor: Actor, *, name: str) -> tuple[APIToken, str]:
 
 
 def revoke_api_token(actor: Actor, token: APIToken) -> None:
+    actor.forbid_switched()
     with transaction.atomic():
         record(actor, AuditEntry.Action.TOKEN_REVOKE, token, account=token.account)
         token.delete()

@@ -3,10 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from contracts import demo as contracts_demo
 from customers import demo as customers_demo
+from products import demo as products_demo
 
 # Each app's demo loader, in dependency order; each is idempotent.
 LOADERS = [accounts_demo.load, customers_demo.load]
+# Provider contracts and domains, then branded products: both need the demo end customers.
+LOADERS += [contracts_demo.load, products_demo.load]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,211 @@
+"""Service access by activation code: show a code, redeem it, switch in and out, revoke."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from access import codes
+from access.models import CODE_LIFETIME, ActivationCode, ServiceAccess
+from accounts.models import Membership
+from audit.models import AuditEntry
+from audit.services import record
+from core import throttle
+from core.actor import Actor
+from core.mail import send_templated_mail
+from core.roles import Role
+
+SESSION_ACCESS_KEY = "service_access_id"
+
+EMPTY = gettext_lazy("Please enter an activation code.")
+NOT_FOUND = gettext_lazy("The activation code you entered was not found.")
+USED = gettext_lazy("This activation code has already been used.")
+THROTTLED = gettext_lazy("Too many attempts. Please wait a few minutes and try again.")
+
+# Guessing a 65-bit code is hopeless anyway; the limits keep it that way and keep logs quiet.
+ATTEMPTS_PER_ACCOUNT = 10
+ATTEMPTS_PER_IP = 30
+ATTEMPT_WINDOW_SECONDS = 15 * 60
+
+
+def active_accesses(account):
+    return ServiceAccess.objects.with_state().filter(shared_account=account, revoked_at__isnull=True)
+
+
+def own_active_access(actor: Actor) -> ServiceAccess | None:
+    """The access this user shared in their current account, if it is still on."""
+    return active_accesses(actor.account).filter(sharer=actor.user).select_related("account").first()
+
+
+def issue_code(actor: Actor) -> str:
+    """A fresh code for the actor in their account; the previous unused one stops working."""
+    actor.forbid_switched()
+    if not actor.has_account:
+        raise PermissionDenied
+    code = codes.generate()
+    with transaction.atomic():
+        ActivationCode.objects.filter(user=actor.user, account=actor.account, used_at__isnull=True).delete()
+        ActivationCode.objects.create(
+            user=actor.user,
+            account=actor.account,
+            code_hash=codes.digest(codes.normalize(code)),
+            expires_at=timezone.now() + CODE_LIFETIME,
+        )
+    return code
+
+
+def redeem(actor: Actor, raw_code: str) -> ServiceAccess:
+    """Activate a code for the actor's account: exactly one redemption wins, errors say only what the design says."""
+    actor.forbid_switched()
+    if not actor.may(ServiceAccess, "add"):
+        raise PermissionDenied
+    if not (raw_code or "").strip():
+        raise ValidationError({"code": EMPTY})
+    allowed = throttle.allow(f"sa:account:{actor.account.pk}", ATTEMPTS_PER_ACCOUNT, ATTEMPT_WINDOW_SECONDS)
+    allowed &= throttle.allow(f"sa:ip:{actor.ip}", ATTEMPTS_PER_IP, ATTEMPT_WINDOW_SECONDS)
+    if not allowed:
+        raise ValidationError({"code": THROTTLED})
+    normalized = codes.normalize(raw_code)
+    if normalized is None:
+        raise ValidationError({"code": NOT_FOUND})
+    with transaction.atomic():
+        code = (
+            ActivationCode.objects.select_for_update()
+            .select_related("user", "account")
+            .filter(code_hash=codes.digest(normalized))
+            .first()
+        )
+        problem = _problem(actor, code)
+        if problem is None:
+            return _grant(actor, code)
+    # Nothing was written above; a replayed code is worth telling its owners about.
+    if problem is USED:
+        _note_replay(actor, code)
+    raise ValidationError({"code": problem})
+
+
+def _problem(actor: Actor, code: ActivationCode | None):
+    if code is None or code.account_id == actor.account.pk:
+        return NOT_FOUND
+    if code.used_at is not None:
+        return USED
+    if code.is_expired or not _sharer_still_there(code):
+        return NOT_FOUND
+    return None
+
+
+def _grant(actor: Actor, code: ActivationCode) -> ServiceAccess:
+    code.used_at = timezone.now()
+    code.save(update_fields=["used_at"])
+    access = ServiceAccess.objects.create(
+        account=actor.account, shared_account=code.account, sharer=code.user, code=code, activated_by=actor.user
+    )
+    record(actor, AuditEntry.Action.ACTIVATE, access, object_repr=str(code.account))
+    record(actor, AuditEntry.Action.ACTIVATE, access, account=code.account, object_repr=str(actor.account))
+    _mail_owners(code.account, "access/email/redeemed", {"access": access, "provider": actor.account})
+    return access
+
+
+def _note_replay(actor: Actor, code: ActivationCode) -> None:
+    """A used code entered again by another provider may have leaked: tell the customer's owners."""
+    if ServiceAccess.objects.filter(code=code, account=actor.account).exists():
+        return
+    with transaction.atomic():
+        record(
+            actor, AuditEntry.Action.DENIED, account=code.account, object_repr=_("used activation code entered again")
+        )
+        _mail_owners(code.account, "access/email/replayed", {"provider": actor.account})
+
+
+def _sharer_still_there(code: ActivationCode) -> bool:
+    if not (code.user.is_active and code.account.is_active):
+        return False
+    return Membership.objects.filter(account=code.account, user=code.user).exists()
+
+
+def _mail_owners(account, template: str, context: dict) -> None:
+    owners = Membership.objects.filter(account=account, role=Role.OWNER).select_related("user")
+    emails = [m.user.email for m in owners if m.user.email]
+    send_templated_mail(template, {"account": account, **context}, to=emails, account=account)
+
+
+def switched_actor(home: Actor, session) -> Actor | None:
+    """The actor inside the shared account, or None when the switch is no longer allowed.
+
+    Checked on every request: revocation, a deactivated or removed sharer, a
+    deactivated account, or the provider user losing their own admin role end
+    the switch at the next request.
+    """
+    access_id = session.get(SESSION_ACCESS_KEY)
+    if not isinstance(access_id, int) or not home.has_role(Role.ADMIN):
+        return None
+    access = ServiceAccess.objects.with_state().filter(pk=access_id, account=home.account).first()
+    if access is None or not access.is_usable:
+        return None
+    return Actor(
+        user=home.user,
+        account=access.shared_account,
+        role=Role(access.current_role),
+        ip=home.ip,
+        grant=access,
+        home_account=home.account,
+    )
+
+
+def _keep_expiry(request) -> None:
+    """Rotate the session key without giving the session a longer life."""
+    expires = request.session.get_expiry_date()
+    request.session.cycle_key()
+    request.session.set_expiry(expires)
+
+
+def switch_in(request, access: ServiceAccess) -> None:
+    actor = request.actor
+    actor.forbid_switched()
+    access = ServiceAccess.objects.with_state().restrict(actor, "change").filter(pk=access.pk).first()
+    if access is None or not access.is_usable:
+        raise ServiceAccess.DoesNotExist
+    # Recorded before the switch, in both accounts: who went in, from where.
+    with transaction.atomic():
+        record(actor, AuditEntry.Action.SWITCH_IN, access, object_repr=str(access.shared_account))
+        switched = Actor(
+            user=actor.user, account=access.shared_account, role=Role(access.current_role), ip=actor.ip, grant=access
+        )
+        record(switched, AuditEntry.Action.SWITCH_IN, access, object_repr=str(actor.account))
+    _keep_expiry(request)
+    request.session[SESSION_ACCESS_KEY] = access.pk
+
+
+def switch_out(request, *, ended: bool = False) -> None:
+    """Back to the provider's own account; a no-op in a session that is not switched."""
+    if SESSION_ACCESS_KEY not in request.session:
+        return
+    actor = request.actor
+    action = AuditEntry.Action.SWITCH_END if ended else AuditEntry.Action.SWITCH_OUT
+    if actor.grant is not None:
+        with transaction.atomic():
+            record(actor, action, actor.grant, object_repr=str(actor.home_account))
+    request.session.pop(SESSION_ACCESS_KEY, None)
+    _keep_expiry(request)
+
+
+def revoke(actor: Actor, access: ServiceAccess) -> None:
+    """The customer ends an access: gone from the provider's list, the switched session ends at its next request."""
+    actor.forbid_switched()
+    with transaction.atomic():
+        access = (
+            ServiceAccess.objects.select_for_update()
+            .filter(pk=access.pk, shared_account=actor.account, revoked_at__isnull=True)
+            .first()
+        )
+        if access is None:
+            raise ServiceAccess.DoesNotExist
+        if access.sharer_id != actor.user.pk and not actor.has_role(Role.OWNER):
+            raise PermissionDenied(_("Only the person who shared, or an owner, can end this access."))
+        access.revoked_at = timezone.now()
+        access.save(update_fields=["revoked_at"])
+        record(actor, AuditEntry.Action.REVOKE, access, object_repr=str(access.account))
+        record(actor, AuditEntry.Action.REVOKE, access, account=access.account, object_repr=str(actor.account))

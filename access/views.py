@@ -1,0 +1,115 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from access import services
+from access.filters import ServiceAccessFilterSet
+from access.forms import ActivationForm
+from access.models import ServiceAccess
+from access.tables import ServiceAccessTable
+from audit.models import AuditEntry
+from audit.services import record
+from core.http import page_methods
+from core.views import ObjectListView
+
+
+class ServiceAccessListView(ObjectListView):
+    model = ServiceAccess
+    table_class = ServiceAccessTable
+    filterset_class = ServiceAccessFilterSet
+    template_name = "access/serviceaccess_list.html"
+    title = gettext_lazy("Service accesses")
+
+    def get_base_queryset(self):
+        return ServiceAccess.objects.with_state().filter(revoked_at__isnull=True)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "activation_form": ActivationForm()}
+
+
+@page_methods
+def activate_view(request):
+    actor = request.actor
+    if not actor.has_account:
+        raise Http404
+    if not actor.may(ServiceAccess, "add"):
+        record(actor, AuditEntry.Action.DENIED, object_repr=_("activate service access"))
+        raise PermissionDenied
+    form = ActivationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access = services.redeem(actor, form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Service access to %(account)s is active.") % {"account": access.shared_account}
+            )
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("access:serviceaccess_list")
+                return response
+            return redirect("access:serviceaccess_list")
+    template = "access/includes/activation_form.html" if request.htmx else "access/activate.html"
+    return render(request, template, {"form": form})
+
+
+@require_POST
+def switch_in_view(request, pk):
+    if not request.actor.has_account:
+        raise Http404
+    access = get_object_or_404(ServiceAccess.objects.restrict(request.actor, "change"), pk=pk)
+    try:
+        services.switch_in(request, access)
+    except ServiceAccess.DoesNotExist:
+        record(request.actor, AuditEntry.Action.DENIED, object_repr=_("switch into service access"))
+        raise Http404 from None
+    return redirect("core:dashboard")
+
+
+@require_POST
+def switch_out_view(request):
+    was_switched = request.actor.grant is not None
+    services.switch_out(request)
+    return redirect("access:serviceaccess_list" if was_switched else "core:dashboard")
+
+
+@page_methods
+def code_view(request):
+    """Profile → Service access: a new code on every view until access is granted."""
+    actor = request.actor
+    if not actor.has_account:
+        raise Http404
+    own = services.own_active_access(actor)
+    context = {
+        "accesses": services.active_accesses(actor.account).select_related("account"),
+        "own_access": own,
+        "code": None if own else services.issue_code(actor),
+        "entries": AuditEntry.objects.restrict(actor)
+        .filter(service_access__isnull=False)
+        .select_related("service_access")[:200],
+    }
+    response = render(request, "access/code.html", context)
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@require_POST
+def revoke_view(request, pk):
+    actor = request.actor
+    if not actor.has_account:
+        raise Http404
+    access = get_object_or_404(services.active_accesses(actor.account), pk=pk)
+    try:
+        services.revoke(actor, access)
+    except ServiceAccess.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The service access of %(provider)s has been ended.") % {"provider": access.account})
+    return redirect("access:code")

@@ -1,0 +1,111 @@
+"""Assigning provider contracts and domains to end customers ("Kunde zuordnen").
+
+Lock order, always: the end customer's row first (``lock_end_customer``),
+then the contract rows in primary-key order. The deletion guard locks the
+same customer row before it counts what is assigned, so an assignment and the
+deletion of that customer serialise and neither slips past the other.
+
+Removing an assignment only clears the link: the contract stays as it is.
+Every change is audited with the end customer as parent, so it shows in the
+customer's activity tab; a move from one customer to another is recorded for
+both of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from audit.models import AuditEntry
+from audit.services import record
+from contracts.models import ASSIGN, AssignableContract, Contract, Domain
+from core.actor import Actor
+from core.tenancy import VIEW
+from customers.models import EndCustomer
+from customers.services import lock_end_customer
+
+
+def _require(actor: Actor, model, action: str) -> None:
+    if not actor.may(model, action):
+        raise PermissionDenied
+
+
+def _pks(items: Iterable) -> list[int]:
+    return [item.pk if hasattr(item, "pk") else int(item) for item in items]
+
+
+def _assign(
+    actor: Actor,
+    model: type[AssignableContract],
+    items: Iterable,
+    end_customer: EndCustomer | None,
+    *,
+    strict: bool = False,
+) -> int:
+    """Point every visible item of ``items`` at ``end_customer`` (None: no customer); returns how many changed.
+
+    A customer outside the actor's account raises ``EndCustomer.DoesNotExist``
+    before anything is written. Items outside it are skipped as if they did
+    not exist, or, with ``strict``, raise ``DoesNotExist`` and nothing changes.
+    """
+    _require(actor, model, ASSIGN)
+    pks = _pks(items)
+    with transaction.atomic():
+        customer = lock_end_customer(actor, end_customer.pk) if end_customer is not None else None
+        rows = model.objects.restrict(actor, ASSIGN).select_related(*model.display_related)
+        locked = list(rows.select_for_update(of=("self",)).filter(pk__in=pks).order_by("pk"))
+        if strict and len(locked) != len(set(pks)):
+            raise model.DoesNotExist
+        previous_ids = {item.end_customer_id for item in locked} - {None}
+        previous = EndCustomer.objects.restrict(actor, VIEW).in_bulk(previous_ids)
+        changed = 0
+        for item in locked:
+            if item.end_customer_id == (customer.pk if customer else None):
+                continue
+            old = previous.get(item.end_customer_id)
+            item.end_customer = customer
+            item.save(update_fields=["end_customer"])
+            changes = {"end_customer": [str(old) if old else None, str(customer) if customer else None]}
+            # Both customers' activity tabs show a move.
+            for parent in (old, customer):
+                if parent is not None:
+                    record(actor, AuditEntry.Action.UPDATE, item, changes=changes, parent=parent)
+            changed += 1
+    return changed
+
+
+def assign_contract(contract: Contract, end_customer: EndCustomer | None, *, actor: Actor) -> Contract:
+    """Assign ``contract`` to ``end_customer``, or to no customer with None."""
+    _assign(actor, Contract, [contract], end_customer, strict=True)
+    contract.refresh_from_db(fields=["end_customer"])
+    return contract
+
+
+def unassign_contract(contract: Contract, *, actor: Actor) -> Contract:
+    """Remove the assignment; the contract itself is neither cancelled nor deleted."""
+    return assign_contract(contract, None, actor=actor)
+
+
+def assign_contracts(contracts: Iterable, end_customer: EndCustomer | None, *, actor: Actor) -> int:
+    """Bulk assignment (or removal, with None) in one transaction; returns the number changed."""
+    return _assign(actor, Contract, contracts, end_customer)
+
+
+def assign_domain(domain: Domain, end_customer: EndCustomer | None, *, actor: Actor) -> Domain:
+    _assign(actor, Domain, [domain], end_customer, strict=True)
+    domain.refresh_from_db(fields=["end_customer"])
+    return domain
+
+
+def unassign_domain(domain: Domain, *, actor: Actor) -> Domain:
+    return assign_domain(domain, None, actor=actor)
+
+
+def assign_domains(domains: Iterable, end_customer: EndCustomer | None, *, actor: Actor) -> int:
+    return _assign(actor, Domain, domains, end_customer)
+
+
+ASSIGNERS = {Contract: assign_contract, Domain: assign_domain}
+BULK_ASSIGNERS = {Contract: assign_contracts, Domain: assign_domains}

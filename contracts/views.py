@@ -1,0 +1,220 @@
+"""Produktverwaltung: the account's contracts and domains, and assigning them to end customers.
+
+Contracts and domains are two lists (two tabs of one page) rather than one
+union: each keeps its own columns (a domain's registrar state means nothing
+for a contract), its own FilterSet shared with its API endpoint, sorting,
+pagination and exports over a plain queryset.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from audit.models import AuditEntry
+from audit.services import record
+from contracts import services
+from contracts.filters import ContractFilterSet, DomainFilterSet
+from contracts.forms import AssignForm
+from contracts.models import ASSIGN, Contract, Domain
+from contracts.tables import ContractTable, DomainTable
+from core.filters import SEARCH_MAX_LENGTH
+from core.http import page_methods
+from core.tenancy import CHANGE, VIEW
+from core.views import ObjectDetailView, ObjectListView
+from customers.models import EndCustomer
+
+LIST_TABS = [
+    ("contracts:contract_list", gettext_lazy("Contracts")),
+    ("contracts:domain_list", gettext_lazy("Domains")),
+]
+AUTOCOMPLETE_RESULTS = 20
+
+
+def may_assign(actor) -> bool:
+    """Assigning needs the assign right on contracts and end customers to assign to (a reseller account)."""
+    return actor.may(Contract, ASSIGN) and actor.may(EndCustomer, CHANGE)
+
+
+class AssignableListView(ObjectListView):
+    template_name = "contracts/assignable_list.html"
+    title = gettext_lazy("Product management")
+    export_name = None
+    bulk_url_name = None
+
+    def export_filename(self) -> str:
+        return self.export_name
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if not may_assign(self.actor):
+            kwargs["exclude"] = ("selection", "end_customer")
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["list_tabs"] = LIST_TABS
+        context["may_assign"] = may_assign(self.actor)
+        if context["may_assign"]:
+            context["assign_form"] = AssignForm(actor=self.actor, compact=True)
+            context["bulk_url"] = reverse(self.bulk_url_name)
+        return context
+
+
+class ContractListView(AssignableListView):
+    model = Contract
+    table_class = ContractTable
+    filterset_class = ContractFilterSet
+    export_name = "contracts"
+    bulk_url_name = "contracts:contract_bulk"
+
+    def get_base_queryset(self):
+        return Contract.objects.select_related("shop_product", "end_customer")
+
+
+class DomainListView(AssignableListView):
+    model = Domain
+    table_class = DomainTable
+    filterset_class = DomainFilterSet
+    export_name = "domains"
+    bulk_url_name = "contracts:domain_bulk"
+
+    def get_base_queryset(self):
+        return Domain.objects.select_related("end_customer")
+
+
+class AssignableDetailView(ObjectDetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_assign"] = may_assign(self.actor)
+        if context["may_assign"]:
+            context["assign_form"] = AssignForm(actor=self.actor, initial={"end_customer": self.object.end_customer_id})
+        return context
+
+
+class ContractDetailView(AssignableDetailView):
+    model = Contract
+    template_name = "contracts/contract_detail.html"
+
+    def get_base_queryset(self):
+        return Contract.objects.select_related("shop_product", "end_customer")
+
+
+class DomainDetailView(AssignableDetailView):
+    model = Domain
+    template_name = "contracts/domain_detail.html"
+
+    def get_base_queryset(self):
+        return Domain.objects.select_related("end_customer")
+
+
+def _require(request, model, action) -> None:
+    if not request.actor.has_account:
+        raise Http404
+    if not request.actor.may(model, action):
+        record(request.actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
+        raise PermissionDenied
+
+
+def _assigned_message(obj, customer) -> str:
+    if customer is None:
+        return _("%(object)s is no longer assigned to a customer.") % {"object": obj.number}
+    return _("%(object)s is now assigned to %(customer)s.") % {"object": obj.number, "customer": customer}
+
+
+@page_methods
+def assign_view(request, pk, model):
+    """Assign a customer ("Kunde zuordnen") as a page; the detail's dialog posts the same form here.
+
+    A customer deleted between validation and the row lock answers 404, like any missing object.
+    """
+    _require(request, model, VIEW)
+    obj = get_object_or_404(model.objects.select_related("end_customer").restrict(request.actor, VIEW), pk=pk)
+    _require(request, model, ASSIGN)
+    _require(request, EndCustomer, CHANGE)
+    if request.method == "POST":
+        form = AssignForm(request.POST, actor=request.actor)
+        if form.is_valid():
+            customer = form.cleaned_data["end_customer"]
+            try:
+                services.ASSIGNERS[model](obj, customer, actor=request.actor)
+            except (EndCustomer.DoesNotExist, model.DoesNotExist) as error:
+                raise Http404 from error
+            messages.success(request, _assigned_message(obj, customer))
+            return redirect(obj.get_absolute_url())
+    else:
+        form = AssignForm(actor=request.actor, initial={"end_customer": obj.end_customer_id})
+    return render(request, "contracts/assign.html", {"object": obj, "form": form})
+
+
+def _back_to_list(request, list_url: str):
+    """Back to the list with its filter, sorting and page; only ever to that list."""
+    target = reverse(list_url)
+    next_url = request.POST.get("next", "")
+    if (next_url == target or next_url.startswith(target + "?")) and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
+        return redirect(next_url)
+    return redirect(target)
+
+
+@require_POST
+def bulk_view(request, model):
+    """Assign the selected rows to one customer, or remove their assignment."""
+    _require(request, model, ASSIGN)
+    list_url = "contracts:contract_list" if model is Contract else "contracts:domain_list"
+    action = request.POST.get("action")
+    pks = [int(value) for value in request.POST.getlist("selection") if value.isdigit()]
+    selected = model.objects.restrict(request.actor, ASSIGN).filter(pk__in=pks)
+    if action not in ("assign", "unassign") or not selected.exists():
+        messages.info(request, _("Please select entries first."))
+        return _back_to_list(request, list_url)
+    _require(request, EndCustomer, CHANGE)
+    customer = None
+    if action == "assign":
+        form = AssignForm(request.POST, actor=request.actor)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return _back_to_list(request, list_url)
+        customer = form.cleaned_data["end_customer"]
+        if customer is None:
+            messages.warning(request, _("Please choose a customer."))
+            return _back_to_list(request, list_url)
+    try:
+        changed = services.BULK_ASSIGNERS[model](selected, customer, actor=request.actor)
+    except EndCustomer.DoesNotExist as error:
+        raise Http404 from error
+    if customer is None:
+        message = ngettext("%(count)d assignment removed.", "%(count)d assignments removed.", changed) % {
+            "count": changed
+        }
+    else:
+        message = ngettext(
+            "%(count)d entry assigned to %(customer)s.", "%(count)d entries assigned to %(customer)s.", changed
+        ) % {"count": changed, "customer": customer}
+    messages.success(request, message)
+    return _back_to_list(request, list_url)
+
+
+@require_safe
+def endcustomer_autocomplete_view(request):
+    """Customers for the assignment dialog's search box: "number – name", at most a handful."""
+    _require(request, EndCustomer, CHANGE)
+    term = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    customers = EndCustomer.objects.restrict(request.actor, CHANGE)
+    if term:
+        customers = customers.filter(
+            Q(number__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(company__icontains=term)
+        )
+    results = [{"id": customer.pk, "text": str(customer)} for customer in customers[:AUTOCOMPLETE_RESULTS]]
+    return JsonResponse({"results": results})

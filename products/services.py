@@ -1,0 +1,114 @@
+"""Reseller products (MKM → Produkte): create, change the mutable fields, delete while unused."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from audit.models import AuditEntry
+from audit.services import diff, record, snapshot
+from contracts.models import Contract, ShopProduct, Status
+from core.actor import Actor
+from core.tenancy import ADD, CHANGE, DELETE, VIEW
+from products.models import IMMUTABLE_FIELDS, MUTABLE_FIELDS, ResellerProduct
+
+PRODUCT_FIELDS = [*IMMUTABLE_FIELDS, *MUTABLE_FIELDS]
+
+
+def _require(actor: Actor, action: str) -> None:
+    if not actor.may(ResellerProduct, action):
+        raise PermissionDenied
+
+
+def immutable_message() -> str:
+    return _("The type, shop product, contract and plan of a product cannot be changed after it was created.")
+
+
+def offerable_shop_products(actor: Actor):
+    """Active shop products the actor's account has an active contract for: what it may brand."""
+    contracts = Contract.objects.restrict(actor, VIEW).filter(status=Status.ACTIVE)
+    return ShopProduct.objects.filter(is_active=True, pk__in=contracts.values("shop_product")).order_by("name")
+
+
+def _tidy(product: ResellerProduct) -> None:
+    # The in-app info belongs to in-app prices; without them it is not kept.
+    if not product.in_app_prices:
+        product.in_app_info = ""
+
+
+def create_product(actor: Actor, product: ResellerProduct) -> ResellerProduct:
+    """Create a branded product; reseller-hosting products come with the Plesk integration."""
+    _require(actor, ADD)
+    if product.kind != ResellerProduct.Kind.BRANDED:
+        raise ValidationError(
+            {"kind": _("Reseller-hosting products can be created once the Plesk connection is set up.")}
+        )
+    product.account = actor.account
+    product.contract = None
+    product.plan_name = product.plan_guid = ""
+    _tidy(product)
+    with transaction.atomic():
+        if (
+            product.shop_product_id is None
+            or not offerable_shop_products(actor).filter(pk=product.shop_product_id).exists()
+        ):
+            raise ValidationError(
+                {"shop_product": _("Choose an active shop product that you have an active contract for.")}
+            )
+        product.full_clean(exclude=["account"])
+        product.save()
+        record(actor, AuditEntry.Action.CREATE, product, changes=diff({}, snapshot(product, PRODUCT_FIELDS)))
+    return product
+
+
+def update_product(actor: Actor, product: ResellerProduct) -> ResellerProduct:
+    """Save name, description, price, status and in-app fields; ``product`` carries the new values.
+
+    Type, shop product, contract and plan are fixed at creation: a product
+    whose values for them differ from the stored ones is refused whole.
+    """
+    _require(actor, CHANGE)
+    with transaction.atomic():
+        current = ResellerProduct.objects.restrict(actor, CHANGE).select_for_update().get(pk=product.pk)
+        refused = [
+            name
+            for name in IMMUTABLE_FIELDS
+            if getattr(current, ResellerProduct._meta.get_field(name).attname)
+            != getattr(product, ResellerProduct._meta.get_field(name).attname)
+        ]
+        if refused:
+            raise ValidationError({name: immutable_message() for name in refused})
+        product.account = current.account
+        _tidy(product)
+        product.full_clean(exclude=["account"])
+        before = snapshot(current, list(MUTABLE_FIELDS))
+        product.save()
+        changes = diff(before, snapshot(product, list(MUTABLE_FIELDS)))
+        if changes:
+            record(actor, AuditEntry.Action.UPDATE, product, changes=changes)
+    return product
+
+
+def usage_of(product: ResellerProduct) -> int:
+    return ResellerProduct.objects.with_usage().filter(pk=product.pk).values_list("usage", flat=True).get()
+
+
+def delete_product(actor: Actor, product: ResellerProduct) -> None:
+    """Delete a product that no customer has (usage 0)."""
+    _require(actor, DELETE)
+    with transaction.atomic():
+        current = ResellerProduct.objects.restrict(actor, DELETE).select_for_update().get(pk=product.pk)
+        usage = usage_of(current)
+        if usage:
+            raise ValidationError(
+                ngettext(
+                    "This product is used by %(count)d customer and cannot be deleted.",
+                    "This product is used by %(count)d customers and cannot be deleted.",
+                    usage,
+                )
+                % {"count": usage}
+            )
+        record(actor, AuditEntry.Action.DELETE, current)
+        current.delete()
