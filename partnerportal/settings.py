@@ -30,7 +30,7 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecur
     raise ImproperlyConfigured("Production needs SECRET_KEY: at least 50 random characters.")
 
 # MultiFernet keys for secrets at rest, newest first; rotating means prepending.
-_DEV_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LWEtc2VjcmV0IQ="
+_DEV_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtMzI="  # base64 of a public 32-byte string
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[] if PRODUCTION else [_DEV_ENCRYPTION_KEY])
 if PRODUCTION and (not ENCRYPTION_KEYS or _DEV_ENCRYPTION_KEY in ENCRYPTION_KEYS):
     raise ImproperlyConfigured("Production needs ENCRYPTION_KEYS (Fernet keys, comma-separated).")
@@ -283,3 +283,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Plesk servers on loopback or private networks (the sandbox, a provider's internal
+# network) are refused in production unless the operator allows them explicitly.
+PLESK_ALLOW_PRIVATE_HOSTS = env.bool("PLESK_ALLOW_PRIVATE_HOSTS", default=not PRODUCTION)

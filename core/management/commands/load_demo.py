@@ -5,10 +5,11 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from contracts import demo as contracts_demo
 from customers import demo as customers_demo
+from hosting import demo as hosting_demo
 from products import demo as products_demo
 
 # Each app's demo loader, in dependency order; each is idempotent.
-LOADERS = [accounts_demo.load, customers_demo.load]
+LOADERS = [accounts_demo.load, hosting_demo.load, customers_demo.load]
 # Provider contracts and domains, then branded products: both need the demo end customers.
 LOADERS += [contracts_demo.load, products_demo.load]
 
