@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 from contracts.models import Contract, Domain, ShopProduct
+from core.forms import WriteOnlySecretsMixin
 
 
 class AccountOwnedAdminForm(forms.ModelForm):
@@ -44,13 +45,30 @@ class AssignableAdmin(admin.ModelAdmin):
     readonly_fields = ["end_customer", "created_at"]
 
 
+class ContractAdminForm(WriteOnlySecretsMixin, AccountOwnedAdminForm):
+    secret_fields = ("plesk_password",)
+
+
 @admin.register(Contract)
 class ContractAdmin(AssignableAdmin):
+    form = ContractAdminForm
     list_display = ["number", "shop_product", "area", "status", "account", "end_customer"]
     list_filter = ["status", "area", "shop_product__kind"]
     search_fields = ["number", "shop_product__name", "note", "account__number", "account__name"]
     list_select_related = ["shop_product", "account", "end_customer"]
-    fields = ["owner_account", "number", "shop_product", "area", "status", "note", "end_customer", "created_at"]
+    fields = [
+        "owner_account",
+        "number",
+        "shop_product",
+        "area",
+        "status",
+        "note",
+        "hosting_server",
+        "plesk_login",
+        "plesk_password",
+        "end_customer",
+        "created_at",
+    ]
 
 
 @admin.register(Domain)

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
 
@@ -134,15 +135,27 @@ class Contract(AssignableContract):
     """One ordered shop product of an account (Vertrag, e.g. ``o2411``).
 
     A reseller contract (reseller tariff or managed server) is bound to a
-    hosting server and the reseller's login there; those fields arrive with
-    the Plesk integration.
+    hosting server and the reseller's login there; the password is stored
+    encrypted and never shown again.
     """
 
     shop_product = models.ForeignKey(
         ShopProduct, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("product")
     )
+    hosting_server = models.ForeignKey(
+        "hosting.HostingServer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        verbose_name=_("hosting server"),
+    )
+    plesk_login = models.CharField(_("Plesk login"), max_length=100, blank=True)
+    plesk_password = EncryptedTextField(_("Plesk password"), blank=True)
 
     display_related = ("shop_product",)
+    # Opening the reseller's Plesk panel gives its full reseller powers there.
+    required_roles = {**AssignableContract.required_roles, "open_plesk": Role.ADMIN}
 
     class Meta:
         ordering = ["-number"]
@@ -164,6 +177,16 @@ class Contract(AssignableContract):
     @property
     def is_reseller_contract(self) -> bool:
         return self.shop_product.is_reseller_product
+
+    def clean(self):
+        super().clean()
+        bound = bool(self.hosting_server_id or self.plesk_login)
+        if bound and not (self.hosting_server_id and self.plesk_login):
+            raise ValidationError(_("A reseller contract needs both a hosting server and the reseller's Plesk login."))
+
+    def plesk_client(self, **options):
+        """A client acting as the reseller on its server: it sees and changes only the reseller's objects."""
+        return self.hosting_server.client(login=self.plesk_login, password=self.plesk_password, **options)
 
 
 class Domain(AssignableContract):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from audit.models import AuditEntry
@@ -25,6 +25,8 @@ from core.actor import Actor
 from core.tenancy import VIEW
 from customers.models import EndCustomer
 from customers.services import lock_end_customer
+from hosting.failures import describe_failure
+from plesk.errors import PleskError
 
 
 def _require(actor: Actor, model, action: str) -> None:
@@ -109,3 +111,19 @@ def assign_domains(domains: Iterable, end_customer: EndCustomer | None, *, actor
 
 ASSIGNERS = {Contract: assign_contract, Domain: assign_domain}
 BULK_ASSIGNERS = {Contract: assign_contracts, Domain: assign_domains}
+
+
+class PleskUnavailable(Exception):
+    """Plesk could not open a session; the message says why in plain words."""
+
+
+def open_plesk(actor: Actor, contract: Contract) -> str:
+    """A one-time login URL into Plesk as the contract's reseller login (the server's admin creates the session)."""
+    try:
+        with contract.hosting_server.client(deadline=15) as client:
+            session = client.create_session(contract.plesk_login, actor.ip or "127.0.0.1")
+    except (PleskError, ValidationError) as error:
+        raise PleskUnavailable(describe_failure(error)) from error
+    with transaction.atomic():
+        record(actor, AuditEntry.Action.LOGIN, contract, object_repr=f"Plesk {contract.plesk_login} ({contract})")
+    return session.login_url

@@ -8,6 +8,7 @@ app_name = "contracts"
 urlpatterns = [
     path("", views.ContractListView.as_view(), name="contract_list"),
     path("<int:pk>/", views.ContractDetailView.as_view(), name="contract_detail"),
+    path("<int:pk>/plesk/", views.contract_plesk_sso_view, name="contract_plesk_sso"),
     path("<int:pk>/assign/", views.assign_view, {"model": Contract}, name="contract_assign"),
     path("bulk/", views.bulk_view, {"model": Contract}, name="contract_bulk"),
     path("domains/", views.DomainListView.as_view(), name="domain_list"),

@@ -9,7 +9,7 @@ pagination and exports over a plain queryset.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +23,7 @@ from contracts import services
 from contracts.filters import ContractFilterSet, DomainFilterSet
 from contracts.forms import AssignForm
 from contracts.models import ASSIGN, Contract, Domain
+from contracts.services import PleskUnavailable
 from contracts.tables import ContractTable, DomainTable
 from core.filters import SEARCH_MAX_LENGTH
 from core.http import page_methods
@@ -103,7 +104,10 @@ class ContractDetailView(AssignableDetailView):
     template_name = "contracts/contract_detail.html"
 
     def get_base_queryset(self):
-        return Contract.objects.select_related("shop_product", "end_customer")
+        return Contract.objects.select_related("shop_product", "end_customer", "hosting_server")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "may_open_plesk": self.actor.may(Contract, "open_plesk")}
 
 
 class DomainDetailView(AssignableDetailView):
@@ -218,3 +222,18 @@ def endcustomer_autocomplete_view(request):
         )
     results = [{"id": customer.pk, "text": str(customer)} for customer in customers[:AUTOCOMPLETE_RESULTS]]
     return JsonResponse({"results": results})
+
+
+@require_POST
+def contract_plesk_sso_view(request, pk):
+    """Plesk öffnen: single sign-on into the reseller's Plesk panel through ``create_session``."""
+    _require(request, Contract, "open_plesk")
+    contract = get_object_or_404(
+        Contract.objects.restrict(request.actor, "open_plesk").filter(hosting_server__isnull=False), pk=pk
+    )
+    try:
+        login_url = services.open_plesk(request.actor, contract)
+    except PleskUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("contracts:contract_detail", pk=contract.pk)
+    return HttpResponseRedirect(login_url)

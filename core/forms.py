@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import VIEW, TenantModel
 
@@ -49,3 +50,30 @@ class BootstrapFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+class WriteOnlySecretsMixin:
+    """Secret fields are never shown again, and leaving one empty keeps the stored value.
+
+    Declare ``secret_fields``; each becomes a password input without its value.
+    """
+
+    secret_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.secret_fields:
+            field = self.fields[name]
+            field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+            field.required = False
+            field.strip = False
+            if self.instance.pk and getattr(self.instance, name):
+                field.help_text = _("Stored. Leave empty to keep it.")
+
+    def _post_clean(self):
+        if self.instance.pk:
+            stored = type(self.instance)._default_manager.get(pk=self.instance.pk)
+            for name in self.secret_fields:
+                if not self.cleaned_data.get(name):
+                    self.cleaned_data[name] = getattr(stored, name)
+        super()._post_clean()

@@ -2,19 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import WriteOnlySecretsMixin
 from hosting import services
-from hosting.models import HostingServer
+from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting
 
 
-class HostingServerForm(forms.ModelForm):
-    """Secrets are write-only: never shown again, and an empty field keeps the stored value."""
-
-    password = forms.CharField(
-        label=_("password"), required=False, widget=forms.PasswordInput(render_value=False), strip=False
-    )
-    secret_key = forms.CharField(
-        label=_("secret key"), required=False, widget=forms.PasswordInput(render_value=False), strip=False
-    )
+class HostingServerForm(WriteOnlySecretsMixin, forms.ModelForm):
+    secret_fields = ("password", "secret_key")
 
     class Meta:
         model = HostingServer
@@ -30,18 +24,6 @@ class HostingServerForm(forms.ModelForm):
             "secret_key",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("password", "secret_key"):
-            if self.instance.pk and getattr(self.instance, name):
-                self.fields[name].help_text = _("Stored. Leave empty to keep it.")
-
-    def _post_clean(self):
-        for name in ("password", "secret_key"):
-            if not self.cleaned_data.get(name) and self.instance.pk:
-                self.cleaned_data[name] = getattr(HostingServer.objects.get(pk=self.instance.pk), name)
-        super()._post_clean()
-
 
 @admin.register(HostingServer)
 class HostingServerAdmin(admin.ModelAdmin):
@@ -55,3 +37,34 @@ class HostingServerAdmin(admin.ModelAdmin):
             result = services.test_connection(server)
             level = messages.SUCCESS if result.ok else messages.ERROR
             self.message_user(request, f"{server}: {result.message}", level)
+
+
+class ProvisioningEventInline(admin.TabularInline):
+    model = ProvisioningEvent
+    extra = 0
+    can_delete = False
+    fields = ["time", "kind", "message"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ResellerHosting)
+class ResellerHostingAdmin(admin.ModelAdmin):
+    """Operator staff's read-only view of provisioning, with the timeline; changes go through the services."""
+
+    list_display = ["pk", "__str__", "account", "end_customer", "contract", "status", "attempts", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["domain", "subscription_name", "plesk_customer_login", "external_id"]
+    list_select_related = ["account", "end_customer", "contract__shop_product"]
+    inlines = [ProvisioningEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in ResellerHosting._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,9 +4,12 @@ import socket
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.crypto import EncryptedTextField
+from core.tenancy import AccountOwnedModel
 from plesk import PleskClient
 
 
@@ -65,7 +68,9 @@ class HostingServer(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return f"{self.name} (Sandbox)" if self.is_sandbox else self.name
+        if self.is_sandbox and "sandbox" not in self.name.casefold():
+            return f"{self.name} (Sandbox)"
+        return self.name
 
     @property
     def url(self) -> str:
@@ -98,3 +103,91 @@ class HostingServer(models.Model):
             **credentials,
             **options,
         )
+
+
+class ResellerHosting(AccountOwnedModel):
+    """A hosting subscription on the Plesk server of a reseller contract (MKM-Hosting).
+
+    Created by the provisioning job (``hosting.provisioning``) or linked to an
+    existing subscription. The external ids are ours: the job finds its own
+    Plesk objects again by them after an unknown outcome, so it never creates
+    anything twice.
+    """
+
+    class Status(models.TextChoices):
+        PROVISIONING = "provisioning", pgettext_lazy("hosting status", "provisioning")
+        ACTIVE = "active", pgettext_lazy("hosting status", "active")
+        FAILED = "failed", pgettext_lazy("hosting status", "failed")
+        SUSPENDED = "suspended", pgettext_lazy("hosting status", "suspended")
+        MISSING = "missing", pgettext_lazy("hosting status", "missing on the server")
+
+    FINAL_STATUSES = (Status.ACTIVE, Status.FAILED, Status.SUSPENDED, Status.MISSING)
+
+    end_customer = models.ForeignKey(
+        "customers.EndCustomer", on_delete=models.PROTECT, related_name="hostings", verbose_name=_("customer")
+    )
+    product = models.ForeignKey(
+        "products.ResellerProduct", on_delete=models.PROTECT, related_name="hostings", verbose_name=_("product")
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="hostings", verbose_name=_("reseller contract")
+    )
+    domain = models.CharField(_("domain"), max_length=253, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROVISIONING)
+    send_summary = models.BooleanField(_("send account summary"), default=False)
+    customer_external_id = models.CharField(_("customer external id"), max_length=64, blank=True)
+    external_id = models.CharField(_("subscription external id"), max_length=64, blank=True)
+    plesk_customer_id = models.PositiveIntegerField(_("Plesk customer"), null=True, blank=True)
+    plesk_customer_login = models.CharField(_("Plesk user"), max_length=60, blank=True)
+    subscription_id = models.PositiveIntegerField(_("subscription id"), null=True, blank=True)
+    subscription_name = models.CharField(_("subscription"), max_length=253, blank=True)
+    failure_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    linked = models.BooleanField(_("linked"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    requires_partner = True
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("reseller hosting")
+        verbose_name_plural = _("reseller hostings")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["account", "status"]),
+        ]
+
+    def __str__(self):
+        return self.subscription_name or self.domain or f"#{self.pk}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+
+class ProvisioningEvent(models.Model):
+    """One step of a hosting's timeline: queued, started, each Plesk call's outcome, the end."""
+
+    class Kind(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        STARTED = "started", _("started")
+        CALL = "call", _("Plesk call")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        RETRY_SCHEDULED = "retry_scheduled", _("retry scheduled")
+
+    hosting = models.ForeignKey(ResellerHosting, on_delete=models.CASCADE, related_name="events")
+    time = models.DateTimeField(_("time"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["time", "pk"]
+        verbose_name = _("provisioning event")
+        verbose_name_plural = _("provisioning events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.message}"

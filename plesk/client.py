@@ -321,11 +321,19 @@ class PleskClient:
         started = time.monotonic()
         try:
             status, body = self._post(to_bytes(request), deadline or self.deadline, labels)
-            root = _parse_packet(status, body)
+            try:
+                root = _parse_packet(status, body)
+            except PleskAPIError as exc:
+                exc.http_status = status
+                raise
             if logger.isEnabledFor(logging.DEBUG):
                 elapsed = time.monotonic() - started
                 logger.debug("Plesk answer (HTTP %s, %.2fs): %s", status, elapsed, redacted_xml(root))
-            return root.get("version"), _outcomes(root, operations)
+            outcomes = _outcomes(root, operations)
+            for outcome in outcomes:
+                if outcome.error is not None:
+                    outcome.error.http_status = status
+            return root.get("version"), outcomes
         except PleskResponseError as exc:
             logger.warning("Plesk %s: unusable answer to %s (%s); outcome unknown", self.url, labels, exc)
             raise

@@ -25,7 +25,11 @@ class PleskAPIError(PleskError):
 
     ``errcode`` is the number to act on; ``errtext`` is Plesk's localised text, for display and logs
     only. ``filter_id`` is the filter value the error belongs to, when Plesk reported one.
+    ``http_status`` is the HTTP status of the answer that carried the error: a 5xx means the server
+    faulted, and the operation may or may not have been carried out.
     """
+
+    http_status: int = 200
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BootstrapFormMixin, TenantModelForm
 from products.models import MUTABLE_FIELDS, ResellerProduct
 from products.money import format_amount, parse_eur
-from products.services import offerable_shop_products
+from products.services import PlansUnavailable, offerable_shop_products, reseller_contracts, service_plans
 
 MAX_PRICE_INPUT = 24
 
@@ -75,3 +75,53 @@ class ResellerProductForm(ResellerProductEditForm):
         shop_product.widget.attrs.update(
             {"data-searchable": "1", "data-search-placeholder": _("Search shop products…")}
         )
+
+
+class ResellerHostingProductForm(ResellerProductEditForm):
+    """Create a reseller-hosting product: a reseller contract, then a plan read live from its server."""
+
+    reseller_server = forms.CharField(label=_("Reseller server"), required=False, disabled=True)
+    plan_guid = forms.ChoiceField(label=_("Reseller plan"), required=True)
+
+    field_order = ["contract", "reseller_server", "plan_guid", *MUTABLE_FIELDS]
+
+    class Meta(ResellerProductEditForm.Meta):
+        fields = ["contract", "plan_guid", *MUTABLE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = ResellerProduct.Kind.RESELLER_HOSTING
+        contract_field = self.fields["contract"]
+        contract_field.required = True
+        contract_field.queryset = reseller_contracts(self.actor)
+        contract_field.label = _("Reseller contract")
+        contract_field.label_from_instance = lambda contract: f"{contract.number} {contract.shop_product.name}"
+        contract_field.widget.attrs["data-reload-param"] = "contract"
+        self.plan_error = ""
+        self.chosen_contract = self._chosen_contract()
+        if self.chosen_contract is not None:
+            self.initial["reseller_server"] = str(self.chosen_contract.hosting_server)
+        self.fields["plan_guid"].choices = [("", "---------"), *self._plan_choices()]
+        self.order_fields(self.field_order)
+
+    def _chosen_contract(self):
+        value = self.data.get("contract") if self.is_bound else self.initial.get("contract")
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["contract"].queryset.filter(pk=int(value)).first()
+
+    def _plan_choices(self):
+        if self.chosen_contract is None:
+            return []
+        try:
+            plans = service_plans(self.chosen_contract)
+        except PlansUnavailable as error:
+            self.plan_error = str(error)
+            return []
+        return [(plan.guid, plan.name) for plan in plans]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.plan_error:
+            raise ValidationError(self.plan_error)
+        return cleaned

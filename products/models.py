@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -20,9 +21,9 @@ class ResellerProductQuerySet(RestrictedQuerySet):
         """Annotate ``usage``: how many end customers currently have the product, in one subquery.
 
         A branded product is had by every end customer of the account with an
-        assigned, active contract of its shop product. Reseller-hosting
-        products count their customers' hostings once those exist (Plesk
-        integration); until then they are used by nobody.
+        assigned, active contract of its shop product; a reseller-hosting
+        product by every end customer with a hosting of it that is set up
+        or being set up.
         """
         customers = (
             Contract.objects.filter(
@@ -37,10 +38,21 @@ class ResellerProductQuerySet(RestrictedQuerySet):
             .values("n")
         )
         branded = Coalesce(Subquery(customers, output_field=IntegerField()), Value(0))
+        # Looked up by name: hosting depends on products, not the other way round.
+        hosting_model = apps.get_model("hosting", "ResellerHosting")
+        hosted = (
+            hosting_model.objects.filter(product=OuterRef("pk"))
+            .exclude(status__in=[hosting_model.Status.FAILED, hosting_model.Status.MISSING])
+            .order_by()
+            .values("product")
+            .annotate(n=Count("end_customer", distinct=True))
+            .values("n")
+        )
+        hosting = Coalesce(Subquery(hosted, output_field=IntegerField()), Value(0))
         return self.annotate(
             usage=Case(
                 When(kind=ResellerProduct.Kind.BRANDED, then=branded),
-                default=Value(0),
+                default=hosting,
                 output_field=IntegerField(),
             )
         )
@@ -57,7 +69,7 @@ class ResellerProduct(AccountOwnedModel):
 
     class Kind(models.TextChoices):
         BRANDED = "branded", _("Provider product")
-        RESELLER_HOSTING = "reseller_hosting", _("Reseller hosting")
+        RESELLER_HOSTING = "reseller_hosting", _("Reseller product")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.BRANDED)
     shop_product = models.ForeignKey(

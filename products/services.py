@@ -12,6 +12,8 @@ from audit.services import diff, record, snapshot
 from contracts.models import Contract, ShopProduct, Status
 from core.actor import Actor
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
+from hosting.failures import describe_failure
+from plesk.errors import PleskError
 from products.models import IMMUTABLE_FIELDS, MUTABLE_FIELDS, ResellerProduct
 
 PRODUCT_FIELDS = [*IMMUTABLE_FIELDS, *MUTABLE_FIELDS]
@@ -32,19 +34,71 @@ def offerable_shop_products(actor: Actor):
     return ShopProduct.objects.filter(is_active=True, pk__in=contracts.values("shop_product")).order_by("name")
 
 
+def reseller_contracts(actor: Actor):
+    """The account's active reseller contracts that are bound to a Plesk server: the bases of hosting products."""
+    return (
+        Contract.objects.restrict(actor, VIEW)
+        .filter(
+            status=Status.ACTIVE,
+            shop_product__kind__in=[ShopProduct.Kind.RESELLER_TARIFF, ShopProduct.Kind.MANAGED_SERVER],
+            hosting_server__isnull=False,
+        )
+        .select_related("shop_product", "hosting_server")
+        .order_by("number")
+    )
+
+
+class PlansUnavailable(Exception):
+    """The service plans could not be read from the contract's server; the message says why, in plain words."""
+
+
+def service_plans(contract: Contract) -> list:
+    """The reseller's service plans, read live from the contract's Plesk server."""
+    try:
+        with contract.plesk_client(deadline=15) as client:
+            return sorted(client.get_service_plans(), key=lambda plan: plan.name.casefold())
+    except (PleskError, ValidationError) as error:
+        raise PlansUnavailable(describe_failure(error)) from error
+
+
 def _tidy(product: ResellerProduct) -> None:
     # The in-app info belongs to in-app prices; without them it is not kept.
     if not product.in_app_prices:
         product.in_app_info = ""
 
 
+def create_hosting_product(actor: Actor, product: ResellerProduct) -> ResellerProduct:
+    """Create a reseller-hosting product on one of the account's reseller contracts and a plan of its server.
+
+    The plan is checked against the plans read live from that server, so a
+    plan of another server or another reseller cannot be smuggled in (IV-11).
+    """
+    _require(actor, ADD)
+    product.account = actor.account
+    product.shop_product = None
+    contract = reseller_contracts(actor).filter(pk=product.contract_id).first()
+    if contract is None:
+        raise ValidationError({"contract": _("Choose one of your active reseller contracts.")})
+    plans = {plan.guid: plan for plan in service_plans(contract)}
+    plan = plans.get(product.plan_guid)
+    if plan is None:
+        raise ValidationError({"plan_guid": _("Choose a service plan of this contract's server.")})
+    product.plan_name = plan.name
+    _tidy(product)
+    with transaction.atomic():
+        product.full_clean(exclude=["account"])
+        product.save()
+        record(actor, AuditEntry.Action.CREATE, product, changes=diff({}, snapshot(product, PRODUCT_FIELDS)))
+    return product
+
+
 def create_product(actor: Actor, product: ResellerProduct) -> ResellerProduct:
-    """Create a branded product; reseller-hosting products come with the Plesk integration."""
+    """Create a product of either kind."""
+    if product.kind == ResellerProduct.Kind.RESELLER_HOSTING:
+        return create_hosting_product(actor, product)
     _require(actor, ADD)
     if product.kind != ResellerProduct.Kind.BRANDED:
-        raise ValidationError(
-            {"kind": _("Reseller-hosting products can be created once the Plesk connection is set up.")}
-        )
+        raise ValidationError({"kind": _("Select a valid choice. That choice is not one of the available choices.")})
     product.account = actor.account
     product.contract = None
     product.plan_name = product.plan_guid = ""

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy
 from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from products import services
 from products.filters import ResellerProductFilterSet
-from products.forms import ResellerProductEditForm, ResellerProductForm
+from products.forms import ResellerHostingProductForm, ResellerProductEditForm, ResellerProductForm
 from products.models import ResellerProduct
 from products.tables import ResellerProductTable
 
@@ -35,7 +35,26 @@ class ResellerProductEditView(ObjectEditView):
     template_name = "products/resellerproduct_edit.html"
 
     def get_form_class(self):
-        return ResellerProductEditForm if self.object else ResellerProductForm
+        if self.object:
+            return ResellerProductEditForm
+        return ResellerHostingProductForm if self.creating_hosting_product() else ResellerProductForm
+
+    def creating_hosting_product(self) -> bool:
+        kind = self.request.POST.get("kind") or self.request.GET.get("kind")
+        return kind == ResellerProduct.Kind.RESELLER_HOSTING
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("contract"):
+            initial["contract"] = self.request.GET["contract"]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.object:
+            context["hosting"] = self.creating_hosting_product()
+            context["has_reseller_contracts"] = services.reseller_contracts(self.actor).exists()
+        return context
 
     def save_form(self, form):
         if form.instance.pk is None:

@@ -402,6 +402,13 @@ MATRIX.update(
     }
 )
 
+MATRIX["contracts:contract_plesk_sso"] = (
+    lambda world: {"pk": world.r1.contract.pk},
+    POST_ONLY,
+    # The fixture contract is not bound to a server, so even its owners get 404.
+    expect(404, anonymous=LOGIN, employee=403),
+)
+
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
 

@@ -91,6 +91,8 @@ def test_http_500_with_xml_is_parsed_into_the_api_error(sandbox):
         with pytest.raises(PleskAPIError) as caught:
             add_webspace(client, owner_id=customer.id)
         assert (caught.value.errcode, caught.value.errtext) == (1023, "Internal error of the panel")
+        # The caller learns it was a server fault, so it can treat the outcome as unknown.
+        assert caught.value.http_status == 500
         assert client.get_webspaces(owner_ids=[customer.id]) == []
 
 

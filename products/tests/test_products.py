@@ -93,13 +93,14 @@ class TestCreate:
             services.create_product(world.r1.actor(), product)
         assert list(error.value.message_dict) == ["shop_product"]
         hosting = ResellerProduct(kind="reseller_hosting", name="Y", net_price=Decimal(1))
-        with pytest.raises(ValidationError, match="Plesk connection"):
+        with pytest.raises(ValidationError, match="active reseller contracts"):
             services.create_product(world.r1.actor(), hosting)
         assert not ResellerProduct.objects.filter(name__in=["X", "Y"]).exists()
 
-    def test_only_the_branded_type_is_offered_until_the_plesk_integration(self, world):
+    def test_a_hosting_product_needs_a_reseller_contract_of_ones_own(self, world):
         response = login(Client(), world.r1.owner).post(ADD, valid(world, kind="reseller_hosting"))
-        assert "Select a valid choice" in str(response.context["form"].errors["kind"])
+        assert "This field is required." in str(response.context["form"].errors["contract"])
+        assert not ResellerProduct.objects.filter(kind="reseller_hosting").exists()
 
     def test_in_app_info_is_kept_only_with_in_app_prices(self, world):
         client = login(Client(), world.r1.owner)

@@ -42,6 +42,15 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches("#per_page")) {
       event.target.form.requestSubmit();
+      return;
+    }
+    // A choice the rest of the form depends on (e.g. the contract whose server lists the plans):
+    // reload the page with it, keeping what the URL already says.
+    const reload = event.target.closest("[data-reload-param]");
+    if (reload) {
+      const url = new URL(window.location.href);
+      url.searchParams.set(reload.dataset.reloadParam, reload.value);
+      window.location.assign(url.toString());
     }
   });
 })();

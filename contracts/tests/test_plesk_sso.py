@@ -1,0 +1,49 @@
+"""Plesk öffnen: single sign-on into the reseller's Plesk through create_session."""
+
+import httpx
+import pytest
+from django.test import Client
+
+from audit.models import AuditEntry
+from conftest import login
+from hosting.models import HostingServer
+from plesk.sandbox import SandboxServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bound_contract(world):
+    with SandboxServer(
+        "127.0.0.1", 0, admin_password="admin-pw-123", seed_demo=True, reseller_password="res-pw-123"
+    ) as sandbox:
+        host, port = sandbox.url.split("//")[1].split("/")[0].split(":")
+        server = HostingServer.objects.create(
+            name="S1", host=host, port=int(port), use_tls=False, login="admin", password="admin-pw-123", is_sandbox=True
+        )
+        contract = world.r1.contract
+        contract.hosting_server, contract.plesk_login, contract.plesk_password = server, "reseller-demo", "res-pw-123"
+        contract.save()
+        yield contract, sandbox
+
+
+def test_an_admin_opens_plesk_as_the_reseller(world, bound_contract):
+    contract, _sandbox = bound_contract
+    response = login(Client(), world.r1.admin).post(f"/contracts/{contract.pk}/plesk/")
+    assert response.status_code == 302
+    landing = httpx.get(response["Location"], follow_redirects=True)
+    assert "logged in as reseller-demo" in landing.text
+    assert AuditEntry.objects.filter(user=world.r1.admin, object_repr__startswith="Plesk reseller-demo").exists()
+
+
+def test_employees_and_other_resellers_cannot(world, bound_contract):
+    contract, _sandbox = bound_contract
+    assert login(Client(), world.r1.employee).post(f"/contracts/{contract.pk}/plesk/").status_code == 403
+    assert login(Client(), world.r2.owner).post(f"/contracts/{contract.pk}/plesk/").status_code == 404
+
+
+def test_a_server_that_is_down_gives_a_clear_message(world, bound_contract):
+    contract, sandbox = bound_contract
+    sandbox.stop()
+    response = login(Client(), world.r1.owner).post(f"/contracts/{contract.pk}/plesk/", follow=True)
+    assert "cannot be reached" in response.content.decode()

@@ -1,0 +1,426 @@
+"""Provisioning of reseller hostings on Plesk: idempotent by construction.
+
+``provision(hosting_id)`` may run any number of times, in any number of
+workers, and be killed at any point; it never creates a Plesk object twice:
+
+1. **Lease.** It takes the row with ``select_for_update`` and sets
+   ``claimed_until`` (now + ``LEASE``). A hosting that is final, not yet due
+   (``next_attempt_at``) or leased by a live worker is skipped. A worker that
+   dies leaves the lease to expire; ``manage.py sweep_provisioning`` then
+   enqueues the job again.
+2. **Owner check.** The hosting, its contract, its product and its customer
+   must belong to the same account (SECURITY-TESTS ISO-06); otherwise the job
+   fails "not permitted" without any call to Plesk.
+3. **Look up before creating.** With the contract's reseller login it looks
+   for the Plesk customer by our external id (``pp-customer-<customer pk>``)
+   and creates it only when absent; then the same for the subscription
+   (``pp-hosting-<hosting pk>``). An unknown outcome (timeout, dropped
+   connection, HTTP 5xx) or "already exists" (1007) is resolved by reading
+   the server again, never by creating again (REL-02).
+4. **Outcome.** Found or created → *active*. Transient faults → a retry with
+   exponential back-off and jitter, up to ``MAX_ATTEMPTS``; then *failed*
+   with the reason in plain words (a manual retry is possible). Refused login
+   → *failed* at once, no retry loop (Plesk bans IPs, PX-07). Other Plesk
+   errors → *failed* with Plesk's text.
+
+The database is never locked while Plesk is called: the lease is the lock.
+Every call's outcome is written to the timeline (``ProvisioningEvent``) at
+once, so the timeline survives a worker that dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hosting.models import ProvisioningEvent, ResellerHosting
+from plesk import errors
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# A worker holds a job at most this long; after that the sweep may hand it to another one.
+LEASE = timedelta(seconds=300)
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = 30.0  # seconds before the second attempt
+BACKOFF_CAP = 3600.0
+# Subscriptions created without a domain get a technical name under this (reserved) zone.
+GENERATED_DOMAIN_SUFFIX = "hosting.invalid"
+
+Status = ResellerHosting.Status
+Kind = ProvisioningEvent.Kind
+
+
+def customer_external_id(end_customer_id: int) -> str:
+    return f"pp-customer-{end_customer_id}"
+
+
+def hosting_external_id(hosting_id: int) -> str:
+    return f"pp-hosting-{hosting_id}"
+
+
+def customer_login(hosting: ResellerHosting) -> str:
+    """The Plesk login of the end customer: reseller account number and customer number, Plesk-safe.
+
+    Plesk logins are unique across the whole server, customer numbers only
+    within one reseller: the account number keeps them apart.
+    """
+    number = re.sub(r"[^a-z0-9_.-]+", "-", hosting.end_customer.number.lower()).strip("-._") or "kunde"
+    return f"k{hosting.account.number}-{number}"[:60]
+
+
+def generated_domain(hosting: ResellerHosting) -> str:
+    return f"pp-hosting-{hosting.pk}.{GENERATED_DOMAIN_SUFFIX}"
+
+
+def backoff(attempt: int) -> float:
+    """Seconds until attempt ``attempt + 1``: exponential, capped, with jitter (between half and all of it)."""
+    base = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempt - 1))
+    return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not a secret
+
+
+def max_attempts() -> int:
+    return getattr(settings, "HOSTING_MAX_ATTEMPTS", MAX_ATTEMPTS)
+
+
+# Per call. An attempt makes at most six calls, so it ends well within the lease and no second
+# worker takes over a job that is still running (it would only adopt, but it would waste calls).
+DEFAULT_CLIENT_OPTIONS = {"connect_timeout": 10.0, "read_timeout": 30.0, "deadline": 40.0}
+
+
+def client_options() -> dict[str, Any]:
+    """Plesk client options for provisioning (timeouts); ``HOSTING_PLESK_CLIENT_OPTIONS`` overrides them."""
+    return {**DEFAULT_CLIENT_OPTIONS, **getattr(settings, "HOSTING_PLESK_CLIENT_OPTIONS", {})}
+
+
+def add_event(hosting_id: int, kind: str, message: str = "") -> None:
+    ProvisioningEvent.objects.create(hosting_id=hosting_id, kind=kind, message=str(message)[:500])
+
+
+# --- outcome classes -------------------------------------------------------------------------------
+
+
+class Transient(Exception):
+    """Worth trying again later; the message is the reason in plain words."""
+
+
+class Permanent(Exception):
+    """Trying again will not help until someone changes something."""
+
+
+@dataclass
+class Claim:
+    hosting: ResellerHosting
+    until: datetime
+
+
+# --- the lease ---------------------------------------------------------------------------------------
+
+
+def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
+    """Take the job's lease, or ``None`` when it is final, not due, leased by a live worker or gone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        hosting = (
+            ResellerHosting.objects.select_for_update(of=("self",))
+            .select_related("account", "contract__hosting_server", "product", "end_customer")
+            .filter(pk=hosting_id)
+            .first()
+        )
+        if hosting is None or hosting.status != Status.PROVISIONING:
+            return None
+        if hosting.claimed_until is not None and hosting.claimed_until > now:
+            return None
+        if hosting.next_attempt_at is not None and hosting.next_attempt_at > now:
+            return None
+        until = now + LEASE
+        hosting.claimed_until = until
+        hosting.attempts += 1
+        hosting.last_attempt_at = now
+        hosting.next_attempt_at = None
+        hosting.save(update_fields=["claimed_until", "attempts", "last_attempt_at", "next_attempt_at"])
+        add_event(hosting.pk, Kind.STARTED, _("Attempt %(n)s started.") % {"n": hosting.attempts})
+    return Claim(hosting, until)
+
+
+def _finish(claimed: Claim, **changes: Any) -> bool:
+    """Write the end of an attempt, if this worker still holds the lease (nobody took the job over)."""
+    with transaction.atomic():
+        hosting = ResellerHosting.objects.select_for_update().filter(pk=claimed.hosting.pk).first()
+        if hosting is None or hosting.status != Status.PROVISIONING or hosting.claimed_until != claimed.until:
+            logger.warning("hosting %s: lease lost, result of this attempt not written", claimed.hosting.pk)
+            return False
+        for name, value in {**changes, "claimed_until": None}.items():
+            setattr(hosting, name, value)
+        hosting.save()
+        claimed.hosting = hosting
+    return True
+
+
+# --- the job -----------------------------------------------------------------------------------------
+
+
+def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str | None:
+    """Run one attempt for the hosting; returns its status afterwards (``None``: nothing was done)."""
+    claimed = claim(hosting_id)
+    if claimed is None:
+        return None
+    hosting = claimed.hosting
+    try:
+        _check_owner(hosting)
+        try:
+            client = hosting.contract.plesk_client(**{**client_options(), **(options or {})})
+        except ValidationError as error:
+            raise Permanent(" ".join(error.messages)) from error
+        with client:
+            steps = _Steps(hosting, client)
+            customer_id, login = steps.customer()
+            subscription_id, name = steps.subscription(customer_id, login)
+    except Permanent as error:
+        _fail(claimed, str(error))
+    except Transient as error:
+        _retry_or_fail(claimed, str(error))
+    except Exception:
+        logger.exception("hosting %s: provisioning crashed", hosting_id)
+        _retry_or_fail(claimed, _("An internal error occurred; the attempt will be repeated."))
+    else:
+        if _finish(
+            claimed,
+            status=Status.ACTIVE,
+            plesk_customer_id=customer_id,
+            plesk_customer_login=login,
+            subscription_id=subscription_id,
+            subscription_name=name,
+            failure_reason="",
+        ):
+            add_event(hosting.pk, Kind.SUCCEEDED, _("The subscription %(name)s is active.") % {"name": name})
+            _after_success(claimed.hosting)
+    return ResellerHosting.objects.filter(pk=hosting_id).values_list("status", flat=True).first()
+
+
+def _fail(claimed: Claim, reason: str) -> None:
+    if _finish(claimed, status=Status.FAILED, failure_reason=reason[:500]):
+        add_event(claimed.hosting.pk, Kind.FAILED, reason)
+
+
+def _retry_or_fail(claimed: Claim, reason: str) -> None:
+    hosting = claimed.hosting
+    if hosting.attempts >= max_attempts():
+        message = _("%(reason)s Gave up after %(n)s attempts.") % {"reason": reason, "n": hosting.attempts}
+        _fail(claimed, message)
+        return
+    when = timezone.now() + timedelta(seconds=backoff(hosting.attempts))
+    if _finish(claimed, next_attempt_at=when, failure_reason=reason[:500]):
+        message = _("%(reason)s Next attempt at %(time)s.") % {"reason": reason, "time": when.isoformat()}
+        add_event(hosting.pk, Kind.RETRY_SCHEDULED, message)
+        from hosting.tasks import enqueue_provisioning
+
+        transaction.on_commit(lambda: enqueue_provisioning(hosting.pk, run_after=when))
+
+
+def _after_success(hosting: ResellerHosting) -> None:
+    if not hosting.send_summary:
+        return
+    from core.mail import send_templated_mail
+
+    customer = hosting.end_customer
+    try:
+        send_templated_mail(
+            "hosting/email/summary",
+            {"hosting": hosting, "customer": customer, "server": hosting.contract.hosting_server},
+            to=[customer.email],
+            account=hosting.account,
+        )
+    except Exception:  # the hosting is active whatever happens to the mail (REL-13)
+        logger.exception("hosting %s: the summary mail could not be queued", hosting.pk)
+        add_event(hosting.pk, Kind.CALL, _("The account summary e-mail could not be queued."))
+
+
+def _check_owner(hosting: ResellerHosting) -> None:
+    """Everything the job touches belongs to the hosting's account (ISO-06); checked before any call."""
+    contract, product, customer = hosting.contract, hosting.product, hosting.end_customer
+    accounts = {hosting.account_id, contract.account_id, product.account_id, customer.account_id}
+    if len(accounts) != 1 or product.contract_id != contract.pk:
+        raise Permanent(_("Not permitted: the customer, product and contract do not belong together."))
+    if not (contract.hosting_server_id and contract.plesk_login):
+        raise Permanent(_("The reseller contract is not connected to a Plesk server."))
+
+
+class _Steps:
+    """The two steps of an attempt, each "look up, else create, and on doubt look up again"."""
+
+    def __init__(self, hosting: ResellerHosting, client) -> None:
+        self.hosting = hosting
+        self.client = client
+        self.step = 1
+
+    def call(self, label: str, function: Callable[[], T], *, creates: bool = False) -> T:
+        """One Plesk call; its outcome goes to the timeline and becomes Transient/Permanent as it deserves.
+
+        With ``creates``, an unknown outcome is raised as ``PleskOutcomeUnknown`` for the caller to
+        reconcile by reading; otherwise it is transient.
+        """
+        try:
+            result = function()
+        except errors.PleskAuthError as error:
+            add_event(self.hosting.pk, Kind.CALL, _("%(call)s: login refused.") % {"call": label})
+            raise Permanent(_("The reseller's Plesk login was refused.")) from error
+        except errors.PleskAPIError as error:
+            if error.http_status >= 500:
+                # A server fault: it may or may not have executed the request.
+                message = _("%(call)s: server error (HTTP %(status)s): %(text)s")
+                add_event(
+                    self.hosting.pk,
+                    Kind.CALL,
+                    message % {"call": label, "status": error.http_status, "text": error.errtext},
+                )
+                if not creates:
+                    raise Transient(_("The Plesk server reported an internal error.")) from error
+                raise errors.PleskOutcomeUnknown(error.errtext) from error
+            if isinstance(error, errors.PleskAlreadyExists):
+                add_event(self.hosting.pk, Kind.CALL, _("%(call)s: already exists.") % {"call": label})
+                raise
+            message = _("%(call)s: Plesk error %(code)s: %(text)s")
+            add_event(
+                self.hosting.pk, Kind.CALL, message % {"call": label, "code": error.errcode, "text": error.errtext}
+            )
+            reason = _("Step %(step)s of 2: Plesk refused: %(text)s") % {"step": self.step, "text": error.errtext}
+            raise Permanent(reason) from error
+        except errors.PleskTLSError as error:
+            add_event(self.hosting.pk, Kind.CALL, _("%(call)s: certificate not trusted.") % {"call": label})
+            raise Permanent(_("The Plesk server's certificate is not trusted.")) from error
+        except errors.PleskConnectionError as error:
+            add_event(self.hosting.pk, Kind.CALL, _("%(call)s: server not reachable.") % {"call": label})
+            raise Transient(_("The Plesk server could not be reached.")) from error
+        except errors.PleskOutcomeUnknown as error:
+            add_event(self.hosting.pk, Kind.CALL, _("%(call)s: outcome unknown.") % {"call": label})
+            if not creates:
+                raise Transient(_("The Plesk server did not answer usably.")) from error
+            raise
+        except ValidationError as error:
+            raise Permanent(" ".join(error.messages)) from error
+        add_event(self.hosting.pk, Kind.CALL, _("%(call)s: done.") % {"call": label})
+        return result
+
+    # -- step 1: the Plesk customer ----------------------------------------------------------------
+
+    def find_customer(self, external_id: str, login: str):
+        found = self.call(
+            "customer get", lambda: self.client.get_customers(external_ids=[external_id], logins=None)
+        ) or self.call("customer get", lambda: self.client.get_customers(logins=[login]))
+        return found[0] if found else None
+
+    def customer(self) -> tuple[int, str]:
+        self.step = 1
+        hosting = self.hosting
+        customer = hosting.end_customer
+        external_id = hosting.customer_external_id or customer_external_id(customer.pk)
+        login = customer_login(hosting)
+        found = self.find_customer(external_id, login)
+        if found is not None:
+            return found.id, found.login
+        password = secrets.token_urlsafe(18)  # never stored nor logged: the customer sets their own
+        try:
+            ref = self.call(
+                "customer add",
+                lambda: self.client.add_customer(
+                    login=login,
+                    password=password,
+                    name=f"{customer.first_name} {customer.last_name}",
+                    company=customer.company or None,
+                    email=customer.email,
+                    address=customer.street,
+                    city=customer.city,
+                    postal_code=customer.postal_code,
+                    country=customer.country,
+                    owner_login=hosting.contract.plesk_login,
+                    external_id=external_id,
+                ),
+                creates=True,
+            )
+        except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
+            found = self.find_customer(external_id, login)
+            if found is not None:
+                add_event(hosting.pk, Kind.CALL, _("Adopted the existing Plesk customer %(login)s.") % {"login": login})
+                return found.id, found.login
+            if isinstance(error, errors.PleskAlreadyExists):
+                raise Permanent(
+                    _("Step 1 of 2: the Plesk login %(login)s is taken by someone else.") % {"login": login}
+                ) from error
+            raise Transient(_("Step 1 of 2: the Plesk server did not confirm the new customer.")) from error
+        return ref.id, login
+
+    # -- step 2: the subscription ------------------------------------------------------------------
+
+    def find_subscription(self, external_id: str):
+        found = self.call("webspace get", lambda: self.client.get_webspaces(external_ids=[external_id]))
+        return found[0] if found else None
+
+    def subscription(self, customer_id: int, login: str) -> tuple[int, str]:
+        self.step = 2
+        hosting = self.hosting
+        external_id = hosting.external_id or hosting_external_id(hosting.pk)
+        found = self.find_subscription(external_id)
+        if found is not None:
+            return found.id, found.name
+        name = hosting.domain or generated_domain(hosting)
+        product = hosting.product
+        plan = {"plan_guid": product.plan_guid} if product.plan_guid else {"plan_name": product.plan_name}
+        try:
+            ref = self.call(
+                "webspace add",
+                lambda: self.client.add_webspace(name, owner_id=customer_id, external_id=external_id, **plan),
+                creates=True,
+            )
+        except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
+            found = self.find_subscription(external_id)
+            if found is not None:
+                add_event(hosting.pk, Kind.CALL, _("Adopted the existing subscription %(name)s.") % {"name": name})
+                return found.id, found.name
+            if isinstance(error, errors.PleskAlreadyExists):
+                raise Permanent(
+                    _("Step 2 of 2: the domain %(name)s already exists on the server.") % {"name": name}
+                ) from error
+            raise Transient(_("Step 2 of 2: the Plesk server did not confirm the new subscription.")) from error
+        return ref.id, name
+
+
+# --- the safety net ----------------------------------------------------------------------------------
+
+# A job never started after this long lost its enqueue (REL-05).
+ENQUEUE_GRACE = timedelta(seconds=60)
+
+
+def stranded(*, now: datetime | None = None, grace: timedelta = ENQUEUE_GRACE):
+    """Hostings in *provisioning* that no live worker holds and that are due: an expired lease (a worker
+    died, REL-04), a retry that is due, or a job that never started although queued ``grace`` ago."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    started_or_old = Q(claimed_until__isnull=False) | Q(next_attempt_at__isnull=False) | Q(created_at__lte=now - grace)
+    return ResellerHosting.objects.filter(free & due & started_or_old, status=Status.PROVISIONING).order_by("pk")
+
+
+def sweep(*, now: datetime | None = None, grace: timedelta = ENQUEUE_GRACE) -> list[int]:
+    """Enqueue every stranded hosting again; the lease makes a duplicate enqueue harmless."""
+    from hosting.tasks import enqueue_provisioning
+
+    ids = list(stranded(now=now, grace=grace).values_list("pk", flat=True))
+    for hosting_id in ids:
+        enqueue_provisioning(hosting_id)
+    return ids

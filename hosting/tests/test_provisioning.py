@@ -1,0 +1,482 @@
+"""Provisioning of reseller hostings against a real sandbox Plesk over HTTP (issue 5, REL-01…05, PX-07, ISO-06).
+
+Every test runs its own sandbox on a free loopback port; the client deadlines
+are short so that "timeout after commit" costs a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from contracts.models import Contract, ShopProduct
+from customers.models import EndCustomer
+from hosting import provisioning
+from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting
+from hosting.services import create_hosting, retry_hosting
+from plesk import PleskClient
+from plesk.sandbox import FaultKind, SandboxServer
+from products.models import ResellerProduct
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PW = "admin-pw-123"
+RESELLER_PW = "reseller-pw-456"
+Status = ResellerHosting.Status
+
+
+@pytest.fixture
+def sandbox():
+    with SandboxServer(
+        "127.0.0.1", 0, admin_password=ADMIN_PW, seed_demo=True, reseller_password=RESELLER_PW
+    ) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def fast_client(settings):
+    settings.HOSTING_PLESK_CLIENT_OPTIONS = {"deadline": 0.6, "read_timeout": 0.6, "connect_timeout": 0.6}
+    settings.HOSTING_MAX_ATTEMPTS = 3
+
+
+def bind_server(sandbox) -> HostingServer:
+    host, port = sandbox.url.split("//")[1].split("/")[0].split(":")
+    return HostingServer.objects.create(
+        name=f"Sandbox {port}",
+        host=host,
+        port=int(port),
+        use_tls=False,
+        login="admin",
+        password=ADMIN_PW,
+        is_sandbox=True,
+    )
+
+
+def reseller_setup(tenant, server, *, number: str, password: str = RESELLER_PW, plan: str = "Webhosting S"):
+    shop, _created = ShopProduct.objects.get_or_create(
+        name="Reseller 50 GB", defaults={"area": "Reseller Webhosting", "kind": ShopProduct.Kind.RESELLER_TARIFF}
+    )
+    contract = Contract.objects.create(
+        account=tenant.account,
+        number=number,
+        shop_product=shop,
+        hosting_server=server,
+        plesk_login="reseller-demo",
+        plesk_password=password,
+    )
+    product = ResellerProduct.objects.create(
+        account=tenant.account,
+        kind=ResellerProduct.Kind.RESELLER_HOSTING,
+        contract=contract,
+        plan_name=plan,
+        name=f"Hosting {plan}",
+        net_price="4.90",
+    )
+    return contract, product
+
+
+@pytest.fixture
+def setup(world, sandbox):
+    server = bind_server(sandbox)
+    contract, product = reseller_setup(world.r1, server, number="o1441")
+    return world.r1, contract, product
+
+
+def create(tenant, product, customer=None, *, domain="", run=True, capture=None, **extra):
+    customer = customer or tenant.plain_customer
+    if run:
+        with capture(execute=True):
+            hosting = create_hosting(tenant.actor(), end_customer=customer, product=product, domain=domain, **extra)
+    else:
+        hosting = create_hosting(tenant.actor(), end_customer=customer, product=product, domain=domain, **extra)
+    hosting.refresh_from_db()
+    return hosting
+
+
+def kinds(hosting) -> list[str]:
+    return list(ProvisioningEvent.objects.filter(hosting=hosting).values_list("kind", flat=True))
+
+
+def messages(hosting) -> str:
+    return "\n".join(ProvisioningEvent.objects.filter(hosting=hosting).values_list("message", flat=True))
+
+
+def counts(sandbox, hosting) -> tuple[int, int]:
+    return (
+        sandbox.create_count("customer", external_id=hosting.customer_external_id),
+        sandbox.create_count("webspace", external_id=hosting.external_id),
+    )
+
+
+def time_passes():
+    """Leases and back-offs run out (instead of waiting for them)."""
+    past = timezone.now() - timedelta(seconds=1)
+    ResellerHosting.objects.filter(next_attempt_at__isnull=False).update(next_attempt_at=past)
+    ResellerHosting.objects.filter(claimed_until__isnull=False).update(claimed_until=past)
+
+
+def reseller_client(sandbox) -> PleskClient:
+    return PleskClient(sandbox.url, login="reseller-demo", password=RESELLER_PW, allow_insecure_http=True)
+
+
+class TestSuccess:
+    def test_creates_customer_and_subscription_with_the_plan(self, setup, sandbox, django_capture_on_commit_callbacks):
+        tenant, contract, product = setup
+        hosting = create(tenant, product, domain="kunde-neu.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.ACTIVE
+        assert hosting.subscription_name == "kunde-neu.example"
+        assert hosting.external_id == f"pp-hosting-{hosting.pk}"
+        assert hosting.customer_external_id == f"pp-customer-{tenant.plain_customer.pk}"
+        assert hosting.plesk_customer_login == f"k{tenant.account.number}-r1-2"
+        assert hosting.claimed_until is None and hosting.attempts == 1
+        assert counts(sandbox, hosting) == (1, 1)
+        with reseller_client(sandbox) as client:
+            webspace = client.with_plan_names([client.get_webspace(external_id=hosting.external_id)])[0]
+            customer = client.get_customer(external_id=hosting.customer_external_id)
+        assert webspace.id == hosting.subscription_id and webspace.plan_name == "Webhosting S"
+        assert webspace.owner_id == customer.id == hosting.plesk_customer_id
+        assert kinds(hosting)[0:2] == ["queued", "started"] and kinds(hosting)[-1] == "succeeded"
+        assert "customer add: done." in messages(hosting)
+        entry = AuditEntry.objects.get(object_id=str(hosting.pk), action=AuditEntry.Action.CREATE)
+        assert entry.parent_id == str(tenant.plain_customer.pk)
+
+    def test_a_generated_name_without_domain_and_the_customer_counts_it(
+        self, setup, sandbox, django_capture_on_commit_callbacks
+    ):
+        tenant, contract, product = setup
+        hosting = create(tenant, product, capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.ACTIVE
+        assert hosting.subscription_name == f"pp-hosting-{hosting.pk}.{provisioning.GENERATED_DOMAIN_SUFFIX}"
+        customer = EndCustomer.objects.with_counts().get(pk=tenant.plain_customer.pk)
+        assert customer.product_count == 1
+        assert customer.deletion_blockers()["products"] == 1
+
+    def test_summary_mail_only_when_asked_and_without_password(
+        self, setup, sandbox, django_capture_on_commit_callbacks
+    ):
+        tenant, contract, product = setup
+        create(tenant, product, domain="ohne-mail.example", capture=django_capture_on_commit_callbacks)
+        assert mail.outbox == []
+        hosting = create(
+            tenant, product, domain="mit-mail.example", send_summary=True, capture=django_capture_on_commit_callbacks
+        )
+        assert hosting.status == Status.ACTIVE
+        assert len(mail.outbox) == 1
+        assert "mit-mail.example" in mail.outbox[0].body
+        assert mail.outbox[0].to == [tenant.plain_customer.email]
+
+    def test_running_twice_creates_nothing_twice(self, setup, sandbox, django_capture_on_commit_callbacks):
+        tenant, contract, product = setup
+        hosting = create(tenant, product, domain="zweimal.example", capture=django_capture_on_commit_callbacks)
+        assert provisioning.provision(hosting.pk) is None  # final: skipped
+        # Even if the record forgot its result, a second run finds and adopts the objects.
+        ResellerHosting.objects.filter(pk=hosting.pk).update(
+            status=Status.PROVISIONING, subscription_id=None, plesk_customer_id=None
+        )
+        assert provisioning.provision(hosting.pk) == Status.ACTIVE
+        hosting.refresh_from_db()
+        assert counts(sandbox, hosting) == (1, 1)
+        # A second hosting of the same customer reuses its Plesk customer.
+        second = create(tenant, product, domain="zweite.example", capture=django_capture_on_commit_callbacks)
+        assert second.status == Status.ACTIVE and second.plesk_customer_id == hosting.plesk_customer_id
+        assert sandbox.create_count("customer", external_id=hosting.customer_external_id) == 1
+
+    def test_the_service_checks_product_and_customer(self, setup, world, sandbox):
+        tenant, contract, product = setup
+        with pytest.raises(ValidationError):
+            create_hosting(tenant.actor(), end_customer=tenant.plain_customer, product=tenant.product)  # branded
+        with pytest.raises(ValidationError):
+            create_hosting(tenant.actor(), end_customer=world.r2.plain_customer, product=product)
+        ResellerProduct.objects.filter(pk=product.pk).update(status="inactive")
+        with pytest.raises(ValidationError):
+            create_hosting(tenant.actor(), end_customer=tenant.plain_customer, product=product)
+        assert not ResellerHosting.objects.exists()
+
+
+class TestUnknownOutcomes:
+    @pytest.mark.parametrize("kind", [FaultKind.TIMEOUT_AFTER_COMMIT, FaultKind.DROP_AFTER_COMMIT])
+    @pytest.mark.parametrize("operation", ["customer add", "webspace add"])
+    def test_adopted_after_commit_without_answer(
+        self, setup, sandbox, django_capture_on_commit_callbacks, kind, operation
+    ):
+        tenant, contract, product = setup
+        sandbox.inject(kind, operation=operation, delay=1.5)
+        hosting = create(tenant, product, domain="unklar.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.ACTIVE, hosting.failure_reason
+        assert counts(sandbox, hosting) == (1, 1)
+        assert f"{operation}: outcome unknown." in messages(hosting)
+        assert "Adopted" in messages(hosting)
+
+    def test_http_500_without_commit_is_retried_then_created_once(
+        self, setup, sandbox, django_capture_on_commit_callbacks
+    ):
+        tenant, contract, product = setup
+        sandbox.inject(FaultKind.HTTP_500, operation="webspace add")
+        hosting = create(tenant, product, domain="fuenfhundert.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.PROVISIONING and hosting.next_attempt_at is not None
+        assert "retry_scheduled" in kinds(hosting)
+        time_passes()
+        assert provisioning.sweep(grace=timedelta(0)) == [hosting.pk]
+        hosting.refresh_from_db()
+        assert hosting.status == Status.ACTIVE and hosting.attempts == 2
+        assert counts(sandbox, hosting) == (1, 1)
+
+    def test_already_exists_is_adopted(self, setup, sandbox, django_capture_on_commit_callbacks, monkeypatch):
+        """The subscription appears between our look-up and our add (another worker): Plesk says 1007."""
+        tenant, contract, product = setup
+        hosting = create(tenant, product, domain="rennen.example", run=False)
+        with reseller_client(sandbox) as client:
+            owner = client.add_customer(
+                login=provisioning.customer_login(hosting),
+                password="x-secret-123",
+                name="Karla Kunde",
+                external_id=hosting.customer_external_id,
+            )
+            client.add_webspace(
+                "rennen.example", owner_id=owner.id, plan_name="Webhosting S", external_id=hosting.external_id
+            )
+        original = PleskClient.get_webspaces
+        calls = []
+
+        def blind_first(self, **kwargs):
+            calls.append(kwargs)
+            return [] if len(calls) == 1 else original(self, **kwargs)
+
+        monkeypatch.setattr(PleskClient, "get_webspaces", blind_first)
+        assert provisioning.provision(hosting.pk) == Status.ACTIVE
+        assert "webspace add: already exists." in messages(hosting)
+        assert counts(sandbox, hosting) == (1, 1)
+
+    def test_a_domain_taken_by_someone_else_fails_in_plain_words(
+        self, setup, sandbox, django_capture_on_commit_callbacks
+    ):
+        tenant, contract, product = setup
+        hosting = create(tenant, product, domain="kunde-alt.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.FAILED
+        assert hosting.failure_reason == "Step 2 of 2: the domain kunde-alt.example already exists on the server."
+        # The retry reuses the customer created in step 1.
+        customers_before = sandbox.create_count("customer", external_id=hosting.customer_external_id)
+        ResellerHosting.objects.filter(pk=hosting.pk).update(domain="kunde-neu2.example")
+        with django_capture_on_commit_callbacks(execute=True):
+            retry_hosting(tenant.actor(), hosting)
+        hosting.refresh_from_db()
+        assert hosting.status == Status.ACTIVE
+        assert sandbox.create_count("customer", external_id=hosting.customer_external_id) == customers_before == 1
+
+
+class TestFailures:
+    def test_server_down_retries_with_backoff_then_fails(self, setup, sandbox, django_capture_on_commit_callbacks):
+        tenant, contract, product = setup
+        sandbox.stop()
+        hosting = create(tenant, product, domain="down.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.PROVISIONING
+        assert hosting.failure_reason == "The Plesk server could not be reached."
+        first_wait = (hosting.next_attempt_at - hosting.last_attempt_at).total_seconds()
+        assert provisioning.BACKOFF_BASE / 2 <= first_wait <= provisioning.BACKOFF_BASE + 1
+        assert provisioning.provision(hosting.pk) is None  # not due yet
+        for _attempt in range(2):
+            time_passes()
+            provisioning.sweep(grace=timedelta(0))
+        hosting.refresh_from_db()
+        assert hosting.status == Status.FAILED and hosting.attempts == 3
+        assert hosting.failure_reason == "The Plesk server could not be reached. Gave up after 3 attempts."
+        assert kinds(hosting).count("retry_scheduled") == 2
+        sandbox.start()
+        assert counts(sandbox, hosting) == (0, 0)
+        # The retry button works once the server is back.
+        with django_capture_on_commit_callbacks(execute=True):
+            retry_hosting(tenant.actor(), hosting)
+        hosting.refresh_from_db()
+        assert hosting.status == Status.ACTIVE and counts(sandbox, hosting) == (1, 1)
+        with pytest.raises(ValidationError):
+            retry_hosting(tenant.actor(), hosting)  # only failed ones
+
+    def test_refused_login_fails_at_once_without_retry(self, world, sandbox, django_capture_on_commit_callbacks):
+        server = bind_server(sandbox)
+        contract, product = reseller_setup(world.r1, server, number="o1442", password="wrong-password")
+        hosting = create(world.r1, product, domain="auth.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.FAILED
+        assert hosting.failure_reason == "The reseller's Plesk login was refused."
+        assert hosting.attempts == 1 and hosting.next_attempt_at is None
+        assert "retry_scheduled" not in kinds(hosting)
+        assert len(sandbox.exchanges) == 1  # one refused request, no loop of failed logins
+        assert sandbox.create_count("customer") == 0
+        assert provisioning.sweep(grace=timedelta(0)) == []
+
+    def test_objects_of_another_account_are_not_permitted(self, world, sandbox):
+        """ISO-06: a job whose product belongs to another account fails without touching Plesk."""
+        server = bind_server(sandbox)
+        _contract, own_product = reseller_setup(world.r1, server, number="o1443")
+        other_contract, other_product = reseller_setup(world.r2, server, number="o1444")
+        hosting = ResellerHosting.objects.create(
+            account=world.r1.account,
+            end_customer=world.r1.plain_customer,
+            product=other_product,
+            contract=other_contract,
+            domain="fremd.example",
+            customer_external_id="pp-customer-x",
+            external_id="pp-hosting-x",
+        )
+        before = len(sandbox.exchanges)
+        assert provisioning.provision(hosting.pk) == Status.FAILED
+        hosting.refresh_from_db()
+        assert hosting.failure_reason.startswith("Not permitted")
+        assert len(sandbox.exchanges) == before
+        # The other direction too: R1's product, R2's customer.
+        foreign = ResellerHosting.objects.create(
+            account=world.r1.account,
+            end_customer=world.r2.plain_customer,
+            product=own_product,
+            contract=own_product.contract,
+        )
+        assert provisioning.provision(foreign.pk) == Status.FAILED
+        assert len(sandbox.exchanges) == before
+
+
+class TestKilledWorker:
+    def test_a_dead_workers_job_is_finished_by_the_sweep_without_duplicates(self, setup, sandbox):
+        tenant, contract, product = setup
+        hosting = create(tenant, product, domain="tot.example", run=False)  # the on-commit enqueue is lost
+        assert provisioning.sweep() == []  # within the grace period nothing is touched
+        claimed = provisioning.claim(hosting.pk)
+        # The worker gets as far as creating the Plesk customer, then dies.
+        with contract.plesk_client(**provisioning.client_options()) as client:
+            provisioning._Steps(claimed.hosting, client).customer()
+        assert provisioning.provision(hosting.pk) is None  # a live lease: nobody else starts it
+        assert provisioning.sweep(grace=timedelta(0)) == []
+        time_passes()
+        call_command("sweep_provisioning", "--grace", "0", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        hosting.refresh_from_db()
+        assert hosting.status == Status.ACTIVE and hosting.attempts == 2
+        assert counts(sandbox, hosting) == (1, 1)
+
+
+class TestDrain:
+    @pytest.mark.parametrize("seed", [4711, 2026, 7])
+    def test_random_faults_and_kills_drain_without_duplicates(self, world, sandbox, settings, seed):
+        settings.HOSTING_MAX_ATTEMPTS = 25
+        settings.HOSTING_PLESK_CLIENT_OPTIONS = {"deadline": 0.3, "read_timeout": 0.3, "connect_timeout": 0.3}
+        rng = random.Random(seed)
+        server = bind_server(sandbox)
+        _contract, product = reseller_setup(world.r1, server, number="o1445")
+        from conftest import make_customer
+
+        customers = [make_customer(world.r1.account, f"D-{n}") for n in range(10)]
+        hostings = [
+            create(world.r1, product, customers[n % 10], domain=f"drain-{n}.example" if n % 3 else "", run=False)
+            for n in range(30)
+        ]
+        operations = ["customer add", "customer get", "webspace add", "webspace get"]
+        for _round in range(40):
+            pending = list(ResellerHosting.objects.filter(status=Status.PROVISIONING).values_list("pk", flat=True))
+            if not pending:
+                break
+            for pk in pending:
+                if rng.random() < 0.35:
+                    kind = rng.choice([FaultKind.TIMEOUT_AFTER_COMMIT, FaultKind.DROP_AFTER_COMMIT, FaultKind.HTTP_500])
+                    options = {"delay": 0.5} if kind == FaultKind.TIMEOUT_AFTER_COMMIT else {}
+                    if kind == FaultKind.HTTP_500:
+                        options["commit"] = rng.random() < 0.5
+                    sandbox.inject(kind, operation=rng.choice(operations), **options)
+                dice = rng.random()
+                if dice < 0.05:
+                    provisioning.claim(pk)  # the worker dies right after taking the job
+                elif dice < 0.1:
+                    claimed = provisioning.claim(pk)  # … or after creating the Plesk customer
+                    if claimed is not None:
+                        client = claimed.hosting.contract.plesk_client(**provisioning.client_options())
+                        with client, contextlib.suppress(provisioning.Transient, provisioning.Permanent):
+                            provisioning._Steps(claimed.hosting, client).customer()
+                else:
+                    provisioning.provision(pk)
+                sandbox.clear_faults()
+            time_passes()
+            provisioning.sweep(grace=timedelta(0))
+        statuses = dict(ResellerHosting.objects.values_list("pk", "status"))
+        assert all(status == Status.ACTIVE for status in statuses.values()), statuses
+        for hosting in hostings:
+            hosting.refresh_from_db()
+            assert counts(sandbox, hosting) == (1, 1)
+            assert hosting.claimed_until is None
+        assert sandbox.create_count("webspace") == 30
+        assert sandbox.create_count("customer") == 10
+
+
+class TestMore:
+    def test_slow_drip_is_an_unknown_outcome_and_reconciled(self, setup, sandbox, django_capture_on_commit_callbacks):
+        """PX-04: the overall deadline ends a dripping answer; the job reads instead of creating again."""
+        tenant, contract, product = setup
+        sandbox.inject(FaultKind.SLOW_DRIP, operation="webspace add", interval=0.2)
+        hosting = create(tenant, product, domain="tropf.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.ACTIVE
+        assert "webspace add: outcome unknown." in messages(hosting)
+        assert counts(sandbox, hosting) == (1, 1)
+
+    def test_customer_created_by_a_concurrent_job_is_adopted(self, setup, sandbox, monkeypatch):
+        """REL-08: our look-up misses, the add gets 1007, the second look-up adopts the other job's customer."""
+        tenant, contract, product = setup
+        hosting = create(tenant, product, domain="parallel.example", run=False)
+        with reseller_client(sandbox) as client:
+            client.add_customer(
+                login=provisioning.customer_login(hosting),
+                password="x-secret-123",
+                name="Karla Kunde",
+                external_id=hosting.customer_external_id,
+            )
+        original = PleskClient.get_customers
+        calls = []
+
+        def blind_first_two(self, **kwargs):
+            calls.append(kwargs)
+            return [] if len(calls) <= 2 else original(self, **kwargs)
+
+        monkeypatch.setattr(PleskClient, "get_customers", blind_first_two)
+        assert provisioning.provision(hosting.pk) == Status.ACTIVE
+        assert "customer add: already exists." in messages(hosting)
+        assert counts(sandbox, hosting) == (1, 1)
+
+    def test_a_deleted_hosting_is_skipped(self, setup):
+        from hosting.tasks import provision_hosting
+
+        result = provision_hosting.enqueue(999999)
+        assert result.return_value is None
+
+    def test_retry_is_for_failed_hostings_of_the_own_account_only(
+        self, world, sandbox, django_capture_on_commit_callbacks
+    ):
+        server = bind_server(sandbox)
+        _contract, product = reseller_setup(world.r1, server, number="o1446", password="wrong-password")
+        hosting = create(world.r1, product, domain="nochmal.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.FAILED
+        with pytest.raises(ValidationError):
+            retry_hosting(world.r2.actor(), hosting)  # another account: as if it did not exist
+        retry_hosting(world.r1.actor(), hosting)  # the enqueue is not run: still provisioning
+        with pytest.raises(ValidationError):
+            retry_hosting(world.r1.actor(), hosting)  # the second click: already running (REL-07)
+        assert ResellerHosting.objects.get(pk=hosting.pk).status == Status.PROVISIONING
+        assert ResellerHosting.objects.restrict(world.r2.actor()).count() == 0
+        assert ResellerHosting.objects.restrict(world.r1.actor()).count() == 1
+
+    def test_the_customer_password_is_never_stored_or_logged(
+        self, setup, sandbox, django_capture_on_commit_callbacks, monkeypatch, caplog
+    ):
+        """PX-11: the random Plesk password goes to Plesk only."""
+        marker = "ZZ-PW-MARKER-4711"
+        monkeypatch.setattr(provisioning.secrets, "token_urlsafe", lambda _n=None: marker)
+        tenant, contract, product = setup
+        with caplog.at_level("DEBUG"):
+            hosting = create(tenant, product, domain="geheim.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.ACTIVE
+        assert marker not in caplog.text
+        assert marker not in messages(hosting)
+        assert not AuditEntry.objects.filter(changes__icontains=marker).exists()
+        assert marker not in str(ResellerHosting.objects.filter(pk=hosting.pk).values().get())
+        assert any(marker.encode() in exchange.request for exchange in sandbox.exchanges)  # it did reach Plesk
