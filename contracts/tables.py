@@ -108,8 +108,8 @@ class CustomerProductTable(ObjectTable):
         order_by = ("number",)
         empty_text = _("No products are assigned to this customer.")
 
-    def render_kind(self):
-        return _("Provider product")
+    def render_kind(self, record):
+        return _("Reseller product") if getattr(record, "is_reseller_hosting", False) else _("Provider product")
 
-    def value_kind(self):
-        return str(_("Provider product"))
+    def value_kind(self, record):
+        return str(self.render_kind(record))

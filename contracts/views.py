@@ -36,6 +36,12 @@ LIST_TABS = [
     ("contracts:domain_list", gettext_lazy("Domains")),
 ]
 AUTOCOMPLETE_RESULTS = 20
+# A reseller contract bound to a Plesk server shows its hostings and the server's subscriptions.
+CONTRACT_TABS = [
+    ("contracts:contract_detail", gettext_lazy("Contract")),
+    ("hosting:contract_hostings", gettext_lazy("MKM hostings")),
+    ("hosting:contract_subscriptions", gettext_lazy("Subscriptions")),
+]
 
 
 def may_assign(actor) -> bool:
@@ -106,7 +112,16 @@ class ContractDetailView(AssignableDetailView):
     def get_base_queryset(self):
         return Contract.objects.select_related("shop_product", "end_customer", "hosting_server")
 
+    active_tab = "contracts:contract_detail"
+
     def get_context_data(self, **kwargs):
+        from hosting.models import ResellerHosting
+
+        self.tabs = (
+            CONTRACT_TABS
+            if self.object.hosting_server_id and self.object.plesk_login and self.actor.may(ResellerHosting, VIEW)
+            else []
+        )
         return {**super().get_context_data(**kwargs), "may_open_plesk": self.actor.may(Contract, "open_plesk")}
 
 

@@ -80,6 +80,35 @@ class EndCustomerProductsView(EndCustomerTabMixin, ObjectTabView):
     def get_child_queryset(self):
         return Contract.objects.restrict(self.actor).filter(end_customer=self.object).select_related("shop_product")
 
+    def get_table_data(self):
+        from hosting.models import ResellerHosting
+
+        hostings = (
+            ResellerHosting.objects.restrict(self.actor)
+            .filter(end_customer=self.object)
+            .select_related("product", "contract")
+        )
+        return list(self.get_child_queryset()) + [HostingProductRow(hosting) for hosting in hostings]
+
+
+class HostingProductRow:
+    """A reseller hosting as a row of the customer's Products tab: product name, contract, status."""
+
+    is_reseller_hosting = True
+
+    def __init__(self, hosting):
+        self.hosting = hosting
+        self.pk = hosting.pk
+        self.shop_product = hosting.product  # the name column reads ``shop_product__name``
+        self.number = hosting.contract.number
+        self.status = hosting.status
+
+    def get_absolute_url(self):
+        return reverse("hosting:resellerhosting_detail", args=[self.hosting.pk])
+
+    def get_status_display(self):
+        return self.hosting.get_status_display()
+
 
 class EndCustomerUsersView(EndCustomerTabMixin, ObjectTabView):
     active_tab = "customers:endcustomer_users"

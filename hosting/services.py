@@ -127,3 +127,150 @@ def retry_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
         hosting_id = hosting.pk
         transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
     return hosting
+
+
+# --- subscriptions on the server (Abonnements) --------------------------------------------------------
+
+# The portal's pages wait at most this long for the reseller's server.
+UI_CLIENT_OPTIONS = {"connect_timeout": 5.0, "read_timeout": 10.0, "deadline": 15.0}
+
+
+class ServerUnavailable(Exception):
+    """The contract's Plesk server could not be asked; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A subscription of the reseller on its server, and the hosting of this account linked to it (if any)."""
+
+    id: int
+    name: str
+    host: str
+    owner_id: int | None
+    owner_login: str
+    active: bool
+    hosting: ResellerHosting | None = None
+
+    @property
+    def in_mkm(self) -> bool:
+        return self.hosting is not None
+
+
+def _bound_contract(actor: Actor, contract) -> object:
+    from contracts.models import Contract
+
+    found = (
+        Contract.objects.restrict(actor, VIEW)
+        .select_related("hosting_server", "shop_product")
+        .filter(pk=contract.pk, hosting_server__isnull=False)
+        .exclude(plesk_login="")
+        .first()
+    )
+    if found is None:
+        raise Contract.DoesNotExist
+    return found
+
+
+def _read_subscriptions(contract, ids: list[int] | None = None) -> list[Subscription]:
+    """Read the reseller's subscriptions with the reseller's own login: it sees only its own."""
+    try:
+        with contract.plesk_client(**UI_CLIENT_OPTIONS) as client:
+            webspaces = client.get_webspaces(ids=ids) if ids else client.get_webspaces()
+            owner_ids = sorted({w.owner_id for w in webspaces if w.owner_id})
+            owners = {c.id: c.login for c in client.get_customers(ids=owner_ids)} if owner_ids else {}
+    except errors.PleskNotFound:
+        return []
+    except (errors.PleskError, ValidationError) as error:
+        raise ServerUnavailable(describe_failure(error)) from error
+    host = contract.hosting_server.host
+    return [
+        Subscription(
+            id=w.id,
+            name=w.name,
+            host=host,
+            owner_id=w.owner_id,
+            owner_login=owners.get(w.owner_id) or w.owner_login or "",
+            active=w.active,
+        )
+        for w in webspaces
+    ]
+
+
+def list_subscriptions(actor: Actor, contract) -> list[Subscription]:
+    """Every subscription of the contract's reseller on its server, marked with this account's hosting."""
+    _require(actor, VIEW)
+    contract = _bound_contract(actor, contract)
+    subscriptions = _read_subscriptions(contract)
+    hostings = {
+        h.subscription_id: h
+        for h in ResellerHosting.objects.restrict(actor, VIEW)
+        .filter(contract__hosting_server=contract.hosting_server_id, subscription_id__isnull=False)
+        .select_related("end_customer")
+    }
+    return [
+        Subscription(**{**s.__dict__, "hosting": hostings.get(s.id)})
+        for s in sorted(subscriptions, key=lambda s: s.name)
+    ]
+
+
+def get_subscription(actor: Actor, contract, subscription_id: int) -> Subscription | None:
+    """One subscription of the reseller, read from the server by id; ``None`` when the reseller has none such."""
+    _require(actor, VIEW)
+    contract = _bound_contract(actor, contract)
+    found = [s for s in _read_subscriptions(contract, [subscription_id]) if s.id == subscription_id]
+    return found[0] if found else None
+
+
+def link_subscription(
+    actor: Actor, contract, subscription_id: int, end_customer: EndCustomer, product: ResellerProduct
+) -> ResellerHosting:
+    """Record an existing subscription of the reseller as an MKM hosting; nothing changes on the server.
+
+    The subscription is read again from the server with the reseller's own
+    login, so an id of another reseller's subscription is refused; one that is
+    already linked (in any account) is refused too.
+    """
+    _require(actor, ADD)
+    contract = _bound_contract(actor, contract)
+    subscription = get_subscription(actor, contract, subscription_id)
+    if subscription is None:
+        raise ValidationError({"subscription_id": _("The server has no such subscription of yours.")})
+    with transaction.atomic():
+        # One link at a time per contract: the duplicate check below then holds.
+        type(contract).objects.select_for_update().filter(pk=contract.pk).first()
+        try:
+            customer = lock_end_customer(actor, end_customer.pk)
+        except EndCustomer.DoesNotExist as error:
+            raise ValidationError({"end_customer": _("This customer does not exist (any more).")}) from error
+        product = ResellerProduct.objects.restrict(actor, VIEW).filter(pk=product.pk, contract=contract).first()
+        if product is None or product.kind != ResellerProduct.Kind.RESELLER_HOSTING:
+            raise ValidationError({"product": _("Choose one of the reseller-hosting products of this contract.")})
+        if product.status != ProductStatus.ACTIVE:
+            raise ValidationError({"product": _("This product is inactive.")})
+        taken = ResellerHosting.objects.filter(
+            contract__hosting_server=contract.hosting_server_id, subscription_id=subscription.id
+        ).exclude(status=ResellerHosting.Status.FAILED)
+        if taken.exists():
+            raise ValidationError({"subscription_id": _("This subscription is already in the MKM.")})
+        hosting = ResellerHosting.objects.create(
+            account=actor.account,
+            end_customer=customer,
+            product=product,
+            contract=contract,
+            domain=subscription.name,
+            status=ResellerHosting.Status.ACTIVE,
+            linked=True,
+            plesk_customer_id=subscription.owner_id,
+            plesk_customer_login=subscription.owner_login,
+            subscription_id=subscription.id,
+            subscription_name=subscription.name,
+        )
+        provisioning.add_event(
+            hosting.pk,
+            ProvisioningEvent.Kind.SUCCEEDED,
+            _("Linked to the existing subscription %(name)s; nothing was changed on the server.")
+            % {"name": subscription.name},
+        )
+        changes = diff({}, snapshot(hosting, ["end_customer", "product", "contract", "subscription_id", "linked"]))
+        record(actor, AuditEntry.Action.CREATE, hosting, changes=changes, parent=customer)
+    return hosting

@@ -18,6 +18,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("contracts/", include("contracts.urls")),
     path("products/", include("products.urls")),
+    path("hostings/", include("hosting.urls")),
     path("", include("access.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("operator/", admin.site.urls),

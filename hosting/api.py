@@ -1,0 +1,196 @@
+"""Reseller hostings over the API: list, create (202 + status URL), read with timeline, retry,
+the reseller's subscriptions on the server, and linking one of them."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from contracts.models import Contract
+from core.tenancy import ADD, CHANGE, VIEW
+from customers.models import EndCustomer
+from hosting import services
+from hosting.models import ResellerHosting
+from products.models import ResellerProduct
+
+router = Router(tags=["Reseller hostings"])
+
+
+class EventOut(Schema):
+    time: datetime
+    kind: str
+    message: str
+
+
+class HostingOut(Schema):
+    id: int
+    end_customer: int
+    product: int
+    contract: int
+    domain: str
+    status: str
+    failure_reason: str
+    linked: bool
+    plesk_customer_login: str
+    subscription_id: int | None
+    subscription_name: str
+    attempts: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_end_customer(obj):
+        return obj.end_customer_id
+
+    @staticmethod
+    def resolve_product(obj):
+        return obj.product_id
+
+    @staticmethod
+    def resolve_contract(obj):
+        return obj.contract_id
+
+
+class HostingDetailOut(HostingOut):
+    timeline: list[EventOut]
+
+    @staticmethod
+    def resolve_timeline(obj):
+        return list(obj.events.all())
+
+
+class HostingIn(Schema):
+    end_customer: int
+    product: int
+    domain: str = ""
+    send_summary: bool = False
+
+
+class AcceptedOut(Schema):
+    id: int
+    status: str
+    status_url: str
+
+
+class SubscriptionOut(Schema):
+    id: int
+    name: str
+    host: str
+    owner_id: int | None
+    owner_login: str
+    active: bool
+    in_mkm: bool
+    hosting: int | None
+
+    @staticmethod
+    def resolve_hosting(obj):
+        return obj.hosting.pk if obj.hosting else None
+
+
+class LinkIn(Schema):
+    end_customer: int
+    product: int
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _hostings(request, action=VIEW):
+    if (
+        request.actor.has_account
+        and request.actor.may(ResellerHosting, VIEW)
+        and not request.actor.may(ResellerHosting, action)
+    ):
+        raise PermissionDenied
+    return ResellerHosting.objects.restrict(request.actor, action)
+
+
+def _refs(request, end_customer: int, product: int):
+    customer = EndCustomer.objects.restrict(request.actor, VIEW).filter(pk=end_customer).first()
+    found = ResellerProduct.objects.restrict(request.actor, VIEW).filter(pk=product).first()
+    problems = {}
+    if customer is None:
+        problems["end_customer"] = "This customer does not exist."
+    if found is None:
+        problems["product"] = "Choose one of your reseller-hosting products."
+    if problems:
+        raise ValidationError(problems)
+    return customer, found
+
+
+def _contract(request, contract_id: int) -> Contract:
+    if not request.actor.may(ResellerHosting, VIEW):
+        raise Http404
+    return get_object_or_404(
+        Contract.objects.restrict(request.actor, VIEW).filter(hosting_server__isnull=False).exclude(plesk_login=""),
+        pk=contract_id,
+    )
+
+
+@router.get("/hostings/", response=list[HostingOut], summary="The account's reseller hostings")
+@paginate
+def list_hostings(request):
+    return _hostings(request)
+
+
+@router.post(
+    "/hostings/", response={202: AcceptedOut}, summary="Create a reseller hosting (provisioned in the background)"
+)
+def create_hosting(request, payload: HostingIn):
+    if not request.actor.may(ResellerHosting, ADD):
+        raise PermissionDenied
+    customer, product = _refs(request, payload.end_customer, payload.product)
+    hosting = services.create_hosting(
+        request.actor, end_customer=customer, product=product, domain=payload.domain, send_summary=payload.send_summary
+    )
+    url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
+    return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+
+
+@router.get("/hostings/{hosting_id}/", response=HostingDetailOut, summary="One hosting, with its timeline")
+def get_hosting(request, hosting_id: int):
+    return get_object_or_404(_hostings(request).prefetch_related("events"), pk=hosting_id)
+
+
+@router.post("/hostings/{hosting_id}/retry/", response={202: AcceptedOut}, summary="Retry a failed hosting")
+def retry_hosting(request, hosting_id: int):
+    hosting = get_object_or_404(_hostings(request, CHANGE), pk=hosting_id)
+    hosting = services.retry_hosting(request.actor, hosting)
+    url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
+    return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+
+
+@router.get(
+    "/contracts/{contract_id}/subscriptions/",
+    response={200: list[SubscriptionOut], 503: ErrorOut},
+    summary="The reseller's subscriptions on the contract's server, marked in/not in the MKM",
+)
+def list_subscriptions(request, contract_id: int):
+    contract = _contract(request, contract_id)
+    try:
+        return services.list_subscriptions(request.actor, contract)
+    except services.ServerUnavailable as error:
+        return Status(503, {"detail": str(error)})
+
+
+@router.post(
+    "/contracts/{contract_id}/subscriptions/{subscription_id}/link/",
+    response={201: HostingOut, 503: ErrorOut},
+    summary="Link an existing subscription to a customer and product (nothing changes on the server)",
+)
+def link_subscription(request, contract_id: int, subscription_id: int, payload: LinkIn):
+    contract = _contract(request, contract_id)
+    if not request.actor.may(ResellerHosting, ADD):
+        raise PermissionDenied
+    customer, product = _refs(request, payload.end_customer, payload.product)
+    try:
+        if services.get_subscription(request.actor, contract, subscription_id) is None:
+            raise Http404
+        hosting = services.link_subscription(request.actor, contract, subscription_id, customer, product)
+    except services.ServerUnavailable as error:
+        return Status(503, {"detail": str(error)})
+    return Status(201, hosting)

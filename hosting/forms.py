@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contracts.forms import CustomerSelect
+from core.forms import BootstrapFormMixin
+from core.tenancy import CHANGE, VIEW
+from customers.models import EndCustomer
+from products.models import ResellerProduct
+
+
+class _HostingFormBase(BootstrapFormMixin, forms.Form):
+    """Kunde (restricted, at most 100 in the dropdown, then the search box) and a product of this contract."""
+
+    end_customer = forms.ModelChoiceField(EndCustomer.objects.none(), label=_("Customer"), widget=CustomerSelect)
+    product = forms.ModelChoiceField(ResellerProduct.objects.none(), label=_("Product"))
+
+    def __init__(self, *args, actor, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The hosting locks the customer like an assignment: offer those the actor may change.
+        self.fields["end_customer"].queryset = EndCustomer.objects.restrict(actor, CHANGE)
+        self.fields["product"].queryset = ResellerProduct.objects.restrict(actor, VIEW).filter(
+            contract=contract, kind=ResellerProduct.Kind.RESELLER_HOSTING, status="active"
+        )
+
+
+class HostingCreateForm(_HostingFormBase):
+    domain = forms.CharField(label=_("Domain"), required=False, max_length=253)
+    send_summary = forms.BooleanField(label=_("Send account summary"), required=False, initial=False)
+
+
+class SubscriptionLinkForm(_HostingFormBase):
+    pass

@@ -1,0 +1,31 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from core.tables import ObjectTable
+from hosting.models import ResellerHosting
+
+
+class ResellerHostingTable(ObjectTable):
+    """Contract detail → MKM-Hostings."""
+
+    id = tables.Column(_("ID"), linkify=("hosting:resellerhosting_detail", {"pk": tables.A("pk")}))
+    number = tables.Column(_("Customer number"), accessor="end_customer__number")
+    customer = tables.Column(
+        _("Customer"), accessor="end_customer__last_name", order_by=("end_customer__last_name",), empty_values=()
+    )
+    company = tables.Column(_("Company"), accessor="end_customer__company")
+    plesk_customer_login = tables.Column(_("User"))
+    subscription_name = tables.Column(_("Subscription"))
+    status = tables.TemplateColumn(template_name="hosting/includes/status_badge.html", verbose_name=_("Status"))
+
+    class Meta(ObjectTable.Meta):
+        model = ResellerHosting
+        fields = ("id", "number", "customer", "company", "plesk_customer_login", "subscription_name", "status")
+        order_by = ("-id",)
+        empty_text = _("No MKM hostings on this contract yet.")
+
+    def render_customer(self, record):
+        return f"{record.end_customer.first_name} {record.end_customer.last_name}".strip()
+
+    def value_status(self, record):
+        return record.get_status_display()

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from hosting import views
+
+app_name = "hosting"
+
+urlpatterns = [
+    path("contracts/<int:pk>/hostings/", views.ContractHostingsView.as_view(), name="contract_hostings"),
+    path("contracts/<int:pk>/hostings/add/", views.hosting_add_view, name="hosting_add"),
+    path("contracts/<int:pk>/subscriptions/", views.ContractSubscriptionsView.as_view(), name="contract_subscriptions"),
+    path(
+        "contracts/<int:pk>/subscriptions/<int:subscription_id>/link/",
+        views.subscription_link_view,
+        name="subscription_link",
+    ),
+    path("<int:pk>/", views.ResellerHostingDetailView.as_view(), name="resellerhosting_detail"),
+    path("<int:pk>/status/", views.hosting_status_view, name="resellerhosting_status"),
+    path("<int:pk>/retry/", views.hosting_retry_view, name="resellerhosting_retry"),
+]

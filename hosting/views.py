@@ -1,0 +1,206 @@
+"""Reseller hostings in the portal: the contract's MKM-Hostings and Abonnements tabs, create, link, detail."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from audit.models import AuditEntry
+from audit.services import record
+from contracts.models import Contract
+from contracts.views import CONTRACT_TABS
+from core.http import page_methods
+from core.tenancy import ADD, CHANGE, VIEW
+from core.views import ObjectDetailView, ObjectTabView
+from hosting import services
+from hosting.forms import HostingCreateForm, SubscriptionLinkForm
+from hosting.models import ResellerHosting
+from hosting.tables import ResellerHostingTable
+
+
+def _require(request, model, action) -> None:
+    if not request.actor.has_account:
+        raise Http404
+    if not request.actor.may(model, action):
+        if model is ResellerHosting and not request.actor.may(model, VIEW):
+            raise Http404  # not a partner account: the feature does not exist here
+        record(request.actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
+        raise PermissionDenied
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's field errors on the form's fields; the rest (e.g. the subscription) above the form."""
+    if not hasattr(error, "error_dict"):
+        _add_errors(form, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def bound_contracts(actor):
+    return (
+        Contract.objects.restrict(actor, VIEW)
+        .filter(hosting_server__isnull=False)
+        .exclude(plesk_login="")
+        .select_related("shop_product", "hosting_server")
+    )
+
+
+def _contract(request, pk) -> Contract:
+    _require(request, Contract, VIEW)
+    _require(request, ResellerHosting, VIEW)
+    return get_object_or_404(bound_contracts(request.actor), pk=pk)
+
+
+class ContractHostingTabMixin:
+    model = Contract
+    tabs = CONTRACT_TABS
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.actor.has_account and not request.actor.may(ResellerHosting, VIEW):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return bound_contracts(self.actor)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_add_hosting"] = self.actor.may(ResellerHosting, ADD)
+        return context
+
+
+class ContractHostingsView(ContractHostingTabMixin, ObjectTabView):
+    active_tab = "hosting:contract_hostings"
+    table_class = ResellerHostingTable
+    template_name = "hosting/contract_hostings.html"
+
+    def get_child_queryset(self):
+        return (
+            ResellerHosting.objects.restrict(self.actor, VIEW)
+            .filter(contract=self.object)
+            .select_related("end_customer")
+        )
+
+
+class ContractSubscriptionsView(ContractHostingTabMixin, ObjectDetailView):
+    active_tab = "hosting:contract_subscriptions"
+    template_name = "hosting/contract_subscriptions.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            context["subscriptions"] = services.list_subscriptions(self.actor, self.object)
+        except services.ServerUnavailable as error:
+            context["server_error"] = str(error)
+        return context
+
+
+@page_methods
+def hosting_add_view(request, pk):
+    """The plus button of MKM-Hostings: Kunde, Produkt, optional Domain and summary mail → Anlegen."""
+    contract = _contract(request, pk)
+    _require(request, ResellerHosting, ADD)
+    form = HostingCreateForm(request.POST or None, actor=request.actor, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hosting = services.create_hosting(
+                request.actor,
+                end_customer=data["end_customer"],
+                product=data["product"],
+                domain=data["domain"],
+                send_summary=data["send_summary"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The hosting is being set up."))
+            return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+    return render(request, "hosting/hosting_add.html", {"contract": contract, "form": form})
+
+
+@page_methods
+def subscription_link_view(request, pk, subscription_id):
+    """Link an existing subscription ("nicht im MKM angelegt") to a customer and product; the server is untouched."""
+    contract = _contract(request, pk)
+    _require(request, ResellerHosting, ADD)
+    try:
+        subscription = services.get_subscription(request.actor, contract, subscription_id)
+    except services.ServerUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("hosting:contract_subscriptions", pk=contract.pk)
+    if subscription is None:
+        raise Http404
+    form = SubscriptionLinkForm(request.POST or None, actor=request.actor, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hosting = services.link_subscription(
+                request.actor,
+                contract,
+                subscription.id,
+                form.cleaned_data["end_customer"],
+                form.cleaned_data["product"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The subscription %(name)s is now in the MKM.") % {"name": subscription.name})
+            return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+    context = {"contract": contract, "subscription": subscription, "form": form}
+    return render(request, "hosting/subscription_link.html", context)
+
+
+def _hostings(actor, action=VIEW):
+    return ResellerHosting.objects.restrict(actor, action).select_related(
+        "end_customer", "product", "contract__shop_product", "contract__hosting_server"
+    )
+
+
+class ResellerHostingDetailView(ObjectDetailView):
+    model = ResellerHosting
+    template_name = "hosting/resellerhosting_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.actor.has_account and not request.actor.may(ResellerHosting, VIEW):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return ResellerHosting.objects.select_related(
+            "end_customer", "product", "contract__shop_product", "contract__hosting_server"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["events"] = list(self.object.events.all())
+        context["may_retry"] = self.actor.may(ResellerHosting, CHANGE)
+        return context
+
+
+@require_safe
+def hosting_status_view(request, pk):
+    """The status part of the detail page; htmx asks for it every 2 s while the hosting is provisioning."""
+    _require(request, ResellerHosting, VIEW)
+    hosting = get_object_or_404(_hostings(request.actor), pk=pk)
+    context = {
+        "object": hosting,
+        "events": list(hosting.events.all()),
+        "may_retry": request.actor.may(ResellerHosting, CHANGE),
+    }
+    return render(request, "hosting/includes/hosting_status.html", context)
+
+
+@require_POST
+def hosting_retry_view(request, pk):
+    _require(request, ResellerHosting, CHANGE)
+    hosting = get_object_or_404(_hostings(request.actor, CHANGE), pk=pk)
+    try:
+        services.retry_hosting(request.actor, hosting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The hosting is being set up again."))
+    return redirect("hosting:resellerhosting_detail", pk=hosting.pk)

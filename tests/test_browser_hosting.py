@@ -1,0 +1,104 @@
+"""Reseller hosting in a real browser: a product from a sandbox plan, a hosting that becomes active by itself
+(htmx polling), and linking one of the two pre-existing subscriptions of the sandbox's demo reseller."""
+
+import os
+import re
+
+import pytest
+
+from tests.browser import log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NOWAK = "K-1005 – Nowak, Piotr"
+
+
+@pytest.fixture
+def demo_sandbox(transactional_db):
+    """The demo's sandbox is not running in tests: start one on a free port and name it "Sandbox" first,
+    so ``load_demo`` (in the ``page`` fixture) binds contract o1441 to it."""
+    from hosting.models import HostingServer
+    from plesk.sandbox import SandboxServer
+
+    admin_pw = os.environ.get("SANDBOX_ADMIN_PASSWORD", "sandbox-admin")
+    reseller_pw = os.environ.get("SANDBOX_RESELLER_PASSWORD", "sandbox-reseller")
+    with SandboxServer("127.0.0.1", 0, admin_password=admin_pw, seed_demo=True, reseller_password=reseller_pw) as s:
+        host, port = s.url.split("//")[1].split("/")[0].split(":")
+        HostingServer.objects.update_or_create(
+            name="Sandbox",
+            defaults={
+                "host": host,
+                "port": int(port),
+                "use_tls": False,
+                "login": "admin",
+                "password": admin_pw,
+                "is_sandbox": True,
+            },
+        )
+        yield s
+
+
+def test_the_reseller_provisions_and_links_hostings(demo_sandbox, page, live_server, settings):
+    base = live_server.url
+    log_in(page, base, "reseller")
+
+    # A reseller product from a sandbox plan.
+    page.goto(f"{base}/products/add/?kind=reseller_hosting")
+    contract = page.locator("#id_contract option", has_text="o1441").get_attribute("value")
+    page.select_option("#id_contract", value=contract)
+    page.wait_for_url(re.compile(r"contract=\d+"))
+    page.select_option("#id_plan_guid", label="Webhosting M")
+    page.fill("#id_name", "Hosting M Sandbox")
+    page.fill("#id_net_price", "7,90")
+    screenshot(page, "60-hosting-product-form")
+    page.click("main form button.btn-primary")
+    page.wait_for_url(re.compile(r"/products/\d+/$"))
+
+    # Contract detail → MKM hostings → plus → create for a customer.
+    page.goto(f"{base}/contracts/?q=o1441")
+    page.click("tbody a:has-text('o1441')")
+    page.click(".nav-tabs a:has-text('MKM hostings')")
+    assert "No MKM hostings" in page.inner_text("[data-testid=contract-hostings]")
+    page.click("[data-testid=hosting-add]")
+    page.select_option("select[name=end_customer]", label=NOWAK)
+    page.select_option("select[name=product]", label="Hosting M Sandbox")
+    page.fill("#id_domain", "nowak-neu.example")
+    assert not page.is_checked("#id_send_summary")
+    screenshot(page, "61-hosting-add")
+    page.click("[data-testid=hosting-create]")
+    page.wait_for_url(re.compile(r"/hostings/\d+/$"))
+    # The page updates itself until the background job is done.
+    page.wait_for_selector("[data-testid=hosting-status][data-status=active]", timeout=20000)
+    assert "The subscription nowak-neu.example is active." in page.inner_text("[data-testid=timeline]")
+    screenshot(page, "62-hosting-active")
+
+    # Abonnements: the new one is in the MKM, the two old ones are not; link one of them.
+    page.click("a:has-text('MKM hostings')")
+    assert "nowak-neu.example" in page.inner_text("[data-testid=contract-hostings]")
+    screenshot(page, "63-contract-hostings")
+    page.click(".nav-tabs a:has-text('Subscriptions')")
+    assert page.locator("[data-testid=not-in-mkm]").count() == 2
+    assert page.locator("[data-testid=in-mkm]").count() == 1
+    screenshot(page, "64-subscriptions")
+    page.click("tr:has-text('kunde-alt.example') [data-testid=link-subscription]")
+    assert "kunde-alt" in page.inner_text("[data-testid=subscription-facts]")
+    page.select_option("select[name=end_customer]", label=NOWAK)
+    page.select_option("select[name=product]", label="Hosting M Sandbox")
+    screenshot(page, "65-subscription-link")
+    page.click("[data-testid=subscription-save]")
+    page.wait_for_url(re.compile(r"/hostings/\d+/$"))
+    assert page.get_attribute("[data-testid=hosting-status]", "data-status") == "active"
+    page.click(".small a:has-text('MKM hostings')")
+    page.click(".nav-tabs a:has-text('Subscriptions')")
+    assert page.locator("[data-testid=not-in-mkm]").count() == 1
+    assert page.locator("[data-testid=in-mkm]").count() == 2
+
+    # The customer's Products tab lists both hostings.
+    page.goto(f"{base}/customers/?q=K-1005")
+    page.click("tbody a:has-text('K-1005')")
+    page.click(".nav-tabs a:has-text('Products')")
+    products = page.inner_text("[data-testid=customer-products]")
+    assert products.count("Reseller product") == 2 and "Hosting M Sandbox" in products
+    screenshot(page, "66-customer-products")
+
+    assert page.watcher.errors == [] and page.watcher.foreign == []
