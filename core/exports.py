@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import islice
 
+import django_tables2 as tables
 import xlsxwriter
+from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -53,6 +56,57 @@ def _cell(value):
     return neutralise(str(value))
 
 
+# Columns whose exported value is the model value itself (dates formatted as the column says).
+_PLAIN_COLUMNS = (tables.Column, tables.DateTimeColumn, tables.DateColumn)
+_DATE_COLUMNS = (tables.DateTimeColumn, tables.DateColumn)
+
+
+def _field_at(model, path: str):
+    field = None
+    for part in path.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field
+
+
+def _plain_reader(table, columns, queryset):
+    """How to read every column straight from ``values_list``, or None when one needs the table's code.
+
+    Going through django-tables2 costs a few hundred microseconds per cell; a
+    plain read keeps a 100,000-row export near the cost of the query itself.
+    """
+    paths, converters = [], []
+    for bound in columns:
+        column = bound.column
+        if type(column) not in _PLAIN_COLUMNS:
+            return None
+        if hasattr(table, f"render_{bound.name}") or hasattr(table, f"value_{bound.name}"):
+            return None
+        path = str(bound.accessor).replace(".", "__")
+        if path in queryset.query.annotations:
+            converters.append(_cell)
+        else:
+            field = _field_at(queryset.model, path)
+            if field is None or field.is_relation:
+                return None
+            converters.append(_converter(column, field))
+        paths.append(path)
+    return paths, converters
+
+
+def _converter(column, field):
+    if field is not None and field.choices:
+        labels = dict(field.flatchoices)
+        return lambda value: _cell(labels.get(value, value))
+    # Dates export as date and time (or date), localised, whatever the column shows on screen.
+    return _cell
+
+
 def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], Iterator[list]]:
     """Header and a lazy iterator of rows of exportable, visible columns."""
     table_kwargs = table_kwargs or {}
@@ -60,15 +114,34 @@ def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], It
     columns = [c for c in probe.columns if c.column.exclude_from_export is False and c.visible]
     header = [str(c.header) for c in columns]
     names = [c.name for c in columns]
+    plain = _plain_reader(probe, columns, queryset)
 
-    def rows():
+    def plain_rows():
+        paths, converters = plain
+        for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
+            yield [convert(value) for convert, value in zip(converters, values, strict=True)]
+
+    # django-tables2 exports dates as ISO text; like the fast path, take the value and localise it.
+    dates = {c.name: c.accessor for c in columns if isinstance(c.column, _DATE_COLUMNS)}
+
+    def cell(row, name):
+        if name in dates:
+            return _cell(dates[name].resolve(row.record, quiet=True))
+        return _cell(row.get_cell_value(name))
+
+    def table_rows():
         records = queryset.iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(islice(records, CHUNK_SIZE)):
-            table = table_class(chunk, **table_kwargs)
+            # The queryset is already in export order; a table must not re-sort each chunk.
+            table = table_class(chunk, **{**table_kwargs, "order_by": ()})
             for row in table.rows:
-                yield [_cell(row.get_cell_value(name)) for name in names]
+                yield [cell(row, name) for name in names]
+            # django-tables2 leaves reference cycles behind; collect them per chunk
+            # so a long export keeps a flat memory profile.
+            del table
+            gc.collect()
 
-    return header, rows()
+    return header, plain_rows() if plain else table_rows()
 
 
 class _Echo:

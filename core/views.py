@@ -111,7 +111,9 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
         return {"request": self.request}
 
     def ordered_export_queryset(self):
-        table = self.get_table_class()(self.object_list, **self.get_table_kwargs())
+        # No request: this table only sorts, it never pages (which would cost a COUNT).
+        kwargs = {key: value for key, value in self.get_table_kwargs().items() if key != "request"}
+        table = self.get_table_class()(self.object_list, **kwargs)
         sort = self.request.GET.get("sort")
         if sort:
             table.order_by = sort
