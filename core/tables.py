@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,7 +14,26 @@ class ObjectTable(tables.Table):
         per_page_field = "per_page"
 
 
-class ActionsColumn(tables.TemplateColumn):
+class PageContextTemplateColumn(tables.TemplateColumn):
+    """A template column rendered with the page's already-built context.
+
+    django-tables2 renders each cell with the request, which runs every
+    context processor again for every row; the page context already holds
+    what the cell needs (``actor``, ``perms_*``, ``csrf_token``).
+    """
+
+    def render(self, record, table, value, bound_column, **kwargs):
+        parent = getattr(table, "context", None)
+        if parent is None or not self.template_name:
+            return super().render(record, table, value, bound_column, **kwargs)
+        context = parent.flatten()
+        context.update(
+            self.get_context_data(record=record, table=table, value=value, bound_column=bound_column, **kwargs)
+        )
+        return get_template(self.template_name).render(context)
+
+
+class ActionsColumn(PageContextTemplateColumn):
     """The buttons at the end of a row; never exported, never sortable."""
 
     def __init__(self, template_name, **kwargs):
