@@ -7,7 +7,6 @@ pagination and exports over a plain queryset.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from audit.models import AuditEntry
-from audit.services import record
 from contracts import services
 from contracts.filters import ContractFilterSet, DomainFilterSet
 from contracts.forms import AssignForm
@@ -28,7 +25,7 @@ from contracts.tables import ContractTable, DomainTable
 from core.filters import SEARCH_MAX_LENGTH
 from core.http import page_methods
 from core.tenancy import CHANGE, VIEW
-from core.views import ObjectDetailView, ObjectListView
+from core.views import ObjectDetailView, ObjectListView, require_permission
 from customers.models import EndCustomer
 
 LIST_TABS = [
@@ -136,9 +133,7 @@ class DomainDetailView(AssignableDetailView):
 def _require(request, model, action) -> None:
     if not request.actor.has_account:
         raise Http404
-    if not request.actor.may(model, action):
-        record(request.actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
-        raise PermissionDenied
+    require_permission(request.actor, model, action)
 
 
 def _assigned_message(obj, customer) -> str:

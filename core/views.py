@@ -29,6 +29,13 @@ PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
 
 
+def require_permission(actor, model, action: str) -> None:
+    """403, with a "denied" audit entry, when the actor's role may not ``action`` on ``model``."""
+    if not actor.may(model, action):
+        record(actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
+        raise PermissionDenied
+
+
 class ActorViewMixin:
     """A view acting inside the session's current account.
 
@@ -68,10 +75,7 @@ class ActorViewMixin:
         return context
 
     def require_role(self, action: str) -> None:
-        model = self.model or self.queryset.model
-        if not self.actor.may(model, action):
-            record(self.actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
-            raise PermissionDenied
+        require_permission(self.actor, self.model or self.queryset.model, action)
 
 
 class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.ListView):

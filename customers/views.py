@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,14 +8,21 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from audit.models import AuditEntry
-from audit.services import history_of, record
+from audit.services import history_of
 from audit.tables import AuditEntryTable
 from contracts.models import Contract, Domain
 from contracts.tables import CustomerDomainTable, CustomerProductTable
 from core import exports
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
-from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectTabView
+from core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectTabView,
+    require_permission,
+)
 from customers import imports, services
 from customers.filters import EndCustomerFilterSet, TodoFilterSet
 from customers.forms import EndCustomerForm, ImportMappingForm, ImportUploadForm, PortalUserForm, TodoForm
@@ -179,9 +186,7 @@ def _customer(request, pk) -> EndCustomer:
 
 
 def _require(request, model, action):
-    if not request.actor.may(model, action):
-        record(request.actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
-        raise PermissionDenied
+    require_permission(request.actor, model, action)
 
 
 @page_methods

@@ -1,19 +1,17 @@
 """Reseller hostings in the portal: the contract's MKM-Hostings and Abonnements tabs, create, link, detail."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from audit.models import AuditEntry
-from audit.services import record
 from contracts.models import Contract
 from contracts.views import CONTRACT_TABS
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE, VIEW
-from core.views import ObjectDetailView, ObjectTabView
+from core.views import ObjectDetailView, ObjectTabView, require_permission
 from hosting import services
 from hosting.forms import HostingCreateForm, SubscriptionLinkForm
 from hosting.models import ResellerHosting
@@ -23,11 +21,9 @@ from hosting.tables import ResellerHostingTable
 def _require(request, model, action) -> None:
     if not request.actor.has_account:
         raise Http404
-    if not request.actor.may(model, action):
-        if model is ResellerHosting and not request.actor.may(model, VIEW):
-            raise Http404  # not a partner account: the feature does not exist here
-        record(request.actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
-        raise PermissionDenied
+    if model is ResellerHosting and not request.actor.may(model, VIEW):
+        raise Http404  # not a partner account: the feature does not exist here
+    require_permission(request.actor, model, action)
 
 
 def _add_errors(form, error: ValidationError) -> None:
