@@ -24,6 +24,7 @@ from itertools import islice
 import django_tables2 as tables
 import xlsxwriter
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -89,7 +90,7 @@ def _plain_reader(table, columns, queryset):
             return None
         path = str(bound.accessor).replace(".", "__")
         if path in queryset.query.annotations:
-            converters.append(_cell)
+            converters.append(_converter(column, queryset.query.annotations[path].output_field))
         else:
             field = _field_at(queryset.model, path)
             if field is None or field.is_relation:
@@ -99,10 +100,31 @@ def _plain_reader(table, columns, queryset):
     return paths, converters
 
 
+def _text(value):
+    """``_cell`` for a text column: the database gives ``str`` or None."""
+    if value is None:
+        return ""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _number(value):
+    """``_cell`` for an integer, decimal or float column (never a bool: BooleanField is not one of them)."""
+    return "" if value is None else value
+
+
+_TEXT_FIELDS = (models.CharField, models.TextField)
+_NUMBER_FIELDS = (models.IntegerField, models.DecimalField, models.FloatField)
+
+
 def _converter(column, field):
-    if field is not None and field.choices:
+    if field.choices:
         labels = dict(field.flatchoices)
         return lambda value: _cell(labels.get(value, value))
+    # Most cells are text or numbers: a converter per type is a third of ``_cell``'s type checks.
+    if isinstance(field, _TEXT_FIELDS):
+        return _text
+    if isinstance(field, _NUMBER_FIELDS):
+        return _number
     # Dates export as date and time (or date), localised, whatever the column shows on screen.
     return _cell
 
@@ -144,17 +166,21 @@ def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], It
     return header, plain_rows() if plain else table_rows()
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _delimited(header: list[str], rows: Iterable[list], delimiter: str) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\r\n")
+    # One string per chunk of rows, not per row: the response encodes and sends every string on its own.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     yield "\ufeff"  # Excel reads UTF-8 CSV only with a BOM.
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(row)
+    writer.writerow(header)
+    rows = iter(rows)
+    while True:
+        writer.writerows(islice(rows, CHUNK_SIZE))
+        text = buffer.getvalue()
+        if not text:
+            return
+        yield text
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def csv_response(filename: str, header, rows) -> StreamingHttpResponse:

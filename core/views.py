@@ -23,6 +23,7 @@ from django_tables2 import SingleTableMixin
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from core import exports
+from core.tables import PageAnnotatedQuerysetData
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -85,6 +86,9 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
     filterset_class = None
     add_url_name = None
     title = None
+    # For querysets with costly per-row annotations (correlated subqueries): a page's rows are chosen
+    # first and only they are annotated, at the price of one more query per page.
+    annotate_page_only = False
 
     def get_queryset(self):
         return self.restricted(VIEW)
@@ -110,6 +114,10 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
         except ValueError:
             per_page = DEFAULT_PER_PAGE
         return {"per_page": per_page if per_page in PER_PAGE_CHOICES else DEFAULT_PER_PAGE}
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        return PageAnnotatedQuerysetData(data) if self.annotate_page_only else data
 
     def get_table_kwargs(self):
         return {"request": self.request}

@@ -45,6 +45,7 @@ class EndCustomerListView(ObjectListView):
     filterset_class = EndCustomerFilterSet
     add_url_name = "customers:endcustomer_add"
     template_name = "customers/endcustomer_list.html"
+    annotate_page_only = True  # one count subquery per product relation
 
     def get_base_queryset(self):
         return EndCustomer.objects.with_counts()
