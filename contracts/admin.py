@@ -52,8 +52,8 @@ class ContractAdminForm(WriteOnlySecretsMixin, AccountOwnedAdminForm):
 @admin.register(Contract)
 class ContractAdmin(AssignableAdmin):
     form = ContractAdminForm
-    list_display = ["number", "shop_product", "area", "status", "account", "end_customer"]
-    list_filter = ["status", "area", "shop_product__kind"]
+    list_display = ["number", "shop_product", "area", "status", "account", "end_customer", "plesk_login_ok"]
+    list_filter = ["status", "area", "shop_product__kind", ("plesk_login_refused_at", admin.EmptyFieldListFilter)]
     search_fields = ["number", "shop_product__name", "note", "account__number", "account__name"]
     list_select_related = ["shop_product", "account", "end_customer"]
     fields = [
@@ -66,9 +66,23 @@ class ContractAdmin(AssignableAdmin):
         "hosting_server",
         "plesk_login",
         "plesk_password",
+        "plesk_login_refused_at",
         "end_customer",
         "created_at",
     ]
+    readonly_fields = [*AssignableAdmin.readonly_fields, "plesk_login_refused_at"]
+
+    @admin.display(boolean=True, description=_("Plesk login accepted"))
+    def plesk_login_ok(self, contract):
+        if not contract.plesk_login:
+            return None
+        return contract.plesk_login_refused_at is None
+
+    def save_model(self, request, obj, form, change):
+        # New credentials get one more try; until then nothing used the refused ones again.
+        if {"hosting_server", "plesk_login", "plesk_password"} & set(form.changed_data):
+            obj.plesk_login_refused_at = None
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Domain)

@@ -5,6 +5,7 @@ their account's contracts and domains in "Produktverwaltung", and resellers
 assign them to their end customers (``contracts.services``).
 """
 
+import logging
 import re
 from typing import ClassVar
 
@@ -12,11 +13,14 @@ import idna
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
+
+logger = logging.getLogger(__name__)
 
 # Members never add, change or delete provider data; the one thing they do is
 # assign a contract or domain to an end customer (or to none).
@@ -152,6 +156,13 @@ class Contract(AssignableContract):
     )
     plesk_login = models.CharField(_("Plesk login"), max_length=100, blank=True)
     plesk_password = EncryptedTextField(_("Plesk password"), blank=True)
+    plesk_login_refused_at = models.DateTimeField(
+        _("Plesk login refused at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when Plesk refused the login; cleared when login or password is changed."),
+    )
 
     display_related = ("shop_product",)
     # Opening the reseller's Plesk panel gives its full reseller powers there.
@@ -185,8 +196,27 @@ class Contract(AssignableContract):
             raise ValidationError(_("A reseller contract needs both a hosting server and the reseller's Plesk login."))
 
     def plesk_client(self, **options):
-        """A client acting as the reseller on its server: it sees and changes only the reseller's objects."""
-        return self.hosting_server.client(login=self.plesk_login, password=self.plesk_password, **options)
+        """A client acting as the reseller on its server: it sees and changes only the reseller's objects.
+
+        Once Plesk has refused the login, it is not tried again until operator
+        staff change it: Plesk bans an address after repeated failed logins,
+        which would cut off every reseller on that server (PX-07).
+        """
+        if self.plesk_login_refused_at is not None:
+            raise ValidationError(
+                _("The reseller's Plesk login was refused; it is not tried again until the provider corrects it.")
+            )
+        return self.hosting_server.client(
+            login=self.plesk_login, password=self.plesk_password, on_auth_error=self._plesk_login_refused, **options
+        )
+
+    def _plesk_login_refused(self, error) -> None:
+        now = timezone.now()
+        Contract.objects.filter(pk=self.pk, plesk_login_refused_at__isnull=True).update(plesk_login_refused_at=now)
+        self.plesk_login_refused_at = now
+        logger.warning(
+            "contract %s: Plesk refused the login %s; not tried again until corrected", self.pk, self.plesk_login
+        )
 
 
 class Domain(AssignableContract):

@@ -28,8 +28,19 @@ class HostingServerForm(WriteOnlySecretsMixin, forms.ModelForm):
 @admin.register(HostingServer)
 class HostingServerAdmin(admin.ModelAdmin):
     form = HostingServerForm
-    list_display = ["__str__", "host", "port", "use_tls", "login"]
+    list_display = ["__str__", "host", "port", "use_tls", "login", "login_ok"]
+    readonly_fields = ["credentials_refused_at"]
     actions = ["test_connection"]
+
+    @admin.display(boolean=True, description=_("Login accepted"))
+    def login_ok(self, server):
+        return server.credentials_refused_at is None
+
+    def save_model(self, request, obj, form, change):
+        # New credentials get one more try; until then nothing used the refused ones again.
+        if {"host", "port", "login", "password", "secret_key"} & set(form.changed_data):
+            obj.credentials_refused_at = None
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request, queryset):

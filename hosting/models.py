@@ -1,4 +1,5 @@
 import ipaddress
+import logging
 import socket
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.utils.translation import pgettext_lazy
 from core.crypto import EncryptedTextField
 from core.tenancy import AccountOwnedModel
 from plesk import PleskClient
+
+logger = logging.getLogger(__name__)
 
 
 def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -60,6 +63,13 @@ class HostingServer(models.Model):
     password = EncryptedTextField(_("password"), blank=True)
     secret_key = EncryptedTextField(_("secret key"), blank=True)
     is_sandbox = models.BooleanField(_("sandbox"), default=False, editable=False)
+    credentials_refused_at = models.DateTimeField(
+        _("login refused at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when Plesk refused the login; cleared by new credentials or a successful connection test."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -85,16 +95,27 @@ class HostingServer(models.Model):
             raise ValidationError(_("Give a secret key, or a login with its password."))
         validate_plesk_host(self.host)
 
-    def client(self, *, login: str | None = None, password: str | None = None, **options) -> PleskClient:
-        """A client for this server, as its admin or as ``login`` (a reseller's Plesk login)."""
+    def client(
+        self, *, login: str | None = None, password: str | None = None, retry_refused: bool = False, **options
+    ) -> PleskClient:
+        """A client for this server, as its admin or as ``login`` (a reseller's Plesk login).
+
+        Once Plesk has refused the server's own credentials, they are not used
+        again (Plesk bans an address after repeated failed logins, PX-07) until
+        staff change them or, with ``retry_refused``, test the connection.
+        """
         validate_plesk_host(self.host)
-        credentials = (
-            {"login": login, "password": password}
-            if login
-            else (
+        if login:
+            credentials = {"login": login, "password": password}
+        else:
+            if self.credentials_refused_at is not None and not retry_refused:
+                raise ValidationError(
+                    _("The server's login was refused; it is not tried again until the provider corrects it.")
+                )
+            credentials = (
                 {"secret_key": self.secret_key} if self.secret_key else {"login": self.login, "password": self.password}
             )
-        )
+            options.setdefault("on_auth_error", self._credentials_refused)
         return PleskClient(
             self.url,
             ca_bundle=self.ca_bundle or None,
@@ -103,6 +124,12 @@ class HostingServer(models.Model):
             **credentials,
             **options,
         )
+
+    def _credentials_refused(self, error) -> None:
+        now = timezone.now()
+        HostingServer.objects.filter(pk=self.pk, credentials_refused_at__isnull=True).update(credentials_refused_at=now)
+        self.credentials_refused_at = now
+        logger.warning("hosting server %s: Plesk refused its credentials; not used again until corrected", self.pk)
 
 
 class ResellerHosting(AccountOwnedModel):
@@ -118,10 +145,14 @@ class ResellerHosting(AccountOwnedModel):
         PROVISIONING = "provisioning", pgettext_lazy("hosting status", "provisioning")
         ACTIVE = "active", pgettext_lazy("hosting status", "active")
         FAILED = "failed", pgettext_lazy("hosting status", "failed")
+        PAUSED = "paused", pgettext_lazy("hosting status", "paused")
         SUSPENDED = "suspended", pgettext_lazy("hosting status", "suspended")
         MISSING = "missing", pgettext_lazy("hosting status", "missing on the server")
 
+    # Nothing happens to these until someone acts (or the server changes).
     FINAL_STATUSES = (Status.ACTIVE, Status.FAILED, Status.SUSPENDED, Status.MISSING)
+    # Statuses the server check (``hosting.sync``) compares with the server.
+    ON_SERVER_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.MISSING)
 
     end_customer = models.ForeignKey(
         "customers.EndCustomer", on_delete=models.PROTECT, related_name="hostings", verbose_name=_("customer")
@@ -146,7 +177,11 @@ class ResellerHosting(AccountOwnedModel):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # The last task enqueued for it: the sweep leaves a job alone while that task still waits in the queue.
+    task_id = models.CharField(_("task"), max_length=64, blank=True, editable=False)
     linked = models.BooleanField(_("linked"), default=False)
+    drift = models.CharField(_("differences on the server"), max_length=500, blank=True)
+    checked_at = models.DateTimeField(_("last checked on the server"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     requires_partner = True
@@ -178,6 +213,8 @@ class ProvisioningEvent(models.Model):
         SUCCEEDED = "succeeded", _("succeeded")
         FAILED = "failed", _("failed")
         RETRY_SCHEDULED = "retry_scheduled", _("retry scheduled")
+        PAUSED = "paused", _("paused")
+        SERVER_CHECK = "server_check", _("server check")
 
     hosting = models.ForeignKey(ResellerHosting, on_delete=models.CASCADE, related_name="events")
     time = models.DateTimeField(_("time"), default=timezone.now)

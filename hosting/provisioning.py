@@ -4,24 +4,26 @@
 workers, and be killed at any point; it never creates a Plesk object twice:
 
 1. **Lease.** It takes the row with ``select_for_update`` and sets
-   ``claimed_until`` (now + ``LEASE``). A hosting that is final, not yet due
+   ``claimed_until`` (now + ``lease()``). A hosting that is final, not yet due
    (``next_attempt_at``) or leased by a live worker is skipped. A worker that
    dies leaves the lease to expire; ``manage.py sweep_provisioning`` then
    enqueues the job again.
 2. **Owner check.** The hosting, its contract, its product and its customer
    must belong to the same account (SECURITY-TESTS ISO-06); otherwise the job
    fails "not permitted" without any call to Plesk.
-3. **Look up before creating.** With the contract's reseller login it looks
-   for the Plesk customer by our external id (``pp-customer-<customer pk>``)
-   and creates it only when absent; then the same for the subscription
-   (``pp-hosting-<hosting pk>``). An unknown outcome (timeout, dropped
+3. **Look up before creating.** With the contract's reseller login, one
+   packet (one round trip) looks for the Plesk customer by our external id
+   (``pp-customer-<customer pk>``) or its login and for the subscription by
+   ours (``pp-hosting-<hosting pk>``); only what is absent is created. An unknown outcome (timeout, dropped
    connection, HTTP 5xx) or "already exists" (1007) is resolved by reading
    the server again, never by creating again (REL-02).
 4. **Outcome.** Found or created → *active*. Transient faults → a retry with
    exponential back-off and jitter, up to ``MAX_ATTEMPTS``; then *failed*
    with the reason in plain words (a manual retry is possible). Refused login
-   → *failed* at once, no retry loop (Plesk bans IPs, PX-07). Other Plesk
-   errors → *failed* with Plesk's text.
+   → the contract's login is marked refused and the hosting *paused*, with no
+   retry loop (Plesk bans IPs, PX-07); every other job of that contract pauses
+   without calling Plesk, and the sweep resumes them all once operator staff
+   have corrected the login. Other Plesk errors → *failed* with Plesk's text.
 
 The database is never locked while Plesk is called: the lease is the lock.
 Every call's outcome is written to the timeline (``ProvisioningEvent``) at
@@ -46,7 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hosting.models import ProvisioningEvent, ResellerHosting
-from plesk import errors
+from plesk import errors, ops
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +90,14 @@ def generated_domain(hosting: ResellerHosting) -> str:
 
 def backoff(attempt: int) -> float:
     """Seconds until attempt ``attempt + 1``: exponential, capped, with jitter (between half and all of it)."""
-    base = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempt - 1))
+    first = getattr(settings, "HOSTING_BACKOFF_BASE", BACKOFF_BASE)
+    base = min(getattr(settings, "HOSTING_BACKOFF_CAP", BACKOFF_CAP), first * 2 ** max(0, attempt - 1))
     return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not a secret
+
+
+def lease() -> timedelta:
+    """How long a worker holds a job; ``HOSTING_LEASE_SECONDS`` overrides ``LEASE``."""
+    return timedelta(seconds=getattr(settings, "HOSTING_LEASE_SECONDS", LEASE.total_seconds()))
 
 
 def max_attempts() -> int:
@@ -121,6 +129,17 @@ class Permanent(Exception):
     """Trying again will not help until someone changes something."""
 
 
+class Paused(Exception):
+    """The reseller's Plesk login was refused: wait, without calling Plesk, until it is corrected."""
+
+
+def paused_reason() -> str:
+    return _(
+        "Paused: the reseller's Plesk login was refused. Nothing is tried until the provider has corrected it; "
+        "then the setup continues by itself."
+    )
+
+
 @dataclass
 class Claim:
     hosting: ResellerHosting
@@ -146,7 +165,7 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
             return None
         if hosting.next_attempt_at is not None and hosting.next_attempt_at > now:
             return None
-        until = now + LEASE
+        until = now + lease()
         hosting.claimed_until = until
         hosting.attempts += 1
         hosting.last_attempt_at = now
@@ -181,14 +200,16 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
     hosting = claimed.hosting
     try:
         _check_owner(hosting)
+        if hosting.contract.plesk_login_refused_at is not None:
+            raise Paused
         try:
             client = hosting.contract.plesk_client(**{**client_options(), **(options or {})})
         except ValidationError as error:
             raise Permanent(" ".join(error.messages)) from error
         with client:
-            steps = _Steps(hosting, client)
-            customer_id, login = steps.customer()
-            subscription_id, name = steps.subscription(customer_id, login)
+            customer_id, login, subscription_id, name = _Steps(hosting, client).run()
+    except Paused:
+        _pause(claimed)
     except Permanent as error:
         _fail(claimed, str(error))
     except Transient as error:
@@ -214,6 +235,11 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
 def _fail(claimed: Claim, reason: str) -> None:
     if _finish(claimed, status=Status.FAILED, failure_reason=reason[:500]):
         add_event(claimed.hosting.pk, Kind.FAILED, reason)
+
+
+def _pause(claimed: Claim) -> None:
+    if _finish(claimed, status=Status.PAUSED, failure_reason=paused_reason()):
+        add_event(claimed.hosting.pk, Kind.PAUSED, paused_reason())
 
 
 def _retry_or_fail(claimed: Claim, reason: str) -> None:
@@ -260,12 +286,29 @@ def _check_owner(hosting: ResellerHosting) -> None:
 
 
 class _Steps:
-    """The two steps of an attempt, each "look up, else create, and on doubt look up again"."""
+    """An attempt: one packet that looks up our customer and subscription, then each one missing is created
+    ("look up, else create, and on doubt look up again")."""
 
     def __init__(self, hosting: ResellerHosting, client) -> None:
         self.hosting = hosting
         self.client = client
         self.step = 1
+        self.customer_external_id = hosting.customer_external_id or customer_external_id(hosting.end_customer_id)
+        self.external_id = hosting.external_id or hosting_external_id(hosting.pk)
+        self.login = customer_login(hosting)
+        self.looked_up = False
+        self.found = None
+
+    def run(self) -> tuple[int, str, int, str]:
+        """Plesk customer id and login, subscription id and name, each found or created."""
+        customer, webspace = self.lookup()
+        if webspace is not None:
+            if customer is None:
+                return webspace.owner_id, webspace.owner_login or "", webspace.id, webspace.name
+            return customer.id, customer.login, webspace.id, webspace.name
+        customer_id, login = self.customer()
+        subscription_id, name = self.subscription(customer_id)
+        return customer_id, login, subscription_id, name
 
     def call(self, label: str, function: Callable[[], T], *, creates: bool = False) -> T:
         """One Plesk call; its outcome goes to the timeline and becomes Transient/Permanent as it deserves.
@@ -276,8 +319,9 @@ class _Steps:
         try:
             result = function()
         except errors.PleskAuthError as error:
+            # The client's hook has marked the contract's login refused already.
             add_event(self.hosting.pk, Kind.CALL, _("%(call)s: login refused.") % {"call": label})
-            raise Permanent(_("The reseller's Plesk login was refused.")) from error
+            raise Paused from error
         except errors.PleskAPIError as error:
             if error.http_status >= 500:
                 # A server fault: it may or may not have executed the request.
@@ -315,23 +359,47 @@ class _Steps:
         add_event(self.hosting.pk, Kind.CALL, _("%(call)s: done.") % {"call": label})
         return result
 
-    # -- step 1: the Plesk customer ----------------------------------------------------------------
+    def send(self, *operations) -> list:
+        return [outcome.unwrap() for outcome in self.client.send(operations)]
 
-    def find_customer(self, external_id: str, login: str):
-        found = self.call(
-            "customer get", lambda: self.client.get_customers(external_ids=[external_id], logins=None)
-        ) or self.call("customer get", lambda: self.client.get_customers(logins=[login]))
+    # -- the look-up: one round trip for both objects -----------------------------------------------
+
+    def lookup(self):
+        """Our Plesk customer (by external id, else by login) and our subscription (by external id)."""
+        by_external_id, by_login, webspaces = self.call(
+            "customer get, webspace get",
+            lambda: self.send(
+                ops.get_customers(external_ids=[self.customer_external_id]),
+                ops.get_customers(logins=[self.login]),
+                ops.get_webspaces(external_ids=[self.external_id], hosting=False),
+            ),
+        )
+        self.looked_up, self.found = True, (by_external_id or by_login or [None])[0]
+        return self.found, (webspaces[0] if webspaces else None)
+
+    def find_customer(self):
+        by_external_id, by_login = self.call(
+            "customer get",
+            lambda: self.send(
+                ops.get_customers(external_ids=[self.customer_external_id]), ops.get_customers(logins=[self.login])
+            ),
+        )
+        return (by_external_id or by_login or [None])[0]
+
+    def find_subscription(self):
+        found = self.call("webspace get", lambda: self.client.get_webspaces(external_ids=[self.external_id]))
         return found[0] if found else None
+
+    # -- step 1: the Plesk customer ----------------------------------------------------------------
 
     def customer(self) -> tuple[int, str]:
         self.step = 1
-        hosting = self.hosting
-        customer = hosting.end_customer
-        external_id = hosting.customer_external_id or customer_external_id(customer.pk)
-        login = customer_login(hosting)
-        found = self.find_customer(external_id, login)
+        found = self.found if self.looked_up else self.find_customer()
         if found is not None:
             return found.id, found.login
+        hosting = self.hosting
+        customer = hosting.end_customer
+        login = self.login
         password = secrets.token_urlsafe(18)  # never stored nor logged: the customer sets their own
         try:
             ref = self.call(
@@ -347,12 +415,12 @@ class _Steps:
                     postal_code=customer.postal_code,
                     country=customer.country,
                     owner_login=hosting.contract.plesk_login,
-                    external_id=external_id,
+                    external_id=self.customer_external_id,
                 ),
                 creates=True,
             )
         except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
-            found = self.find_customer(external_id, login)
+            found = self.find_customer()
             if found is not None:
                 add_event(hosting.pk, Kind.CALL, _("Adopted the existing Plesk customer %(login)s.") % {"login": login})
                 return found.id, found.login
@@ -365,28 +433,20 @@ class _Steps:
 
     # -- step 2: the subscription ------------------------------------------------------------------
 
-    def find_subscription(self, external_id: str):
-        found = self.call("webspace get", lambda: self.client.get_webspaces(external_ids=[external_id]))
-        return found[0] if found else None
-
-    def subscription(self, customer_id: int, login: str) -> tuple[int, str]:
+    def subscription(self, customer_id: int) -> tuple[int, str]:
         self.step = 2
         hosting = self.hosting
-        external_id = hosting.external_id or hosting_external_id(hosting.pk)
-        found = self.find_subscription(external_id)
-        if found is not None:
-            return found.id, found.name
         name = hosting.domain or generated_domain(hosting)
         product = hosting.product
         plan = {"plan_guid": product.plan_guid} if product.plan_guid else {"plan_name": product.plan_name}
         try:
             ref = self.call(
                 "webspace add",
-                lambda: self.client.add_webspace(name, owner_id=customer_id, external_id=external_id, **plan),
+                lambda: self.client.add_webspace(name, owner_id=customer_id, external_id=self.external_id, **plan),
                 creates=True,
             )
         except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
-            found = self.find_subscription(external_id)
+            found = self.find_subscription()
             if found is not None:
                 add_event(hosting.pk, Kind.CALL, _("Adopted the existing subscription %(name)s.") % {"name": name})
                 return found.id, found.name
@@ -416,11 +476,38 @@ def stranded(*, now: datetime | None = None, grace: timedelta = ENQUEUE_GRACE):
     return ResellerHosting.objects.filter(free & due & started_or_old, status=Status.PROVISIONING).order_by("pk")
 
 
-def sweep(*, now: datetime | None = None, grace: timedelta = ENQUEUE_GRACE) -> list[int]:
-    """Enqueue every stranded hosting again; the lease makes a duplicate enqueue harmless."""
-    from hosting.tasks import enqueue_provisioning
+def resume_paused() -> list[int]:
+    """Put paused hostings whose contract's login is no longer marked refused back into provisioning."""
+    ids = list(
+        ResellerHosting.objects.filter(status=Status.PAUSED, contract__plesk_login_refused_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    resumed = []
+    for hosting_id in ids:
+        with transaction.atomic():
+            changed = ResellerHosting.objects.filter(pk=hosting_id, status=Status.PAUSED).update(
+                status=Status.PROVISIONING, failure_reason="", next_attempt_at=None, claimed_until=None
+            )
+            if changed:
+                add_event(hosting_id, Kind.QUEUED, _("Queued again: the Plesk login was corrected."))
+                resumed.append(hosting_id)
+    return resumed
 
-    ids = list(stranded(now=now, grace=grace).values_list("pk", flat=True))
+
+def sweep(*, now: datetime | None = None, grace: timedelta = ENQUEUE_GRACE) -> list[int]:
+    """Resume paused hostings whose login was corrected, and enqueue every stranded hosting again.
+
+    A hosting whose task still waits in the queue is left alone, so a long
+    queue does not grow with every sweep; a task that a dead worker was
+    running, or one that was lost, is replaced. A duplicate is harmless anyway:
+    the lease lets only one worker act.
+    """
+    from hosting.tasks import enqueue_provisioning, waiting_in_queue
+
+    resumed = resume_paused()
+    candidates = stranded(now=now, grace=grace).exclude(pk__in=resumed).values_list("pk", "task_id")
+    ids = sorted([*resumed, *(pk for pk, task_id in candidates if not waiting_in_queue(task_id))])
     for hosting_id in ids:
         enqueue_provisioning(hosting_id)
     return ids

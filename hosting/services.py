@@ -31,12 +31,19 @@ class ConnectionResult:
 
 
 def test_connection(server: HostingServer) -> ConnectionResult:
-    """Ask the server for its info; every failure kind gets a message staff can act on."""
+    """Ask the server for its info; every failure kind gets a message staff can act on.
+
+    Staff may test credentials Plesk refused before: one deliberate attempt,
+    and a success clears the mark.
+    """
     try:
-        with server.client(deadline=20) as client:
+        with server.client(deadline=20, retry_refused=True) as client:
             info = client.test_connection()
     except (errors.PleskError, ValidationError) as error:
         return ConnectionResult(False, describe_failure(error))
+    if server.credentials_refused_at is not None:
+        HostingServer.objects.filter(pk=server.pk).update(credentials_refused_at=None)
+        server.credentials_refused_at = None
     message = _("Connected: %(name)s, Plesk %(version)s, protocol %(protocol)s.")
     return ConnectionResult(
         True,

@@ -24,6 +24,7 @@ from lxml import etree
 from . import ops
 from .errors import (
     PleskAPIError,
+    PleskAuthError,
     PleskConnectionError,
     PleskOutcomeUnknown,
     PleskResponseError,
@@ -220,7 +221,8 @@ class PleskClient:
 
     Every call is bounded by ``connect_timeout`` and ``read_timeout`` per socket operation and by
     ``deadline`` overall; answers larger than ``max_response_bytes`` are refused. Redirects are
-    never followed. Not thread-safe: use one client per thread.
+    never followed. ``on_auth_error`` is called with every refused-login error before it is raised,
+    so the caller can stop using these credentials. Not thread-safe: use one client per thread.
     """
 
     def __init__(
@@ -238,6 +240,7 @@ class PleskClient:
         deadline: float = 60.0,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         protocol_version: str | None = DEFAULT_PROTOCOL_VERSION,
+        on_auth_error: Callable[[PleskAuthError], None] | None = None,
     ) -> None:
         parsed = httpx.URL(url)
         if parsed.scheme not in ("https", "http") or not parsed.host:
@@ -255,6 +258,7 @@ class PleskClient:
 
         self.url = str(parsed.copy_with(query=None, fragment=None))
         self.login = login
+        self.on_auth_error = on_auth_error
         self.protocol_version = protocol_version
         self.deadline = deadline
         self.max_response_bytes = max_response_bytes
@@ -323,20 +327,27 @@ class PleskClient:
             status, body = self._post(to_bytes(request), deadline or self.deadline, labels)
             try:
                 root = _parse_packet(status, body)
+                if logger.isEnabledFor(logging.DEBUG):
+                    elapsed = time.monotonic() - started
+                    logger.debug("Plesk answer (HTTP %s, %.2fs): %s", status, elapsed, redacted_xml(root))
+                outcomes = _outcomes(root, operations)
             except PleskAPIError as exc:
                 exc.http_status = status
+                self._refused(exc)
                 raise
-            if logger.isEnabledFor(logging.DEBUG):
-                elapsed = time.monotonic() - started
-                logger.debug("Plesk answer (HTTP %s, %.2fs): %s", status, elapsed, redacted_xml(root))
-            outcomes = _outcomes(root, operations)
             for outcome in outcomes:
                 if outcome.error is not None:
                     outcome.error.http_status = status
+                    self._refused(outcome.error)
             return root.get("version"), outcomes
         except PleskResponseError as exc:
             logger.warning("Plesk %s: unusable answer to %s (%s); outcome unknown", self.url, labels, exc)
             raise
+
+    def _refused(self, error: PleskAPIError) -> None:
+        # The caller remembers a refused login so that nothing tries it again in a loop (PX-07).
+        if isinstance(error, PleskAuthError) and self.on_auth_error is not None:
+            self.on_auth_error(error)
 
     @property
     def _who(self) -> str:

@@ -25,6 +25,18 @@ $PY manage.py plesk_sandbox --host 127.0.0.1 --port "${SANDBOX_PORT:-8880}" \
   --state var/plesk-sandbox.json --seed-demo &
 pids+=($!)
 
+# What cron does in production (docs/operations.md): pick up stalled provisioning every 30 s,
+# compare the hostings with the sandbox every 5 minutes.
+(
+  rounds=0
+  while sleep 30; do
+    $PY manage.py sweep_provisioning >/dev/null || true
+    rounds=$((rounds + 1))
+    if (( rounds % 10 == 0 )); then $PY manage.py sync_hostings >/dev/null || true; fi
+  done
+) &
+pids+=($!)
+
 echo "Partnerportal: http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
 $PY manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)

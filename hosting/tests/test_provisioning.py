@@ -14,17 +14,20 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from conftest import login
 from contracts.models import Contract, ShopProduct
 from customers.models import EndCustomer
-from hosting import provisioning
+from hosting import provisioning, services
 from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting
 from hosting.services import create_hosting, retry_hosting
 from plesk import PleskClient
 from plesk.sandbox import FaultKind, SandboxServer
 from products.models import ResellerProduct
+from tests.test_view_matrix import verified
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +124,16 @@ def time_passes():
     past = timezone.now() - timedelta(seconds=1)
     ResellerHosting.objects.filter(next_attempt_at__isnull=False).update(next_attempt_at=past)
     ResellerHosting.objects.filter(claimed_until__isnull=False).update(claimed_until=past)
+
+
+def blind_lookup():
+    """A first look-up that sees nothing, as if a concurrent job created the objects just after it."""
+
+    def lookup(steps):
+        steps.looked_up = True
+        return None, None
+
+    return lookup
 
 
 def reseller_client(sandbox) -> PleskClient:
@@ -243,14 +256,7 @@ class TestUnknownOutcomes:
             client.add_webspace(
                 "rennen.example", owner_id=owner.id, plan_name="Webhosting S", external_id=hosting.external_id
             )
-        original = PleskClient.get_webspaces
-        calls = []
-
-        def blind_first(self, **kwargs):
-            calls.append(kwargs)
-            return [] if len(calls) == 1 else original(self, **kwargs)
-
-        monkeypatch.setattr(PleskClient, "get_webspaces", blind_first)
+        monkeypatch.setattr(provisioning._Steps, "lookup", blind_lookup())
         assert provisioning.provision(hosting.pk) == Status.ACTIVE
         assert "webspace add: already exists." in messages(hosting)
         assert counts(sandbox, hosting) == (1, 1)
@@ -299,17 +305,72 @@ class TestFailures:
         with pytest.raises(ValidationError):
             retry_hosting(tenant.actor(), hosting)  # only failed ones
 
-    def test_refused_login_fails_at_once_without_retry(self, world, sandbox, django_capture_on_commit_callbacks):
+    def test_refused_login_pauses_every_job_of_the_contract_until_the_operator_corrects_it(
+        self, world, sandbox, django_capture_on_commit_callbacks
+    ):
+        """PX-07: one refused login, no retry loop, no second login with the same credentials."""
         server = bind_server(sandbox)
         contract, product = reseller_setup(world.r1, server, number="o1442", password="wrong-password")
         hosting = create(world.r1, product, domain="auth.example", capture=django_capture_on_commit_callbacks)
-        assert hosting.status == Status.FAILED
-        assert hosting.failure_reason == "The reseller's Plesk login was refused."
+        assert hosting.status == Status.PAUSED
+        assert hosting.failure_reason.startswith("Paused: the reseller's Plesk login was refused.")
         assert hosting.attempts == 1 and hosting.next_attempt_at is None
-        assert "retry_scheduled" not in kinds(hosting)
-        assert len(sandbox.exchanges) == 1  # one refused request, no loop of failed logins
-        assert sandbox.create_count("customer") == 0
+        assert kinds(hosting)[-1] == "paused" and "retry_scheduled" not in kinds(hosting)
+        assert len(sandbox.exchanges) == 1
+        contract.refresh_from_db()
+        assert contract.plesk_login_refused_at is not None
+        # Nothing else tries the refused login: a second hosting, the sweep, the subscriptions tab.
+        second = create(world.r1, product, domain="auth2.example", capture=django_capture_on_commit_callbacks)
+        assert second.status == Status.PAUSED
         assert provisioning.sweep(grace=timedelta(0)) == []
+        with pytest.raises(services.ServerUnavailable, match="not tried again until the provider corrects it"):
+            services.list_subscriptions(world.r1.actor(), contract)
+        assert len(sandbox.exchanges) == 1
+        assert sandbox.create_count("customer") == 0
+        # The operator corrects the password in the operator area; the sweep resumes both jobs.
+        client = verified(login(Client(), world.staff), world.staff)
+        response = client.post(
+            f"/operator/contracts/contract/{contract.pk}/change/",
+            {
+                "owner_account": world.r1.account.pk,
+                "number": contract.number,
+                "shop_product": contract.shop_product_id,
+                "area": contract.area,
+                "status": contract.status,
+                "note": "",
+                "hosting_server": server.pk,
+                "plesk_login": "reseller-demo",
+                "plesk_password": RESELLER_PW,
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+        contract.refresh_from_db()
+        assert contract.plesk_login_refused_at is None
+        with django_capture_on_commit_callbacks(execute=True):
+            assert provisioning.sweep() == [hosting.pk, second.pk]
+        for resumed in (hosting, second):
+            resumed.refresh_from_db()
+            assert resumed.status == Status.ACTIVE and resumed.failure_reason == ""
+            assert counts(sandbox, resumed) == (1, 1)
+        assert "Queued again: the Plesk login was corrected." in messages(hosting)
+
+    def test_refused_server_credentials_are_not_used_again_until_tested_or_changed(self, world, sandbox):
+        server = bind_server(sandbox)
+        server.password = "wrong-password"
+        server.save()
+        result = services.test_connection(server)
+        assert not result.ok and "refused the login" in result.message
+        server.refresh_from_db()
+        assert server.credentials_refused_at is not None
+        with pytest.raises(ValidationError, match="not tried again"):
+            server.client()
+        exchanges = len(sandbox.exchanges)
+        server.password = ADMIN_PW
+        server.save()
+        result = services.test_connection(server)  # staff's deliberate test tries once more …
+        assert result.ok and len(sandbox.exchanges) == exchanges + 1
+        server.refresh_from_db()
+        assert server.credentials_refused_at is None  # … and a success clears the mark
 
     def test_objects_of_another_account_are_not_permitted(self, world, sandbox):
         """ISO-06: a job whose product belongs to another account fails without touching Plesk."""
@@ -431,14 +492,7 @@ class TestMore:
                 name="Karla Kunde",
                 external_id=hosting.customer_external_id,
             )
-        original = PleskClient.get_customers
-        calls = []
-
-        def blind_first_two(self, **kwargs):
-            calls.append(kwargs)
-            return [] if len(calls) <= 2 else original(self, **kwargs)
-
-        monkeypatch.setattr(PleskClient, "get_customers", blind_first_two)
+        monkeypatch.setattr(provisioning._Steps, "lookup", blind_lookup())
         assert provisioning.provision(hosting.pk) == Status.ACTIVE
         assert "customer add: already exists." in messages(hosting)
         assert counts(sandbox, hosting) == (1, 1)
@@ -453,7 +507,7 @@ class TestMore:
         self, world, sandbox, django_capture_on_commit_callbacks
     ):
         server = bind_server(sandbox)
-        _contract, product = reseller_setup(world.r1, server, number="o1446", password="wrong-password")
+        _contract, product = reseller_setup(world.r1, server, number="o1446", plan="Gibt es nicht")
         hosting = create(world.r1, product, domain="nochmal.example", capture=django_capture_on_commit_callbacks)
         assert hosting.status == Status.FAILED
         with pytest.raises(ValidationError):

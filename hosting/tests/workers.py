@@ -1,0 +1,217 @@
+"""Real task workers in separate processes, on a throw-away database of their own.
+
+Used by the kill test (``test_workers.py``, REL-04) and by ``bench/provisioning.py``.
+The test process runs the sandbox Plesk; the workers, the sweeper and the
+seeding run as ``manage.py`` subprocesses with ``hosting.tests.worker_settings``
+against a SQLite file or a fresh PostgreSQL database. The test reads the
+outcome straight from the database with plain SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = "hosting.tests.worker_settings"
+RESELLER_LOGIN = "reseller-demo"
+
+
+class Cluster:
+    """A database, its migrations and seed, and the worker processes on it."""
+
+    def __init__(self, workdir: Path, *, postgres_url: str | None = None, backend: str = "database", **env: str):
+        self.workdir = workdir
+        self.backend = backend
+        if postgres_url:
+            parts = urlsplit(postgres_url)
+            self.pg_admin_url = urlunsplit(parts._replace(path="/postgres"))
+            self.pg_name = f"pp_workers_{uuid.uuid4().hex[:10]}"
+            self.database_url = urlunsplit(parts._replace(path=f"/{self.pg_name}"))
+            self._pg_execute(f'CREATE DATABASE "{self.pg_name}"')
+        else:
+            self.pg_name = None
+            self.sqlite_path = workdir / "workers.sqlite3"
+            self.database_url = f"sqlite:///{self.sqlite_path}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": SETTINGS,
+            "DATABASE_URL": self.database_url,
+            "TASKS_BACKEND": backend,
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
+        self.workers: list[subprocess.Popen] = []
+        self.others: list[subprocess.Popen] = []
+        self.kills = 0
+
+    # --- the database -------------------------------------------------------------------------------
+
+    def _pg_execute(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.pg_admin_url, autocommit=True) as connection:
+            connection.execute(statement)
+
+    def query(self, sql: str) -> list[tuple]:
+        """Plain SQL on the workers' database (no Django connection of the test is involved)."""
+        if self.pg_name:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as connection:
+                return list(connection.execute(sql).fetchall())
+        connection = sqlite3.connect(self.sqlite_path, timeout=30)
+        try:
+            return connection.execute(sql).fetchall()
+        finally:
+            connection.close()
+
+    def manage(self, *args: str, timeout: float = 300) -> str:
+        result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def setup(self, sandbox_url: str, reseller_password: str, *, hostings: int, customers: int) -> None:
+        """Migrate, then create ``hostings`` reseller hostings for ``customers`` customers, each one queued."""
+        self.manage("migrate", "--noinput", "-v0")
+        arguments = f"{sandbox_url!r}, {reseller_password!r}, {hostings}, {customers}"
+        self.manage("shell", "-c", f"from hosting.tests.workers import seed; seed({arguments})")
+
+    # --- processes ----------------------------------------------------------------------------------
+
+    def _spawn(self, *args: str) -> subprocess.Popen:
+        log = open(self.workdir / f"{args[0]}-{len(self.workers) + len(self.others)}.log", "w")  # noqa: SIM115
+        return subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def start_worker(self) -> subprocess.Popen:
+        if self.backend == "rq":
+            args = ("rqworker", "default", "--job-class", "django_tasks_rq.backend.Job", "--worker-ttl", "30")
+        else:
+            args = ("db_worker", "--interval", "0.05", "--no-reload", "--no-startup-delay")
+        worker = self._spawn(*args)
+        self.workers.append(worker)
+        return worker
+
+    def start_sweeper(self, interval: float = 1.0) -> None:
+        self.others.append(
+            self._spawn("shell", "-c", f"from hosting.tests.workers import sweep_loop; sweep_loop({interval})")
+        )
+
+    def kill(self, worker: subprocess.Popen) -> None:
+        """SIGKILL: no clean-up of any kind, like a machine that loses power."""
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        self.workers.remove(worker)
+        self.kills += 1
+
+    def stop(self) -> None:
+        for process in [*self.workers, *self.others]:
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+        self.workers.clear()
+        self.others.clear()
+
+    def close(self) -> None:
+        self.stop()
+        if self.pg_name:
+            self._pg_execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+    # --- what happened ------------------------------------------------------------------------------
+
+    def statuses(self) -> dict[str, int]:
+        return dict(self.query("SELECT status, COUNT(*) FROM hosting_resellerhosting GROUP BY status"))
+
+    def wait_until_drained(self, timeout: float, *, poll: float = 0.2, tick=None) -> bool:
+        """Wait until no hosting is in provisioning; ``tick()`` runs between polls (kills, faults)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if not self.statuses().get("provisioning"):
+                return True
+            if tick is not None:
+                tick()
+            time.sleep(poll)
+        return False
+
+
+# --- run inside the subprocesses (Django is set up there) ----------------------------------------------------
+
+
+def seed(sandbox_url: str, reseller_password: str, hostings: int, customers: int) -> None:
+    """A reseller with ``customers`` end customers and ``hostings`` hostings among them, all queued."""
+    from conftest import make_customer, make_tenant
+    from contracts.models import Contract, ShopProduct
+    from hosting.models import HostingServer
+    from hosting.services import create_hosting
+    from products.models import ResellerProduct
+
+    tenant = make_tenant("30001", "Drill Agentur", "drill")
+    address = urlsplit(sandbox_url)
+    server = HostingServer.objects.create(
+        name="Sandbox drill",
+        host=address.hostname,
+        port=address.port,
+        use_tls=False,
+        login="admin",
+        password="unused",
+        is_sandbox=True,
+    )
+    shop = ShopProduct.objects.create(
+        name="Reseller 50 GB", area="Reseller Webhosting", kind=ShopProduct.Kind.RESELLER_TARIFF
+    )
+    contract = Contract.objects.create(
+        account=tenant.account,
+        number="o3001",
+        shop_product=shop,
+        hosting_server=server,
+        plesk_login=RESELLER_LOGIN,
+        plesk_password=reseller_password,
+    )
+    product = ResellerProduct.objects.create(
+        account=tenant.account,
+        kind=ResellerProduct.Kind.RESELLER_HOSTING,
+        contract=contract,
+        plan_name="Webhosting S",
+        name="Hosting S",
+        net_price="4.90",
+    )
+    people = [make_customer(tenant.account, f"W-{n:04d}") for n in range(customers)]
+    actor = tenant.actor()
+    for n in range(hostings):
+        domain = f"drill-{n}.example" if n % 4 else ""  # some get a generated name
+        create_hosting(actor, end_customer=people[n % customers], product=product, domain=domain)
+    print(json.dumps({"hostings": hostings}))
+
+
+def sweep_loop(interval: float) -> None:
+    """``manage.py sweep_provisioning`` every ``interval`` seconds, with no grace: the drill has no slow enqueues."""
+    from datetime import timedelta
+
+    from hosting import provisioning
+
+    while True:
+        provisioning.sweep(grace=timedelta(seconds=1))
+        time.sleep(interval)
