@@ -84,7 +84,13 @@ def run(args, clock: PleskClock, workers: int, jobs: int) -> dict:
         env = {"HOSTING_PLESK_DEADLINE": "10", "HOSTING_LEASE_SECONDS": "60"}
         if args.backend == "rq":
             env["REDIS_URL"] = args.redis_url
-        cluster = Cluster(Path(workdir), postgres_url=args.database_url, backend=args.backend, **env)
+        cluster = Cluster(
+            Path(workdir),
+            postgres_url=args.database_url,
+            backend=args.backend,
+            rq_worker_class=args.rq_worker_class,
+            **env,
+        )
         try:
             with SandboxServer(
                 "127.0.0.1", 0, admin_password=ADMIN_PW, seed_demo=True, reseller_password=RESELLER_PW
@@ -127,6 +133,10 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL server URL; without it, a SQLite file")
     parser.add_argument("--backend", choices=["database", "rq"], default="database")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13", help="for --backend rq (flushed!)")
+    parser.add_argument(
+        "--rq-worker-class",
+        help="for --backend rq, e.g. rq.worker.SimpleWorker (runs jobs in the worker instead of a fork per job)",
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="seconds the sandbox waits per request")
     parser.add_argument("--jobs", type=int, default=100, help="jobs for one worker; four workers get four times")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration; the median is reported")

@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,42 +151,43 @@ class Claim:
 
 
 def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
-    """Take the job's lease, or ``None`` when it is final, not due, leased by a live worker or gone."""
+    """Take the job's lease, or ``None`` when it is final, not due, leased by a live worker or gone.
+
+    One conditional UPDATE takes it: both databases decide between two workers
+    on the row itself (PostgreSQL re-checks the condition after waiting for the
+    row), so no second statement or transaction is needed.
+    """
     now = now or timezone.now()
-    with transaction.atomic():
-        hosting = (
-            ResellerHosting.objects.select_for_update(of=("self",))
-            .select_related("account", "contract__hosting_server", "product", "end_customer")
-            .filter(pk=hosting_id)
-            .first()
-        )
-        if hosting is None or hosting.status != Status.PROVISIONING:
-            return None
-        if hosting.claimed_until is not None and hosting.claimed_until > now:
-            return None
-        if hosting.next_attempt_at is not None and hosting.next_attempt_at > now:
-            return None
-        until = now + lease()
-        hosting.claimed_until = until
-        hosting.attempts += 1
-        hosting.last_attempt_at = now
-        hosting.next_attempt_at = None
-        hosting.save(update_fields=["claimed_until", "attempts", "last_attempt_at", "next_attempt_at"])
-        add_event(hosting.pk, Kind.STARTED, _("Attempt %(n)s started.") % {"n": hosting.attempts})
+    until = now + lease()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    taken = ResellerHosting.objects.filter(free & due, pk=hosting_id, status=Status.PROVISIONING).update(
+        claimed_until=until, attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=None
+    )
+    if not taken:
+        return None
+    hosting = ResellerHosting.objects.select_related(
+        "account", "contract__hosting_server", "product", "end_customer"
+    ).get(pk=hosting_id)
+    add_event(hosting.pk, Kind.STARTED, _("Attempt %(n)s started.") % {"n": hosting.attempts})
     return Claim(hosting, until)
 
 
-def _finish(claimed: Claim, **changes: Any) -> bool:
-    """Write the end of an attempt, if this worker still holds the lease (nobody took the job over)."""
+def _finish(claimed: Claim, event: tuple[str, str], **changes: Any) -> bool:
+    """Write the end of an attempt and its timeline entry, if this worker still holds the lease (nobody took
+    the job over)."""
+    hosting = claimed.hosting
+    changes["claimed_until"] = None
     with transaction.atomic():
-        hosting = ResellerHosting.objects.select_for_update().filter(pk=claimed.hosting.pk).first()
-        if hosting is None or hosting.status != Status.PROVISIONING or hosting.claimed_until != claimed.until:
-            logger.warning("hosting %s: lease lost, result of this attempt not written", claimed.hosting.pk)
+        written = ResellerHosting.objects.filter(
+            pk=hosting.pk, status=Status.PROVISIONING, claimed_until=claimed.until
+        ).update(**changes)
+        if not written:
+            logger.warning("hosting %s: lease lost, result of this attempt not written", hosting.pk)
             return False
-        for name, value in {**changes, "claimed_until": None}.items():
-            setattr(hosting, name, value)
-        hosting.save()
-        claimed.hosting = hosting
+        add_event(hosting.pk, *event)
+    for name, value in changes.items():
+        setattr(hosting, name, value)
     return True
 
 
@@ -220,6 +222,7 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
     else:
         if _finish(
             claimed,
+            (Kind.SUCCEEDED, _("The subscription %(name)s is active.") % {"name": name}),
             status=Status.ACTIVE,
             plesk_customer_id=customer_id,
             plesk_customer_login=login,
@@ -227,19 +230,17 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
             subscription_name=name,
             failure_reason="",
         ):
-            add_event(hosting.pk, Kind.SUCCEEDED, _("The subscription %(name)s is active.") % {"name": name})
             _after_success(claimed.hosting)
+            return Status.ACTIVE
     return ResellerHosting.objects.filter(pk=hosting_id).values_list("status", flat=True).first()
 
 
 def _fail(claimed: Claim, reason: str) -> None:
-    if _finish(claimed, status=Status.FAILED, failure_reason=reason[:500]):
-        add_event(claimed.hosting.pk, Kind.FAILED, reason)
+    _finish(claimed, (Kind.FAILED, reason), status=Status.FAILED, failure_reason=reason[:500])
 
 
 def _pause(claimed: Claim) -> None:
-    if _finish(claimed, status=Status.PAUSED, failure_reason=paused_reason()):
-        add_event(claimed.hosting.pk, Kind.PAUSED, paused_reason())
+    _finish(claimed, (Kind.PAUSED, paused_reason()), status=Status.PAUSED, failure_reason=paused_reason())
 
 
 def _retry_or_fail(claimed: Claim, reason: str) -> None:
@@ -249,9 +250,8 @@ def _retry_or_fail(claimed: Claim, reason: str) -> None:
         _fail(claimed, message)
         return
     when = timezone.now() + timedelta(seconds=backoff(hosting.attempts))
-    if _finish(claimed, next_attempt_at=when, failure_reason=reason[:500]):
-        message = _("%(reason)s Next attempt at %(time)s.") % {"reason": reason, "time": when.isoformat()}
-        add_event(hosting.pk, Kind.RETRY_SCHEDULED, message)
+    message = _("%(reason)s Next attempt at %(time)s.") % {"reason": reason, "time": when.isoformat()}
+    if _finish(claimed, (Kind.RETRY_SCHEDULED, message), next_attempt_at=when, failure_reason=reason[:500]):
         from hosting.tasks import enqueue_provisioning
 
         transaction.on_commit(lambda: enqueue_provisioning(hosting.pk, run_after=when))
@@ -467,8 +467,6 @@ ENQUEUE_GRACE = timedelta(seconds=60)
 def stranded(*, now: datetime | None = None, grace: timedelta = ENQUEUE_GRACE):
     """Hostings in *provisioning* that no live worker holds and that are due: an expired lease (a worker
     died, REL-04), a retry that is due, or a job that never started although queued ``grace`` ago."""
-    from django.db.models import Q
-
     now = now or timezone.now()
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)

@@ -45,6 +45,8 @@ def test_killed_workers_and_injected_faults_leave_no_duplicates_and_nothing_stuc
     ) as sandbox:
         cluster.setup(sandbox.url, RESELLER_PW, hostings=HOSTINGS, customers=CUSTOMERS)
         assert cluster.statuses() == {"provisioning": HOSTINGS}
+        # Each request takes a little while, as on a real server, so that kills land in the middle of jobs.
+        sandbox.latency = 0.02
         for _ in range(WORKERS):
             cluster.start_worker()
         cluster.start_sweeper(interval=0.5)
@@ -94,7 +96,7 @@ def test_killed_workers_and_injected_faults_leave_no_duplicates_and_nothing_stuc
         killed_mid_job = cluster.query(
             "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
         )[0][0]
-        assert cluster.kills >= 5 and killed_mid_job >= 1 and sum(faults.values()) >= 20
+        assert cluster.kills >= 5 and killed_mid_job >= 1 and sum(faults.values()) >= 15
         assert sum(row[2] for row in rows) > HOSTINGS
         # Every subscription on the server belongs to one of our hostings: nothing orphaned, nothing twice.
         with sandbox.engine.lock:

@@ -9,6 +9,7 @@ outcome straight from the database with plain SQL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -28,9 +29,18 @@ RESELLER_LOGIN = "reseller-demo"
 class Cluster:
     """A database, its migrations and seed, and the worker processes on it."""
 
-    def __init__(self, workdir: Path, *, postgres_url: str | None = None, backend: str = "database", **env: str):
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        postgres_url: str | None = None,
+        backend: str = "database",
+        rq_worker_class: str | None = None,
+        **env: str,
+    ):
         self.workdir = workdir
         self.backend = backend
+        self.rq_worker_class = rq_worker_class
         if postgres_url:
             parts = urlsplit(postgres_url)
             self.pg_admin_url = urlunsplit(parts._replace(path="/postgres"))
@@ -104,11 +114,16 @@ class Cluster:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            # Its own process group: a kill takes the RQ work horse and scheduler processes with it.
+            start_new_session=True,
         )
 
     def start_worker(self) -> subprocess.Popen:
         if self.backend == "rq":
-            args = ("rqworker", "default", "--job-class", "django_tasks_rq.backend.Job", "--worker-ttl", "30")
+            # The scheduler moves deferred attempts (back-off) into the queue when they are due.
+            args = ("rqworker", "default", "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler")
+            if self.rq_worker_class:
+                args += ("--worker-class", self.rq_worker_class)
         else:
             args = ("db_worker", "--interval", "0.05", "--no-reload", "--no-startup-delay")
         worker = self._spawn(*args)
@@ -122,16 +137,16 @@ class Cluster:
 
     def kill(self, worker: subprocess.Popen) -> None:
         """SIGKILL: no clean-up of any kind, like a machine that loses power."""
-        worker.send_signal(signal.SIGKILL)
+        os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
         self.workers.remove(worker)
         self.kills += 1
 
     def stop(self) -> None:
         for process in [*self.workers, *self.others]:
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
         self.workers.clear()
         self.others.clear()
 
