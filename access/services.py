@@ -163,10 +163,11 @@ def _keep_expiry(request) -> None:
 
 
 def switch_in(request, access: ServiceAccess) -> None:
+    """Switch the session into the shared account; ``access`` comes from
+    ``ServiceAccess.objects.with_state().restrict(actor, "change")``, read in this request."""
     actor = request.actor
     actor.forbid_switched()
-    access = ServiceAccess.objects.with_state().restrict(actor, "change").filter(pk=access.pk).first()
-    if access is None or not access.is_usable:
+    if not access.is_usable:
         raise ServiceAccess.DoesNotExist
     # Recorded before the switch, in both accounts: who went in, from where.
     with transaction.atomic():

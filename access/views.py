@@ -64,7 +64,7 @@ def activate_view(request):
 def switch_in_view(request, pk):
     if not request.actor.has_account:
         raise Http404
-    access = get_object_or_404(ServiceAccess.objects.restrict(request.actor, "change"), pk=pk)
+    access = get_object_or_404(ServiceAccess.objects.with_state().restrict(request.actor, "change"), pk=pk)
     try:
         services.switch_in(request, access)
     except ServiceAccess.DoesNotExist:

@@ -39,6 +39,8 @@ class HostingOut(Schema):
     subscription_id: int | None
     subscription_name: str
     attempts: int
+    drift: str
+    checked_at: datetime | None
     created_at: datetime
 
     @staticmethod

@@ -11,6 +11,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from conftest import login
 from hosting import sync
@@ -92,6 +93,9 @@ class TestDrift:
         assert 'data-status="missing"' in page and 'data-status="suspended"' in page
         detail = client.get(f"/hostings/{replanned.pk}/").content.decode()
         assert "Uses the service plan Webhosting M on the server instead of Webhosting S." in detail
+        api = client.get(reverse("api:get_hosting", kwargs={"hosting_id": deleted.pk})).json()
+        assert (api["status"], api["drift"]) == ("missing", "The subscription no longer exists on the server.")
+        assert api["timeline"][-1]["kind"] == "server_check"
 
     def test_a_subscription_back_to_normal_is_active_again(self, sandbox, hostings):
         _contract, (hosting, *_rest) = hostings

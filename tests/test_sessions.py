@@ -1,0 +1,34 @@
+"""The session store (core.sessions): key rotation without the reads Django's store makes."""
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from core import sessions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rotation_replaces_the_row_and_keeps_the_data():
+    store = sessions.SessionStore()
+    store["account"] = 42
+    store.save()
+    old = store.session_key
+    store.cycle_key()
+    store.save()
+    assert not Session.objects.filter(session_key=old).exists()
+    assert sessions.SessionStore(session_key=store.session_key)["account"] == 42
+
+
+def test_a_new_key_that_collides_is_drawn_again(monkeypatch):
+    taken = sessions.SessionStore()
+    taken.save()
+    keys = iter([taken.session_key, "z" * 32])
+    monkeypatch.setattr(sessions, "get_random_string", lambda *args: next(keys))
+    fresh = sessions.SessionStore()
+    fresh.create()
+    assert fresh.session_key == "z" * 32
+    assert Session.objects.count() == 2  # the taken one is untouched
+
+
+def test_deleting_an_unknown_key_is_quiet():
+    sessions.SessionStore().delete("does-not-exist-0000000000000000")
