@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
@@ -111,25 +113,32 @@ def create_hosting(
 
 
 def retry_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
-    """Queue a failed hosting again. One conditional update decides between concurrent clicks (REL-07)."""
+    """Queue a failed hosting again, or one waiting for its next automatic attempt at once.
+
+    One conditional update decides between concurrent clicks (REL-07). A
+    failed hosting starts counting attempts anew; a waiting one keeps its count.
+    """
     _require(actor, CHANGE)
+    Status = ResellerHosting.Status
+    now = timezone.now()
+    hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
     with transaction.atomic():
-        updated = (
-            ResellerHosting.objects.restrict(actor, CHANGE)
-            .filter(pk=hosting.pk, status=ResellerHosting.Status.FAILED)
-            .update(
-                status=ResellerHosting.Status.PROVISIONING,
-                attempts=0,
-                next_attempt_at=None,
-                claimed_until=None,
-                failure_reason="",
-            )
+        was = Status.FAILED
+        updated = hostings.filter(status=Status.FAILED).update(
+            status=Status.PROVISIONING, attempts=0, next_attempt_at=None, claimed_until=None, failure_reason=""
         )
+        if not updated:
+            was = Status.PROVISIONING
+            updated = (
+                hostings.filter(status=Status.PROVISIONING, next_attempt_at__gt=now)
+                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+                .update(next_attempt_at=None)
+            )
         if not updated:
             raise ValidationError(_("Only a failed hosting can be retried; this one is running or done."))
         hosting = ResellerHosting.objects.select_related("end_customer").get(pk=hosting.pk)
         provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, _("Queued again (retry)."))
-        changes = {"status": [ResellerHosting.Status.FAILED.value, ResellerHosting.Status.PROVISIONING.value]}
+        changes = {"status": [was.value, Status.PROVISIONING.value]}
         record(actor, AuditEntry.Action.UPDATE, hosting, changes=changes, parent=hosting.end_customer)
         hosting_id = hosting.pk
         transaction.on_commit(lambda: enqueue_provisioning(hosting_id))

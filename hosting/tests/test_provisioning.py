@@ -279,6 +279,30 @@ class TestUnknownOutcomes:
 
 
 class TestFailures:
+    def test_a_hosting_waiting_for_its_next_attempt_can_be_retried_at_once(
+        self, world, setup, sandbox, client_for, django_capture_on_commit_callbacks
+    ):
+        tenant, contract, product = setup
+        sandbox.stop()
+        hosting = create(tenant, product, domain="gleich.example", capture=django_capture_on_commit_callbacks)
+        assert hosting.status == Status.PROVISIONING and hosting.next_attempt_at is not None
+        client = client_for(tenant.owner)
+        detail = client.get(f"/hostings/{hosting.pk}/").content.decode()
+        assert "The Plesk server could not be reached." in detail and "Retry now" in detail
+        assert client_for(tenant.employee).get(f"/hostings/{hosting.pk}/").status_code == 200
+        sandbox.start()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/hostings/{hosting.pk}/retry/")
+        assert response.status_code == 302
+        hosting.refresh_from_db()
+        assert hosting.status == Status.ACTIVE and hosting.attempts == 2
+        assert counts(sandbox, hosting) == (1, 1)
+        # Another account's retry finds nothing; a running or finished one cannot be retried.
+        with pytest.raises(ValidationError):
+            retry_hosting(world.r2.actor(), hosting)
+        with pytest.raises(ValidationError):
+            retry_hosting(tenant.actor(), hosting)
+
     def test_server_down_retries_with_backoff_then_fails(self, setup, sandbox, django_capture_on_commit_callbacks):
         tenant, contract, product = setup
         sandbox.stop()
@@ -418,6 +442,25 @@ class TestKilledWorker:
         hosting.refresh_from_db()
         assert hosting.status == Status.ACTIVE and hosting.attempts == 2
         assert counts(sandbox, hosting) == (1, 1)
+
+
+class TestSweepWithAQueue:
+    def test_a_job_whose_task_waits_in_the_queue_is_left_alone_and_a_lost_one_is_enqueued_again(self, setup, settings):
+        """A long queue must not grow with every sweep: only jobs whose task is gone are enqueued again."""
+        from django_tasks_db.models import DBTaskResult
+
+        from hosting.tasks import enqueue_provisioning
+
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+        tenant, _contract, product = setup
+        hosting = create(tenant, product, domain="warten.example", run=False)
+        enqueue_provisioning(hosting.pk)
+        assert DBTaskResult.objects.count() == 1
+        assert provisioning.sweep(grace=timedelta(0)) == []
+        assert DBTaskResult.objects.count() == 1
+        DBTaskResult.objects.all().delete()  # the task is lost (a flushed Redis, a deleted row)
+        assert provisioning.sweep(grace=timedelta(0)) == [hosting.pk]
+        assert DBTaskResult.objects.count() == 1
 
 
 class TestDrain:
