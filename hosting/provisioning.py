@@ -250,7 +250,9 @@ def _retry_or_fail(claimed: Claim, reason: str) -> None:
         _fail(claimed, message)
         return
     when = timezone.now() + timedelta(seconds=backoff(hosting.attempts))
-    message = _("%(reason)s Next attempt at %(time)s.") % {"reason": reason, "time": when.isoformat()}
+    # The timeline shows the day already; the time is the portal's local time, as everywhere in the UI.
+    at = timezone.localtime(when).strftime("%H:%M:%S")
+    message = _("%(reason)s Next attempt at %(time)s.") % {"reason": reason, "time": at}
     if _finish(claimed, (Kind.RETRY_SCHEDULED, message), next_attempt_at=when, failure_reason=reason[:500]):
         from hosting.tasks import enqueue_provisioning
 
