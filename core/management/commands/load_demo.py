@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -29,7 +31,9 @@ class Command(BaseCommand):
                 logins.extend(loader() or [])
         if quiet:
             return
-        self.stdout.write(self.style.SUCCESS("\nPartnerportal demo — http://127.0.0.1:8000/"))
+        # scripts/run.sh serves on HOST:PORT (make run passes them through).
+        address = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+        self.stdout.write(self.style.SUCCESS(f"\nPartnerportal demo — http://{address}/"))
         self.stdout.write(f"All demo logins use the password '{accounts_demo.DEMO_PASSWORD}':")
         for username, description in logins:
             self.stdout.write(f"  {username:<12} {description}")
