@@ -97,6 +97,21 @@ class TestDrift:
         assert (api["status"], api["drift"]) == ("missing", "The subscription no longer exists on the server.")
         assert api["timeline"][-1]["kind"] == "server_check"
 
+    def test_a_product_with_a_plan_guid_is_compared_by_guid(self, sandbox, hostings):
+        """Products made in the portal carry the plan's GUID (plans are read live); that is what is compared."""
+        _contract, (hosting, other, *_rest) = hostings
+        with reseller_client(sandbox) as plesk:
+            plans = {p.name: p.guid for p in plesk.get_service_plans()}
+            plesk.switch_webspace_plan(id=hosting.subscription_id, plan_guid=plans["Webhosting L"])
+        product = hosting.product
+        product.plan_guid = plans["Webhosting S"]
+        product.save()
+        sync_now()
+        hosting.refresh_from_db()
+        other.refresh_from_db()
+        assert hosting.drift == "Uses the service plan Webhosting L on the server instead of Webhosting S."
+        assert other.drift == ""  # same product, unchanged plan: the GUIDs match
+
     def test_a_subscription_back_to_normal_is_active_again(self, sandbox, hostings):
         _contract, (hosting, *_rest) = hostings
         with reseller_client(sandbox) as plesk:
