@@ -49,11 +49,27 @@ class ContractAdminForm(WriteOnlySecretsMixin, AccountOwnedAdminForm):
     secret_fields = ("plesk_password",)
 
 
+class PleskLoginFilter(admin.SimpleListFilter):
+    title = _("Plesk login")
+    parameter_name = "plesk_login"
+
+    def lookups(self, request, model_admin):
+        return [("accepted", _("accepted")), ("refused", _("refused"))]
+
+    def queryset(self, request, queryset):
+        bound = queryset.exclude(plesk_login="")
+        if self.value() == "accepted":
+            return bound.filter(plesk_login_refused_at__isnull=True)
+        if self.value() == "refused":
+            return bound.filter(plesk_login_refused_at__isnull=False)
+        return queryset
+
+
 @admin.register(Contract)
 class ContractAdmin(AssignableAdmin):
     form = ContractAdminForm
     list_display = ["number", "shop_product", "area", "status", "account", "end_customer", "plesk_login_ok"]
-    list_filter = ["status", "area", "shop_product__kind", ("plesk_login_refused_at", admin.EmptyFieldListFilter)]
+    list_filter = ["status", "area", "shop_product__kind", PleskLoginFilter]
     search_fields = ["number", "shop_product__name", "note", "account__number", "account__name"]
     list_select_related = ["shop_product", "account", "end_customer"]
     fields = [

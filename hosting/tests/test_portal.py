@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from hosting.models import ResellerHosting
-from hosting.tests.test_provisioning import ADMIN_PW, bind_server, reseller_setup
+from hosting.tests.helpers import ADMIN_PW, bind_server, reseller_setup
 from plesk import PleskClient
 
 pytestmark = pytest.mark.django_db
@@ -23,17 +23,8 @@ def fast_client(settings):
 
 
 @pytest.fixture
-def sandbox():
-    from hosting.tests.test_provisioning import RESELLER_PW
-    from plesk.sandbox import SandboxServer
-
-    with SandboxServer("127.0.0.1", 0, admin_password=ADMIN_PW, seed_demo=True, reseller_password=RESELLER_PW) as s:
-        yield s
-
-
-@pytest.fixture
 def setup(world, sandbox):
-    contract, product = reseller_setup(world.r1, bind_server(sandbox), number="o1441")
+    contract, product = reseller_setup(world.r1, bind_server(sandbox.url), number="o1441")
     return world.r1, contract, product
 
 

@@ -19,29 +19,19 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from conftest import login
-from contracts.models import Contract, ShopProduct
 from customers.models import EndCustomer
 from hosting import provisioning, services
-from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting
+from hosting.models import ProvisioningEvent, ResellerHosting
 from hosting.services import create_hosting, retry_hosting
+from hosting.tests.helpers import ADMIN_PW, RESELLER_PW, bind_server, reseller_setup
 from plesk import PleskClient
-from plesk.sandbox import FaultKind, SandboxServer
+from plesk.sandbox import FaultKind
 from products.models import ResellerProduct
 from tests.test_view_matrix import verified
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_PW = "admin-pw-123"
-RESELLER_PW = "reseller-pw-456"
 Status = ResellerHosting.Status
-
-
-@pytest.fixture
-def sandbox():
-    with SandboxServer(
-        "127.0.0.1", 0, admin_password=ADMIN_PW, seed_demo=True, reseller_password=RESELLER_PW
-    ) as server:
-        yield server
 
 
 @pytest.fixture(autouse=True)
@@ -50,45 +40,9 @@ def fast_client(settings):
     settings.HOSTING_MAX_ATTEMPTS = 3
 
 
-def bind_server(sandbox) -> HostingServer:
-    host, port = sandbox.url.split("//")[1].split("/")[0].split(":")
-    return HostingServer.objects.create(
-        name=f"Sandbox {port}",
-        host=host,
-        port=int(port),
-        use_tls=False,
-        login="admin",
-        password=ADMIN_PW,
-        is_sandbox=True,
-    )
-
-
-def reseller_setup(tenant, server, *, number: str, password: str = RESELLER_PW, plan: str = "Webhosting S"):
-    shop, _created = ShopProduct.objects.get_or_create(
-        name="Reseller 50 GB", defaults={"area": "Reseller Webhosting", "kind": ShopProduct.Kind.RESELLER_TARIFF}
-    )
-    contract = Contract.objects.create(
-        account=tenant.account,
-        number=number,
-        shop_product=shop,
-        hosting_server=server,
-        plesk_login="reseller-demo",
-        plesk_password=password,
-    )
-    product = ResellerProduct.objects.create(
-        account=tenant.account,
-        kind=ResellerProduct.Kind.RESELLER_HOSTING,
-        contract=contract,
-        plan_name=plan,
-        name=f"Hosting {plan}",
-        net_price="4.90",
-    )
-    return contract, product
-
-
 @pytest.fixture
 def setup(world, sandbox):
-    server = bind_server(sandbox)
+    server = bind_server(sandbox.url)
     contract, product = reseller_setup(world.r1, server, number="o1441")
     return world.r1, contract, product
 
@@ -333,7 +287,7 @@ class TestFailures:
         self, world, sandbox, django_capture_on_commit_callbacks
     ):
         """PX-07: one refused login, no retry loop, no second login with the same credentials."""
-        server = bind_server(sandbox)
+        server = bind_server(sandbox.url)
         contract, product = reseller_setup(world.r1, server, number="o1442", password="wrong-password")
         hosting = create(world.r1, product, domain="auth.example", capture=django_capture_on_commit_callbacks)
         assert hosting.status == Status.PAUSED
@@ -353,6 +307,9 @@ class TestFailures:
         assert sandbox.create_count("customer") == 0
         # The operator corrects the password in the operator area; the sweep resumes both jobs.
         client = verified(login(Client(), world.staff), world.staff)
+        refused = client.get("/operator/contracts/contract/?plesk_login=refused").content.decode()
+        accepted = client.get("/operator/contracts/contract/?plesk_login=accepted").content.decode()
+        assert ">o1442<" in refused and ">o1442<" not in accepted
         response = client.post(
             f"/operator/contracts/contract/{contract.pk}/change/",
             {
@@ -379,7 +336,7 @@ class TestFailures:
         assert "Queued again: the Plesk login was corrected." in messages(hosting)
 
     def test_refused_server_credentials_are_not_used_again_until_tested_or_changed(self, world, sandbox):
-        server = bind_server(sandbox)
+        server = bind_server(sandbox.url)
         server.password = "wrong-password"
         server.save()
         result = services.test_connection(server)
@@ -398,7 +355,7 @@ class TestFailures:
 
     def test_objects_of_another_account_are_not_permitted(self, world, sandbox):
         """ISO-06: a job whose product belongs to another account fails without touching Plesk."""
-        server = bind_server(sandbox)
+        server = bind_server(sandbox.url)
         _contract, own_product = reseller_setup(world.r1, server, number="o1443")
         other_contract, other_product = reseller_setup(world.r2, server, number="o1444")
         hosting = ResellerHosting.objects.create(
@@ -469,7 +426,7 @@ class TestDrain:
         settings.HOSTING_MAX_ATTEMPTS = 25
         settings.HOSTING_PLESK_CLIENT_OPTIONS = {"deadline": 0.3, "read_timeout": 0.3, "connect_timeout": 0.3}
         rng = random.Random(seed)
-        server = bind_server(sandbox)
+        server = bind_server(sandbox.url)
         _contract, product = reseller_setup(world.r1, server, number="o1445")
         from conftest import make_customer
 
@@ -549,7 +506,7 @@ class TestMore:
     def test_retry_is_for_failed_hostings_of_the_own_account_only(
         self, world, sandbox, django_capture_on_commit_callbacks
     ):
-        server = bind_server(sandbox)
+        server = bind_server(sandbox.url)
         _contract, product = reseller_setup(world.r1, server, number="o1446", plan="Gibt es nicht")
         hosting = create(world.r1, product, domain="nochmal.example", capture=django_capture_on_commit_callbacks)
         assert hosting.status == Status.FAILED

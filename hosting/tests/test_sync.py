@@ -16,28 +16,18 @@ from django.urls import reverse
 from conftest import login
 from hosting import sync
 from hosting.models import ProvisioningEvent, ResellerHosting
-from hosting.tests.test_provisioning import bind_server, create, reseller_client, reseller_setup
+from hosting.tests.helpers import ADMIN_PW, RESELLER_PW, bind_server, reseller_setup
+from hosting.tests.test_provisioning import create, reseller_client
 from plesk import PleskClient
-from plesk.sandbox import SandboxServer
 
 pytestmark = pytest.mark.django_db
 
 Status = ResellerHosting.Status
-ADMIN_PW = "admin-pw-123"
-RESELLER_PW = "reseller-pw-456"
-
-
-@pytest.fixture
-def sandbox():
-    with SandboxServer(
-        "127.0.0.1", 0, admin_password=ADMIN_PW, seed_demo=True, reseller_password=RESELLER_PW
-    ) as server:
-        yield server
 
 
 @pytest.fixture
 def hostings(world, sandbox, django_capture_on_commit_callbacks):
-    contract, product = reseller_setup(world.r1, bind_server(sandbox), number="o1441")
+    contract, product = reseller_setup(world.r1, bind_server(sandbox.url), number="o1441")
     made = [
         create(world.r1, product, domain=f"drift-{n}.example", capture=django_capture_on_commit_callbacks)
         for n in range(4)

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "hosting.tests.worker_settings"
-RESELLER_LOGIN = "reseller-demo"
 
 
 class Cluster:
@@ -178,41 +177,11 @@ class Cluster:
 def seed(sandbox_url: str, reseller_password: str, hostings: int, customers: int) -> None:
     """A reseller with ``customers`` end customers and ``hostings`` hostings among them, all queued."""
     from conftest import make_customer, make_tenant
-    from contracts.models import Contract, ShopProduct
-    from hosting.models import HostingServer
     from hosting.services import create_hosting
-    from products.models import ResellerProduct
+    from hosting.tests.helpers import bind_server, reseller_setup
 
     tenant = make_tenant("30001", "Drill Agentur", "drill")
-    address = urlsplit(sandbox_url)
-    server = HostingServer.objects.create(
-        name="Sandbox drill",
-        host=address.hostname,
-        port=address.port,
-        use_tls=False,
-        login="admin",
-        password="unused",
-        is_sandbox=True,
-    )
-    shop = ShopProduct.objects.create(
-        name="Reseller 50 GB", area="Reseller Webhosting", kind=ShopProduct.Kind.RESELLER_TARIFF
-    )
-    contract = Contract.objects.create(
-        account=tenant.account,
-        number="o3001",
-        shop_product=shop,
-        hosting_server=server,
-        plesk_login=RESELLER_LOGIN,
-        plesk_password=reseller_password,
-    )
-    product = ResellerProduct.objects.create(
-        account=tenant.account,
-        kind=ResellerProduct.Kind.RESELLER_HOSTING,
-        contract=contract,
-        plan_name="Webhosting S",
-        name="Hosting S",
-        net_price="4.90",
-    )
+    _contract, product = reseller_setup(tenant, bind_server(sandbox_url), number="o3001", password=reseller_password)
     people = [make_customer(tenant.account, f"W-{n:04d}") for n in range(customers)]
     actor = tenant.actor()
     for n in range(hostings):

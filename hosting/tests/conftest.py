@@ -1,0 +1,11 @@
+import pytest
+
+from hosting.tests.helpers import ADMIN_PW, RESELLER_PW
+from plesk.sandbox import SandboxServer
+
+
+@pytest.fixture
+def sandbox():
+    """A sandbox Plesk on a free loopback port, seeded with the demo reseller (password ``RESELLER_PW``)."""
+    with SandboxServer("127.0.0.1", 0, admin_password=ADMIN_PW, seed_demo=True, reseller_password=RESELLER_PW) as s:
+        yield s
