@@ -155,11 +155,20 @@ def switched_actor(home: Actor, session) -> Actor | None:
     )
 
 
-def _keep_expiry(request) -> None:
-    """Rotate the session key without giving the session a longer life."""
-    expires = request.session.get_expiry_date()
-    request.session.cycle_key()
-    request.session.set_expiry(expires)
+def _rotate_session(request, access_pk: int | None) -> None:
+    """Point the session at ``access_pk`` (or at no access) under a new key, without giving it a longer life.
+
+    The new row is written here, inside the caller's transaction, so the switch
+    and its audit entries commit together or not at all.
+    """
+    session = request.session
+    expires = session.get_expiry_date()
+    if access_pk is None:
+        session.pop(SESSION_ACCESS_KEY, None)
+    else:
+        session[SESSION_ACCESS_KEY] = access_pk
+    session.set_expiry(expires)
+    session.cycle_key()
 
 
 def switch_in(request, access: ServiceAccess) -> None:
@@ -169,15 +178,14 @@ def switch_in(request, access: ServiceAccess) -> None:
     actor.forbid_switched()
     if not access.is_usable:
         raise ServiceAccess.DoesNotExist
-    # Recorded before the switch, in both accounts: who went in, from where.
+    # Recorded in both accounts: who went in, from where.
     with transaction.atomic():
         record(actor, AuditEntry.Action.SWITCH_IN, access, object_repr=str(access.shared_account))
         switched = Actor(
             user=actor.user, account=access.shared_account, role=Role(access.current_role), ip=actor.ip, grant=access
         )
         record(switched, AuditEntry.Action.SWITCH_IN, access, object_repr=str(actor.account))
-    _keep_expiry(request)
-    request.session[SESSION_ACCESS_KEY] = access.pk
+        _rotate_session(request, access.pk)
 
 
 def switch_out(request, *, ended: bool = False) -> None:
@@ -186,11 +194,10 @@ def switch_out(request, *, ended: bool = False) -> None:
         return
     actor = request.actor
     action = AuditEntry.Action.SWITCH_END if ended else AuditEntry.Action.SWITCH_OUT
-    if actor.grant is not None:
-        with transaction.atomic():
+    with transaction.atomic():
+        if actor.grant is not None:
             record(actor, action, actor.grant, object_repr=str(actor.home_account))
-    request.session.pop(SESSION_ACCESS_KEY, None)
-    _keep_expiry(request)
+        _rotate_session(request, None)
 
 
 def revoke(actor: Actor, access: ServiceAccess) -> None:

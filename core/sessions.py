@@ -21,3 +21,17 @@ class SessionStore(db.SessionStore):
         if session_key is not None:
             # A keyed instance deletes in one statement (no read, no transaction around it).
             self.model(session_key=session_key).delete()
+
+    # The key and serialized data of this store's last write. A key rotation
+    # writes the new row at once (``create``); when the data has not changed
+    # since, the middleware's save at the end of the request writes nothing.
+    _written = None
+
+    def save(self, must_create=False):
+        if not must_create and self.session_key is not None and self._written == self._fingerprint():
+            return
+        super().save(must_create)
+        self._written = self._fingerprint()
+
+    def _fingerprint(self):
+        return self.session_key, self.serializer().dumps(self._session)

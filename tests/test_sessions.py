@@ -32,3 +32,18 @@ def test_a_new_key_that_collides_is_drawn_again(monkeypatch):
 
 def test_deleting_an_unknown_key_is_quiet():
     sessions.SessionStore().delete("does-not-exist-0000000000000000")
+
+
+def test_a_rotation_writes_once_and_a_later_change_is_still_saved(django_assert_num_queries):
+    store = sessions.SessionStore()
+    store["account"] = 1
+    store.save()
+    store["account"] = 2
+    with django_assert_num_queries(4):  # savepoint, insert of the new key, release, delete of the old key
+        store.cycle_key()
+    with django_assert_num_queries(0):
+        store.save()  # what the session middleware does at the end of the request
+    store["account"] = 3
+    with django_assert_num_queries(3):  # savepoint, update, release
+        store.save()
+    assert sessions.SessionStore(session_key=store.session_key)["account"] == 3

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
 
 from access import services
@@ -24,6 +24,7 @@ from accounts.models import Account, Membership
 from audit.models import AuditEntry
 from conftest import PASSWORD, login
 from core.roles import Role
+from core.sessions import SessionStore
 from users.services import create_api_token
 
 pytestmark = pytest.mark.django_db
@@ -328,6 +329,21 @@ class TestAudit:
         switch_in(provider, access)
         assert AuditEntry.objects.filter(account=world.r2.account, action=AuditEntry.Action.SWITCH_IN).count() == 1
         assert AuditEntry.objects.filter(account=world.c1.account, action=AuditEntry.Action.SWITCH_IN).count() == 1
+
+    def test_a_switch_whose_session_cannot_be_written_leaves_no_audit_entry(self, world, shared, monkeypatch):
+        _customer, provider, access, _code = shared
+        key = provider.cookies["sessionid"].value
+
+        def refuse(store):
+            raise DatabaseError("disk full")
+
+        monkeypatch.setattr(SessionStore, "create", refuse)
+        provider.raise_request_exception = False
+        assert switch_in(provider, access).status_code == 500
+        assert not AuditEntry.objects.filter(action=AuditEntry.Action.SWITCH_IN).exists()
+        monkeypatch.undo()
+        assert provider.cookies["sessionid"].value == key
+        assert "service-access-banner" not in provider.get("/").content.decode()
 
 
 class TestRevocation:
