@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, Domain
-from core.tables import ActionsColumn, ObjectTable
+from core.tables import LinkActionsColumn, ObjectTable, RowLink
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
 
@@ -45,7 +45,6 @@ class AssignableTable(ObjectTable):
         verbose_name=_("Customer"),
         order_by=("end_customer__number",),
     )
-    actions = ActionsColumn("contracts/includes/assignable_actions.html")
 
     def value_end_customer(self, value):
         return str(value) if value else ""
@@ -54,6 +53,7 @@ class AssignableTable(ObjectTable):
 class ContractTable(AssignableTable):
     product = tables.Column(_("Product"), accessor="shop_product__name")
     area = tables.Column(_("Area"))
+    actions = LinkActionsColumn(RowLink("contracts:contract_detail", _("Details"), "search"))
 
     class Meta(ObjectTable.Meta):
         model = Contract
@@ -66,6 +66,7 @@ class DomainTable(AssignableTable):
     name = tables.Column(_("Domain"), accessor="name_unicode", linkify=True, attrs=NOWRAP)
     state = DomainStateColumn()
     registrar = tables.Column(_("Registrar"))
+    actions = LinkActionsColumn(RowLink("contracts:domain_detail", _("Details"), "search"))
 
     class Meta(ObjectTable.Meta):
         model = Domain

@@ -1,18 +1,29 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.tables import ActionsColumn, ObjectTable
+from core.tables import ActionsColumn, LinkActionsColumn, ObjectTable, RowLink
+from core.tenancy import DELETE
 from customers.models import EndCustomer, PortalUser, Todo
 
 
 class EndCustomerTable(ObjectTable):
     selection = tables.CheckBoxColumn(accessor="pk", exclude_from_export=True, attrs={"input": {"form": "bulk-form"}})
-    number = tables.Column(_("Customer number"), linkify=True)
+    number = tables.Column(_("Customer number"), linkify=("customers:endcustomer_detail", [tables.A("pk")]))
     last_name = tables.Column(_("Last name"))
     first_name = tables.Column(_("First name"))
     company = tables.Column(_("Company"))
     product_count = tables.Column(_("Products"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    actions = ActionsColumn("customers/includes/endcustomer_actions.html")
+    actions = LinkActionsColumn(
+        RowLink("customers:endcustomer_detail", _("Details"), "search"),
+        RowLink(
+            "customers:endcustomer_delete",
+            _("Delete"),
+            "trash",
+            "danger",
+            permission=DELETE,
+            condition=lambda record: record.product_count == 0 and record.user_count == 0,
+        ),
+    )
 
     class Meta(ObjectTable.Meta):
         model = EndCustomer
@@ -49,7 +60,10 @@ class TodoTable(ObjectTable):
     due_date = tables.DateColumn(verbose_name=_("Due date"), format="SHORT_DATE_FORMAT")
     status = tables.TemplateColumn(template_name="customers/includes/todo_status.html", verbose_name=_("Status"))
     assignee = tables.Column(_("Assignee"), accessor="assignee__username")
-    actions = ActionsColumn("customers/includes/todo_actions.html")
+    actions = LinkActionsColumn(
+        RowLink("customers:todo_edit", _("Edit"), "pencil", "warning"),
+        RowLink("customers:todo_delete", _("Delete"), "trash", "danger"),
+    )
 
     class Meta(ObjectTable.Meta):
         model = Todo

@@ -2,7 +2,8 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from contracts.tables import StatusColumn
-from core.tables import ActionsColumn, ObjectTable
+from core.tables import LinkActionsColumn, ObjectTable, RowLink
+from core.tenancy import DELETE
 from products.models import ResellerProduct
 from products.money import format_eur
 
@@ -18,7 +19,18 @@ class ResellerProductTable(ObjectTable):
     net_price = tables.Column(_("Net price"), attrs=NUMBER)
     status = StatusColumn()
     usage = tables.Column(_("Usage"), attrs=NUMBER)
-    actions = ActionsColumn("products/includes/resellerproduct_actions.html")
+    actions = LinkActionsColumn(
+        RowLink("products:resellerproduct_detail", _("Details"), "search"),
+        RowLink("products:resellerproduct_edit", _("Edit"), "pencil", "warning"),
+        RowLink(
+            "products:resellerproduct_delete",
+            _("Delete"),
+            "trash",
+            "danger",
+            permission=DELETE,
+            condition=lambda record: record.usage == 0,
+        ),
+    )
 
     class Meta(ObjectTable.Meta):
         model = ResellerProduct
