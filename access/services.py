@@ -12,7 +12,7 @@ from access import codes
 from access.models import CODE_LIFETIME, ActivationCode, ServiceAccess
 from accounts.models import Membership
 from audit.models import AuditEntry
-from audit.services import record
+from audit.services import entry, record, record_all
 from core import throttle
 from core.actor import Actor
 from core.mail import send_templated_mail
@@ -179,12 +179,14 @@ def switch_in(request, access: ServiceAccess) -> None:
     if not access.is_usable:
         raise ServiceAccess.DoesNotExist
     # Recorded in both accounts: who went in, from where.
+    switched = Actor(
+        user=actor.user, account=access.shared_account, role=Role(access.current_role), ip=actor.ip, grant=access
+    )
     with transaction.atomic():
-        record(actor, AuditEntry.Action.SWITCH_IN, access, object_repr=str(access.shared_account))
-        switched = Actor(
-            user=actor.user, account=access.shared_account, role=Role(access.current_role), ip=actor.ip, grant=access
+        record_all(
+            entry(actor, AuditEntry.Action.SWITCH_IN, access, object_repr=str(access.shared_account)),
+            entry(switched, AuditEntry.Action.SWITCH_IN, access, object_repr=str(actor.account)),
         )
-        record(switched, AuditEntry.Action.SWITCH_IN, access, object_repr=str(actor.account))
         _rotate_session(request, access.pk)
 
 

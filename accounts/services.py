@@ -23,7 +23,11 @@ def build_actor(user, session, ip: str | None) -> Actor:
     memberships = Membership.objects.filter(user=user, account__is_active=True).select_related("account")
     membership = None
     if isinstance(account_id, int):
-        membership = memberships.filter(account_id=account_id).first()
+        try:
+            # One membership per user and account (a constraint), so no ORDER BY as with first().
+            membership = memberships.get(account_id=account_id)
+        except Membership.DoesNotExist:
+            membership = None
         if membership is None and user.is_staff:
             account = Account.objects.filter(pk=account_id, is_active=True).first()
             if account is not None:

@@ -47,7 +47,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
-def record(
+def entry(
     actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
@@ -57,17 +57,16 @@ def record(
     object_repr: str | None = None,
     parent: models.Model | None = None,
 ) -> AuditEntry:
-    """Write one audit entry: time, real user, account acted in, action, object, changes, IP.
+    """One audit entry, not yet saved: time, real user, account acted in, action, object, changes, IP.
 
     ``parent`` is the object ``obj`` belongs to (an end customer for its to-dos),
     so the parent's history includes it.
-    ``account`` defaults to the actor's current account. Call it inside the
-    service's transaction so the entry and the change commit together.
+    ``account`` defaults to the actor's current account.
     """
     user = actor.user if actor is not None and actor.is_authenticated else None
     if account is None and actor is not None:
         account = actor.account
-    return AuditEntry.objects.create(
+    return AuditEntry(
         account=account,
         user=user,
         user_repr=user.username if user else "",
@@ -81,6 +80,28 @@ def record(
         ip_address=actor.ip if actor is not None else None,
         service_access=actor.grant if actor is not None else None,
     )
+
+
+def record(
+    actor: Actor | None,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    account=None,
+    changes: dict | None = None,
+    object_repr: str | None = None,
+    parent: models.Model | None = None,
+) -> AuditEntry:
+    """Write one audit entry (see ``entry``). Call it inside the service's
+    transaction so the entry and the change commit together."""
+    new = entry(actor, action, obj, account=account, changes=changes, object_repr=object_repr, parent=parent)
+    new.save()
+    return new
+
+
+def record_all(*entries: AuditEntry) -> None:
+    """Write several entries of one change in one statement (``entry`` builds them)."""
+    AuditEntry.objects.bulk_create(entries)
 
 
 def history_of(queryset, obj: models.Model):
