@@ -10,7 +10,8 @@ production password hasher (Argon2):
 
 a. a password login (POST /login/) — the baseline
 b. switching into a shared account (POST /service-accesses/<id>/login/)            target ≤ 0.1 × (a)
-c. checking an activation code that is wrong: the whole request, and the service alone (target ≤ 5 ms)
+c. checking an activation code that is wrong: the service alone (target ≤ 5 ms), the request the dialog
+   sends (htmx; target ≤ 5 ms of portal time) and the same without JavaScript (a whole page; reported)
 d. redeeming a valid code, end to end (reveal, activate)                          reported
 e. the switch request's portal time: its wall time minus the time in database calls
    (statements, commits, connecting, health checks)                                target ≤ 5 ms
@@ -134,6 +135,12 @@ def main() -> None:
     def wrong_code():
         provider_client.post("/service-accesses/activate/", {"code": "ABCD-EFGH-JKMN-P"})
 
+    def wrong_code_in_dialog():
+        # What the dialog sends (htmx): the answer is the form with its error, not a whole page.
+        provider_client.post(
+            "/service-accesses/activate/", {"code": "ABCD-EFGH-JKMN-P"}, headers={"HX-Request": "true"}
+        )
+
     def forget_attempts():
         from django.core.cache import cache
 
@@ -193,6 +200,7 @@ def main() -> None:
     switch_ms, switch_portal_ms = wall_and_portal_ms(switch_in, options.repeat, between=plain_post)
     plain_ms = median_ms(plain_post, options.repeat)
     wrong_ms, wrong_portal_ms = wall_and_portal_ms(wrong_code, options.repeat, between=forget_attempts)
+    dialog_ms, dialog_portal_ms = wall_and_portal_ms(wrong_code_in_dialog, options.repeat, between=forget_attempts)
     redeem_ms = median_ms(redeem, options.repeat)  # last: it revokes the access used above
 
     rows = [
@@ -200,7 +208,9 @@ def main() -> None:
         ("switch in (POST, new session key)", switch_ms, f"{switch_ms / login_ms:.3f} × login", "≤ 0.1 × login"),
         ("switch in, portal time (without DB waits)", switch_portal_ms, "", "≤ 5 ms"),
         ("a POST that only redirects", plain_ms, "", "reported"),
-        ("code check request, wrong code: page with error", wrong_ms, "", "reported"),
+        ("code check from the dialog (htmx), wrong code", dialog_ms, "", "reported"),
+        ("  the same, portal time (without DB waits)", dialog_portal_ms, "", "≤ 5 ms"),
+        ("code check without JavaScript: page with error", wrong_ms, "", "reported"),
         ("  the same, portal time (without DB waits)", wrong_portal_ms, "", "reported"),
         ("reveal + redeem a valid code", redeem_ms, "", "reported"),
         ("code check, service only (incl. throttle)", check_service_ms, "", "≤ 5 ms"),
@@ -212,7 +222,7 @@ def main() -> None:
     print(f"{'measurement':<40} {'ms':>9}  {'ratio':<16} target")
     for name, ms, ratio, target in rows:
         print(f"{name:<40} {ms:>9.2f}  {ratio:<16} {target}")
-    verdicts = [switch_ms <= 0.1 * login_ms, check_service_ms <= 5, switch_portal_ms <= 5]
+    verdicts = [switch_ms <= 0.1 * login_ms, check_service_ms <= 5, dialog_portal_ms <= 5, switch_portal_ms <= 5]
     print(f"summary: {sum(verdicts)} of {len(verdicts)} targets met")
 
 
