@@ -1,7 +1,10 @@
 """The session store (core.sessions): key rotation without the reads Django's store makes."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from core import sessions
 
@@ -47,3 +50,14 @@ def test_a_rotation_writes_once_and_a_later_change_is_still_saved(django_assert_
     with django_assert_num_queries(3):  # savepoint, update, release
         store.save()
     assert sessions.SessionStore(session_key=store.session_key)["account"] == 3
+
+
+def test_an_expired_session_is_not_loaded():
+    store = sessions.SessionStore()
+    store["account"] = 7
+    store.save()
+    assert sessions.SessionStore(session_key=store.session_key)["account"] == 7
+    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = sessions.SessionStore(session_key=store.session_key)
+    assert "account" not in expired
+    assert expired.session_key is None
