@@ -186,6 +186,13 @@ class TestSwitching:
         assert "r2-admin" in body and "r1-admin" not in body
         assert "/edit/" not in body  # an employee there
 
+    def test_the_account_menu_lists_the_members_accounts_only(self, world):
+        Membership.objects.create(account=world.r2.account, user=world.r1.owner, role=Role.EMPLOYEE)
+        body = login(Client(), world.r1.owner, world.r1.account).get(reverse("core:dashboard")).content.decode()
+        menu = re.findall(r'<button class="dropdown-item[^"]*" name="account" value="(\d+)"', body)
+        assert sorted(int(pk) for pk in menu) == sorted([world.r1.account.pk, world.r2.account.pk])
+        assert world.c1.account.name not in body
+
     def test_switching_to_a_foreign_account_is_404_and_changes_nothing(self, world):
         client = login(Client(), world.r2.owner)
         for value in (world.r1.account.pk, "abc", "1\\r\\nX", ""):
