@@ -150,3 +150,36 @@ def test_a_base_queryset_built_once_is_handed_out_as_clones():
     assert built == [True]
     assert first is not second
     assert str(first.query) == str(second.query)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "sort=-product_count", "sort=company", "has_products=no", "has_products=yes&sort=-number"]
+)
+def test_a_page_read_in_two_queries_shows_what_one_query_shows(world, monkeypatch, query):
+    """Deep pages read the page's keys, then its annotated rows (``PageAnnotatedQuerysetData``); the
+    threshold is lowered here so that a small list takes that path."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import login, make_contract
+    from core.tables import PageAnnotatedQuerysetData
+
+    for index in range(23):
+        customer = make_customer(world.r1.account, f"T-{index:02d}", company=f"Firma {index % 7}")
+        for n in range(index % 3):
+            make_contract(world.r1.account, f"oT{index}-{n}", end_customer=customer)
+    client = login(Client(), world.r1.owner)
+
+    def second_page(split_from):
+        monkeypatch.setattr(PageAnnotatedQuerysetData, "SPLIT_FROM_OFFSET", split_from)
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(f"/customers/?per_page=10&page=2&{query}").content.decode()
+        return body.split("<tbody", 1)[1].split("</tbody>", 1)[0], len(queries)
+
+    second_page(10**9)  # the client's first request also fills per-process caches
+    one_query, one_count = second_page(10**9)
+    two_queries, two_count = second_page(0)
+    assert "T-" in one_query
+    assert two_queries == one_query
+    assert two_count == one_count + 1
