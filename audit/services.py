@@ -82,19 +82,10 @@ def entry(
     )
 
 
-def record(
-    actor: Actor | None,
-    action: str,
-    obj: models.Model | None = None,
-    *,
-    account=None,
-    changes: dict | None = None,
-    object_repr: str | None = None,
-    parent: models.Model | None = None,
-) -> AuditEntry:
-    """Write one audit entry (see ``entry``). Call it inside the service's
-    transaction so the entry and the change commit together."""
-    new = entry(actor, action, obj, account=account, changes=changes, object_repr=object_repr, parent=parent)
+def record(actor: Actor | None, action: str, obj: models.Model | None = None, **details) -> AuditEntry:
+    """Write one audit entry; ``details`` are ``entry``'s keyword arguments. Call it inside the
+    service's transaction so the entry and the change commit together."""
+    new = entry(actor, action, obj, **details)
     new.save()
     return new
 
