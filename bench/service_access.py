@@ -171,8 +171,9 @@ def main() -> None:
     def switch_in():
         provider_client.post(f"/service-accesses/{access.pk}/login/")
 
-    def plain_post():
-        # The same middleware, session and actor, and a view that only redirects: the request's floor.
+    def leave():
+        # Switches back out; outside a switch it is a POST through the same middleware, session and actor
+        # to a view that only redirects: the floor of any request.
         provider_client.post("/service-accesses/leave/")
 
     from django.core.exceptions import ValidationError
@@ -197,8 +198,8 @@ def main() -> None:
     login_ms = median_ms(password_login, options.repeat)
     check_service_ms = median_ms(check_code_service, options.repeat)
     resolve_ms = median_ms(resolve_switched_actor, options.repeat)
-    switch_ms, switch_portal_ms = wall_and_portal_ms(switch_in, options.repeat, between=plain_post)
-    plain_ms = median_ms(plain_post, options.repeat)
+    switch_ms, switch_portal_ms = wall_and_portal_ms(switch_in, options.repeat, between=leave)
+    plain_ms = median_ms(leave, options.repeat)  # not switched in here
     wrong_ms, wrong_portal_ms = wall_and_portal_ms(wrong_code, options.repeat, between=forget_attempts)
     dialog_ms, dialog_portal_ms = wall_and_portal_ms(wrong_code_in_dialog, options.repeat, between=forget_attempts)
     redeem_ms = median_ms(redeem, options.repeat)  # last: it revokes the access used above
