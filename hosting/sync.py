@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 Status = ResellerHosting.Status
 # Ids per ``webspace get``: one filter value per subscription, one result each.
 CHUNK = 200
-CLIENT_OPTIONS = {"connect_timeout": 10.0, "read_timeout": 30.0, "deadline": 60.0}
+CLIENT_OPTIONS = {"connect_timeout": 10.0, "read_timeout": 30.0, "deadline": 60.0, "reuse_connections": True}
 
 
 @dataclass

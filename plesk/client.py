@@ -34,7 +34,13 @@ from .errors import (
     api_error,
 )
 from .ops import Operation
-from .transport import CertificatePinMismatch, DeadlineTransport, build_ssl_context, deadline_scope
+from .transport import (
+    CertificatePinMismatch,
+    DeadlineTransport,
+    build_ssl_context,
+    deadline_scope,
+    shared_transport,
+)
 from .transport import peer_certificate_fingerprint as _peer_fingerprint
 from .types import ServerInfo, Session, Webspace
 from .xml import XMLRejected, child_text, parse_xml, redacted_xml, to_bytes
@@ -223,6 +229,10 @@ class PleskClient:
     ``deadline`` overall; answers larger than ``max_response_bytes`` are refused. Redirects are
     never followed. ``on_auth_error`` is called with every refused-login error before it is raised,
     so the caller can stop using these credentials. Not thread-safe: use one client per thread.
+
+    With ``reuse_connections`` the client takes its connections from a pool the whole process shares
+    (:func:`plesk.transport.shared_transport`) and leaves them open when it is closed, so the next
+    client for the same server skips the TCP and TLS handshakes: a task worker's next job, say.
     """
 
     def __init__(
@@ -241,6 +251,7 @@ class PleskClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         protocol_version: str | None = DEFAULT_PROTOCOL_VERSION,
         on_auth_error: Callable[[PleskAuthError], None] | None = None,
+        reuse_connections: bool = False,
     ) -> None:
         parsed = httpx.URL(url)
         if parsed.scheme not in ("https", "http") or not parsed.host:
@@ -276,8 +287,9 @@ class PleskClient:
         else:
             self._headers["HTTP_AUTH_LOGIN"] = login.encode()  # type: ignore[union-attr]
             self._headers["HTTP_AUTH_PASSWD"] = password.encode()  # type: ignore[union-attr]
+        ssl_context = build_ssl_context(ca_bundle=ca_bundle, pinned_sha256=pinned_sha256)
         self._http = httpx.Client(
-            transport=DeadlineTransport(build_ssl_context(ca_bundle=ca_bundle, pinned_sha256=pinned_sha256)),
+            transport=shared_transport(ssl_context) if reuse_connections else DeadlineTransport(ssl_context),
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout),
             follow_redirects=False,
             trust_env=False,
@@ -294,7 +306,7 @@ class PleskClient:
         self.close()
 
     def close(self) -> None:
-        """Close the pooled connections."""
+        """Close the pooled connections (a shared pool stays open, see ``reuse_connections``)."""
         self._http.close()
 
     # --- sending ---------------------------------------------------------------------------------

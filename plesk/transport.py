@@ -24,6 +24,7 @@ import hashlib
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
@@ -43,6 +44,7 @@ __all__ = [
     "format_fingerprint",
     "normalize_fingerprint",
     "peer_certificate_fingerprint",
+    "shared_transport",
 ]
 
 _DEADLINE: ContextVar[float | None] = ContextVar("plesk_deadline", default=None)
@@ -269,12 +271,12 @@ class DeadlineTransport(httpx.BaseTransport):
     Raises the usual httpx exceptions. No proxies, no retries, HTTP/1.1 only.
     """
 
-    def __init__(self, ssl_context: ssl.SSLContext) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext, *, max_connections: int = 4, max_keepalive: int = 2) -> None:
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             network_backend=_DeadlineBackend(),
-            max_connections=4,
-            max_keepalive_connections=2,
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive,
             keepalive_expiry=15.0,
             retries=0,
         )
@@ -303,3 +305,30 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._pool.close()
+
+
+class _SharedTransport(DeadlineTransport):
+    """A pool that lives as long as the process: closing one client that uses it leaves it open."""
+
+    def close(self) -> None:
+        pass
+
+
+_shared_transports: dict[ssl.SSLContext, _SharedTransport] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_transport(ssl_context: ssl.SSLContext) -> DeadlineTransport:
+    """The process's connection pool for ``ssl_context`` (one per CA bundle or pin, see :func:`build_ssl_context`).
+
+    A connection is only ever reused under the TLS settings it was verified with, and Plesk reads the
+    credentials from each request's headers, so clients of different logins may share one. The pool is
+    thread-safe; idle connections are closed after 15 seconds.
+    """
+    with _shared_lock:
+        transport = _shared_transports.get(ssl_context)
+        if transport is None:
+            transport = _shared_transports[ssl_context] = _SharedTransport(
+                ssl_context, max_connections=32, max_keepalive=8
+            )
+        return transport

@@ -319,6 +319,7 @@ class _HTTPServer(ThreadingHTTPServer):
                 return
         with self._connections_lock:
             self._connections.add(connection)
+            self.sandbox.connections_accepted += 1
         try:
             super().finish_request(connection, client_address)
         except OSError:
@@ -377,6 +378,8 @@ class SandboxServer:
         self.faults = FaultSet()
         self.latency = 0.0
         self.exchanges: deque[Exchange] = deque(maxlen=1000)
+        # Connections accepted so far (TLS handshake done, where there is one): tests of connection reuse.
+        self.connections_accepted = 0
         self.certificate_pem: bytes | None = None
         self._ssl_context = self._tls_context(tls, certfile, keyfile)
         self._stopping = threading.Event()

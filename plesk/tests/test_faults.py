@@ -21,7 +21,7 @@ from plesk import (
 )
 from plesk.sandbox import FaultKind, SandboxServer
 
-from .conftest import ADMIN_PASSWORD, RESELLER, make_client
+from .conftest import ADMIN_PASSWORD, RESELLER, RESELLER_PASSWORD, make_client
 from .test_client_operations import CUSTOMER_PASSWORD, add_customer, add_webspace
 
 UNEXPECTED = "unexpected response from the server"
@@ -230,3 +230,17 @@ def test_stopping_releases_a_held_answer_quickly():
     started = time.monotonic()
     server.stop()
     assert time.monotonic() - started < 2
+
+
+def test_a_pooled_connection_that_the_server_closed_is_not_used_again(sandbox):
+    def protos(login: str, password: str) -> tuple[str, ...]:
+        with make_client(sandbox, login, password, reuse_connections=True) as client:
+            return client.get_protos()
+
+    protos("admin", ADMIN_PASSWORD)
+    protos(RESELLER, RESELLER_PASSWORD)  # another login, same connection: credentials travel per request
+    assert sandbox.connections_accepted == 1
+    sandbox.stop()
+    sandbox.start()
+    assert protos("admin", ADMIN_PASSWORD)[0] == "1.6.9.1"
+    assert sandbox.connections_accepted == 2

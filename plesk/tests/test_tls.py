@@ -101,3 +101,19 @@ def test_plain_http_needs_an_explicit_opt_in():
     with pytest.raises(ValueError):
         PleskClient("https://127.0.0.1:8443", login="admin", password="x", pinned_sha256="00" * 32, ca_bundle="x.pem")
     assert normalize_fingerprint("AB:" * 31 + "AB") == bytes.fromhex("ab" * 32)
+
+
+def test_reusing_clients_share_a_verified_connection_only_under_the_same_tls_settings(https_sandbox, certificate):
+    fingerprint = pem_fingerprint(certificate[0])
+    for _ in range(3):
+        with https_client(https_sandbox, pinned_sha256=fingerprint, reuse_connections=True) as client:
+            assert client.get_protos()[0] == "1.6.9.1"
+    assert https_sandbox.connections_accepted == 1
+
+    # The pooled connection was verified against that pin; a client with another pin (or none) gets its
+    # own handshake, which fails, and sends nothing.
+    other_pem, _ = generate_self_signed(("localhost",))
+    for options in ({"pinned_sha256": pem_fingerprint(other_pem)}, {}):
+        with https_client(https_sandbox, reuse_connections=True, **options) as client, pytest.raises(PleskTLSError):
+            client.get_protos()
+    assert len(https_sandbox.exchanges) == 3
