@@ -3,6 +3,9 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,3 +45,31 @@ def test_the_documented_production_settings_pass_the_deploy_check():
         "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def database_session_of(command: str, **extra_env) -> tuple[str, str]:
+    """``synchronous_commit`` and psycopg's ``prepare_threshold`` on the database connection of a process
+    started as ``manage.py <command>``."""
+    code = (
+        f"import sys; sys.argv = ['manage.py', {command!r}]; import django; django.setup(); "
+        "from django.db import connection; cursor = connection.cursor(); "
+        "cursor.execute('SHOW synchronous_commit'); "
+        "print(cursor.fetchone()[0], connection.connection.prepare_threshold)"
+    )
+    # The server's maintenance database: the test database of this run is not there yet in every case.
+    server = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "partnerportal.settings", "DATABASE_URL": urlunsplit(server)}
+    result = subprocess.run(  # noqa: S603 (our own interpreter with a fixed script)
+        [sys.executable, "-c", code], cwd=ROOT, env={**env, **extra_env}, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    durability, threshold = result.stdout.split()
+    return durability, threshold
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="a PostgreSQL setting")
+def test_only_task_workers_commit_without_waiting_for_the_disk_and_prepare_their_statements():
+    assert database_session_of("db_worker") == ("off", "5")
+    assert database_session_of("rqworker") == ("off", "5")
+    assert database_session_of("runserver") == ("on", "None")
+    assert database_session_of("db_worker", WORKER_DATABASE_TUNING="false") == ("on", "None")

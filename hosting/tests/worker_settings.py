@@ -11,6 +11,8 @@ os.environ.setdefault("TASKS_BACKEND", "database")
 
 from partnerportal.settings import *  # noqa: F403
 
+# As in production: with DEBUG every statement is also formatted and kept in a log.
+DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
