@@ -288,12 +288,12 @@ class PleskClient:
             self._headers["HTTP_AUTH_LOGIN"] = login.encode()  # type: ignore[union-attr]
             self._headers["HTTP_AUTH_PASSWD"] = password.encode()  # type: ignore[union-attr]
         ssl_context = build_ssl_context(ca_bundle=ca_bundle, pinned_sha256=pinned_sha256)
-        self._http = httpx.Client(
-            transport=shared_transport(ssl_context) if reuse_connections else DeadlineTransport(ssl_context),
-            timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout),
-            follow_redirects=False,
-            trust_env=False,
-        )
+        # Requests go straight to the transport: the client sends one kind of request, so httpx.Client's
+        # layers (cookies, auth flows, redirects, hooks, proxies from the environment) would only cost time.
+        self._transport = shared_transport(ssl_context) if reuse_connections else DeadlineTransport(ssl_context)
+        self._timeouts = httpx.Timeout(
+            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+        ).as_dict()
 
     def __repr__(self) -> str:
         who = self.login if self.login is not None else "secret key"
@@ -307,7 +307,7 @@ class PleskClient:
 
     def close(self) -> None:
         """Close the pooled connections (a shared pool stays open, see ``reuse_connections``)."""
-        self._http.close()
+        self._transport.close()
 
     # --- sending ---------------------------------------------------------------------------------
 
@@ -368,8 +368,14 @@ class PleskClient:
     def _post(self, body: bytes, seconds: float, labels: str) -> tuple[int, bytes]:
         with deadline_scope(seconds) as deadline_at:
             try:
-                with self._http.stream("POST", self.url, content=body, headers=self._headers) as response:
+                request = httpx.Request(
+                    "POST", self.url, content=body, headers=self._headers, extensions={"timeout": self._timeouts}
+                )
+                response = self._transport.handle_request(request)
+                try:
                     return response.status_code, self._read_capped(response)
+                finally:
+                    response.close()
             except httpx.ConnectError as exc:
                 raise self._connect_error(exc) from None
             except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
