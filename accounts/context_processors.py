@@ -1,4 +1,4 @@
-from accounts.services import switchable_accounts
+from accounts.services import MENU_SIZE, switchable_accounts
 
 
 def account_switcher(request):
@@ -9,6 +9,10 @@ def account_switcher(request):
         return {}
 
     def accounts():
-        return switchable_accounts(request.user).only("pk", "number", "name")[:50]
+        # A member's accounts came with the actor's membership (accounts.middleware); staff's are all of them.
+        member_accounts = getattr(request, "member_accounts", None)
+        if member_accounts is not None:
+            return member_accounts
+        return switchable_accounts(request.user).only("pk", "number", "name")[:MENU_SIZE]
 
     return {"switchable_accounts": accounts}

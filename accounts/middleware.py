@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from access import services as access_services
-from accounts.services import build_actor
+from accounts.services import build_actor, member_accounts
 from core.actor import Actor
 from core.http import client_ip
 
@@ -27,7 +27,12 @@ class ActorMiddleware:
     def __call__(self, request):
         ip = client_ip(request)
         if request.user.is_authenticated:
-            request.actor = build_actor(request.user, request.session, ip)
+            # One query gives the actor's membership and the header's account menu (staff's menu lists
+            # every account and is read only when a page shows it, see accounts.context_processors).
+            memberships = member_accounts(request.user)
+            if not request.user.is_staff:
+                request.member_accounts = [membership.account for membership in memberships]
+            request.actor = build_actor(request.user, request.session, ip, memberships)
             if access_services.SESSION_ACCESS_KEY in request.session:
                 self._enter_shared_account(request)
         else:

@@ -17,26 +17,46 @@ from core.roles import Role
 SESSION_ACCOUNT_KEY = "account_id"
 
 
-def build_actor(user, session, ip: str | None) -> Actor:
-    """The actor for a logged-in user: the session's account if still allowed, else the first one."""
-    account_id = session.get(SESSION_ACCOUNT_KEY)
+# The header's account menu shows at most this many accounts.
+MENU_SIZE = 50
+
+
+def member_accounts(user) -> list[Membership]:
+    """The user's memberships in active accounts, by account number, with their accounts: the first
+    ``MENU_SIZE``, which is all of them for nearly everyone."""
     memberships = Membership.objects.filter(user=user, account__is_active=True).select_related("account")
+    return list(memberships.order_by("account__number")[:MENU_SIZE])
+
+
+def build_actor(user, session, ip: str | None, memberships: list[Membership] | None = None) -> Actor:
+    """The actor for a logged-in user: the session's account if still allowed, else the first one.
+
+    ``memberships`` is ``member_accounts(user)`` when the caller has read it already (the middleware
+    does, for the header's menu); the session's account is then picked from it without another query.
+    """
+    account_id = session.get(SESSION_ACCOUNT_KEY)
+    if memberships is None:
+        memberships = member_accounts(user)
     membership = None
     if isinstance(account_id, int):
-        try:
-            # One membership per user and account (a constraint), so no ORDER BY as with first().
-            membership = memberships.get(account_id=account_id)
-        except Membership.DoesNotExist:
-            membership = None
+        membership = next((m for m in memberships if m.account_id == account_id), None)
+        if membership is None and len(memberships) == MENU_SIZE:
+            # Beyond the first MENU_SIZE. One membership per user and account (a constraint): get(), no ORDER BY.
+            try:
+                membership = Membership.objects.select_related("account").get(
+                    user=user, account_id=account_id, account__is_active=True
+                )
+            except Membership.DoesNotExist:
+                membership = None
         if membership is None and user.is_staff:
             account = Account.objects.filter(pk=account_id, is_active=True).first()
             if account is not None:
                 return Actor(user=user, account=account, role=Role.ADMIN, ip=ip, staff_access=True)
     if membership is None:
-        membership = memberships.order_by("account__number").first()
-        if membership is None:
+        if not memberships:
             session.pop(SESSION_ACCOUNT_KEY, None)
             return Actor(user=user, ip=ip)
+        membership = memberships[0]
         session[SESSION_ACCOUNT_KEY] = membership.account_id
     return Actor(user=user, account=membership.account, role=Role(membership.role), ip=ip)
 

@@ -193,6 +193,26 @@ class TestSwitching:
         assert sorted(int(pk) for pk in menu) == sorted([world.r1.account.pk, world.r2.account.pk])
         assert world.c1.account.name not in body
 
+    def test_a_member_of_many_accounts_stays_in_one_beyond_the_menu(self, world):
+        # The menu shows the first MENU_SIZE accounts by number; the current one may come later.
+        for index in range(services.MENU_SIZE):
+            account = Account.objects.create(number=f"1{index:04d}", name=f"Vorne {index}")
+            Membership.objects.create(account=account, user=world.r1.owner, role=Role.EMPLOYEE)
+        client = login(Client(), world.r1.owner, world.r1.account)
+        body = client.get(reverse("accounts:membership_list")).content.decode()
+        assert "r1-admin" in body
+        menu = re.findall(r'<button class="dropdown-item[^"]*" name="account" value="(\d+)"', body)
+        assert len(menu) == services.MENU_SIZE and str(world.r1.account.pk) not in menu
+        Membership.objects.filter(account=world.r1.account, user=world.r1.owner).delete()
+        assert "r1-admin" not in client.get(reverse("accounts:membership_list")).content.decode()
+
+    def test_the_staff_menu_lists_accounts_they_are_not_a_member_of(self, world):
+        client = login(Client(), world.staff)
+        client.post(reverse("accounts:switch"), {"account": world.c1.account.pk})
+        body = client.get(reverse("core:dashboard")).content.decode()
+        menu = re.findall(r'<button class="dropdown-item[^"]*" name="account" value="(\d+)"', body)
+        assert str(world.c1.account.pk) in menu and str(world.r2.account.pk) in menu
+
     def test_switching_to_a_foreign_account_is_404_and_changes_nothing(self, world):
         client = login(Client(), world.r2.owner)
         for value in (world.r1.account.pk, "abc", "1\\r\\nX", ""):
