@@ -231,8 +231,9 @@ class PleskClient:
     so the caller can stop using these credentials. Not thread-safe: use one client per thread.
 
     With ``reuse_connections`` the client takes its connections from a pool the whole process shares
-    (:func:`plesk.transport.shared_transport`) and leaves them open when it is closed, so the next
-    client for the same server skips the TCP and TLS handshakes: a task worker's next job, say.
+    for its TLS settings (:func:`plesk.transport.shared_transport`; not for a CA bundle given as a file
+    path) and leaves them open when it is closed, so the next client for the same server skips the TCP
+    and TLS handshakes: a task worker's next job, say.
     """
 
     def __init__(
@@ -287,10 +288,12 @@ class PleskClient:
         else:
             self._headers["HTTP_AUTH_LOGIN"] = login.encode()  # type: ignore[union-attr]
             self._headers["HTTP_AUTH_PASSWD"] = password.encode()  # type: ignore[union-attr]
-        ssl_context = build_ssl_context(ca_bundle=ca_bundle, pinned_sha256=pinned_sha256)
         # Requests go straight to the transport: the client sends one kind of request, so httpx.Client's
         # layers (cookies, auth flows, redirects, hooks, proxies from the environment) would only cost time.
-        self._transport = shared_transport(ssl_context) if reuse_connections else DeadlineTransport(ssl_context)
+        shared = shared_transport(ca_bundle=ca_bundle, pinned_sha256=pinned_sha256) if reuse_connections else None
+        self._transport = shared or DeadlineTransport(
+            build_ssl_context(ca_bundle=ca_bundle, pinned_sha256=pinned_sha256)
+        )
         self._timeouts = httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
         ).as_dict()

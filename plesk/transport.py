@@ -26,6 +26,7 @@ import socket
 import ssl
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -313,22 +314,36 @@ class _SharedTransport(DeadlineTransport):
     def close(self) -> None:
         pass
 
+    def close_pool(self) -> None:
+        super().close()
 
-_shared_transports: dict[ssl.SSLContext, _SharedTransport] = {}
+
+# Pools by TLS settings, least recently used first; beyond MAX_SHARED_POOLS the oldest is closed.
+MAX_SHARED_POOLS = 64
+_shared_transports: OrderedDict[tuple[str | None, bytes | None], _SharedTransport] = OrderedDict()
 _shared_lock = threading.Lock()
 
 
-def shared_transport(ssl_context: ssl.SSLContext) -> DeadlineTransport:
-    """The process's connection pool for ``ssl_context`` (one per CA bundle or pin, see :func:`build_ssl_context`).
+def shared_transport(*, ca_bundle: str | None = None, pinned_sha256: str | None = None) -> DeadlineTransport | None:
+    """The process's connection pool for these TLS settings, or ``None`` where they cannot share one.
 
     A connection is only ever reused under the TLS settings it was verified with, and Plesk reads the
-    credentials from each request's headers, so clients of different logins may share one. The pool is
-    thread-safe; idle connections are closed after 15 seconds.
+    credentials from each request's headers, so clients of different logins may share one. A CA bundle
+    given as a file path gets no shared pool: the file is read for every client, so a renewed one takes
+    effect at once (see :func:`build_ssl_context`). The pools are thread-safe; idle connections are
+    closed after 15 seconds.
     """
+    if ca_bundle is not None and "-----BEGIN CERTIFICATE-----" not in ca_bundle:
+        return None
+    key = (ca_bundle, None if pinned_sha256 is None else normalize_fingerprint(pinned_sha256))
     with _shared_lock:
-        transport = _shared_transports.get(ssl_context)
-        if transport is None:
-            transport = _shared_transports[ssl_context] = _SharedTransport(
-                ssl_context, max_connections=32, max_keepalive=8
-            )
+        transport = _shared_transports.get(key)
+        if transport is not None:
+            _shared_transports.move_to_end(key)
+            return transport
+        context = build_ssl_context(ca_bundle=ca_bundle, pinned_sha256=pinned_sha256)
+        transport = _shared_transports[key] = _SharedTransport(context, max_connections=32, max_keepalive=8)
+        while len(_shared_transports) > MAX_SHARED_POOLS:
+            _key, oldest = _shared_transports.popitem(last=False)
+            oldest.close_pool()
         return transport

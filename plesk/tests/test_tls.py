@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from plesk import PleskClient, PleskConnectionError, PleskTLSError
+from plesk import PleskClient, PleskConnectionError, PleskTLSError, transport
 from plesk.sandbox import SandboxServer, generate_self_signed, pem_fingerprint
 from plesk.transport import normalize_fingerprint, peer_certificate_fingerprint
 
@@ -117,3 +117,22 @@ def test_reusing_clients_share_a_verified_connection_only_under_the_same_tls_set
         with https_client(https_sandbox, reuse_connections=True, **options) as client, pytest.raises(PleskTLSError):
             client.get_protos()
     assert len(https_sandbox.exchanges) == 3
+
+
+def test_a_ca_bundle_file_is_read_for_every_client_so_its_connections_are_not_pooled(https_sandbox, certificate):
+    _, certfile, _ = certificate
+    for _ in range(2):
+        with https_client(https_sandbox, ca_bundle=certfile, reuse_connections=True) as client:
+            assert client.get_protos()[0] == "1.6.9.1"
+    assert https_sandbox.connections_accepted == 2
+
+
+def test_the_least_recently_used_pool_is_closed_beyond_the_limit(https_sandbox, certificate, monkeypatch):
+    monkeypatch.setattr(transport, "MAX_SHARED_POOLS", 1)
+    certificate_pem = certificate[0].decode()
+    pinned = {"pinned_sha256": pem_fingerprint(certificate[0])}
+    for options in (pinned, {"ca_bundle": certificate_pem}, pinned):
+        with https_client(https_sandbox, reuse_connections=True, **options) as client:
+            assert client.get_protos()[0] == "1.6.9.1"
+    assert https_sandbox.connections_accepted == 3
+    assert len(transport._shared_transports) == 1
