@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from access import services as access_services
-from accounts.services import build_actor, member_accounts
+from accounts.services import active_memberships, build_actor
 from core.actor import Actor
 from core.http import client_ip
 
@@ -29,7 +29,7 @@ class ActorMiddleware:
         if request.user.is_authenticated:
             # One query gives the actor's membership and the header's account menu (staff's menu lists
             # every account and is read only when a page shows it, see accounts.context_processors).
-            memberships = member_accounts(request.user)
+            memberships = active_memberships(request.user)
             if not request.user.is_staff:
                 request.member_accounts = [membership.account for membership in memberships]
             request.actor = build_actor(request.user, request.session, ip, memberships)

@@ -21,7 +21,7 @@ SESSION_ACCOUNT_KEY = "account_id"
 MENU_SIZE = 50
 
 
-def member_accounts(user) -> list[Membership]:
+def active_memberships(user) -> list[Membership]:
     """The user's memberships in active accounts, by account number, with their accounts: the first
     ``MENU_SIZE``, which is all of them for nearly everyone."""
     memberships = Membership.objects.filter(user=user, account__is_active=True).select_related("account")
@@ -31,12 +31,12 @@ def member_accounts(user) -> list[Membership]:
 def build_actor(user, session, ip: str | None, memberships: list[Membership] | None = None) -> Actor:
     """The actor for a logged-in user: the session's account if still allowed, else the first one.
 
-    ``memberships`` is ``member_accounts(user)`` when the caller has read it already (the middleware
+    ``memberships`` is ``active_memberships(user)`` when the caller has read it already (the middleware
     does, for the header's menu); the session's account is then picked from it without another query.
     """
     account_id = session.get(SESSION_ACCOUNT_KEY)
     if memberships is None:
-        memberships = member_accounts(user)
+        memberships = active_memberships(user)
     membership = None
     if isinstance(account_id, int):
         membership = next((m for m in memberships if m.account_id == account_id), None)

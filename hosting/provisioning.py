@@ -126,11 +126,11 @@ def add_event(hosting_id: int, kind: str, message: str = "") -> None:
     """
     values = [hosting_id, connection.ops.adapt_datetimefield_value(timezone.now()), kind, str(message)[:500]]
     with connection.cursor() as cursor:
-        cursor.execute(_event_insert_sql(connection.vendor), values)
+        cursor.execute(_event_insert_sql(), values)
 
 
 @functools.cache
-def _event_insert_sql(vendor: str) -> str:
+def _event_insert_sql() -> str:
     meta, quote = ProvisioningEvent._meta, connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in ("hosting", "time", "kind", "message"))
     return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)"  # noqa: S608 (our quoted names)

@@ -63,8 +63,7 @@ def database_session_of(command: str, **extra_env) -> tuple[str, str]:
         [sys.executable, "-c", code], cwd=ROOT, env={**env, **extra_env}, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    durability, threshold = result.stdout.split()
-    return durability, threshold
+    return tuple(result.stdout.split())
 
 
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="a PostgreSQL setting")
