@@ -110,8 +110,14 @@ class TestSuccess:
             customer = client.get_customer(external_id=hosting.customer_external_id)
         assert webspace.id == hosting.subscription_id and webspace.plan_name == "Webhosting S"
         assert webspace.owner_id == customer.id == hosting.plesk_customer_id
-        assert kinds(hosting)[0:2] == ["queued", "started"] and kinds(hosting)[-1] == "succeeded"
-        assert "customer add: done." in messages(hosting)
+        assert kinds(hosting) == ["queued", "started", "call", "call", "call", "succeeded"]
+        assert messages(hosting).splitlines()[1:] == [
+            "Attempt 1 started.",
+            "customer get, webspace get: done.",
+            "customer add: done.",
+            "webspace add: done.",
+            "The subscription kunde-neu.example is active.",
+        ]
         entry = AuditEntry.objects.get(object_id=str(hosting.pk), action=AuditEntry.Action.CREATE)
         assert entry.parent_id == str(tenant.plain_customer.pk)
 
@@ -391,7 +397,9 @@ class TestKilledWorker:
         claimed = provisioning.claim(hosting.pk)
         # The worker gets as far as creating the Plesk customer, then dies.
         with contract.plesk_client(**provisioning.client_options()) as client:
-            provisioning._Steps(claimed.hosting, client).customer()
+            provisioning._Steps(claimed.hosting, client, claimed.timeline).customer()
+        # The timeline keeps every outcome but that of the last call, which died with the worker.
+        assert messages(hosting).splitlines()[1:] == ["Attempt 1 started.", "customer get: done."]
         assert provisioning.provision(hosting.pk) is None  # a live lease: nobody else starts it
         assert provisioning.sweep(grace=timedelta(0)) == []
         time_passes()
@@ -399,6 +407,27 @@ class TestKilledWorker:
         hosting.refresh_from_db()
         assert hosting.status == Status.ACTIVE and hosting.attempts == 2
         assert counts(sandbox, hosting) == (1, 1)
+
+
+class TestClaim:
+    def test_a_worker_that_read_the_job_before_another_took_it_does_not_take_it(self, setup, monkeypatch):
+        tenant, _contract, product = setup
+        hosting = create(tenant, product, domain="wettlauf.example", run=False)
+        real = provisioning.update_and_log
+        other = []
+
+        def another_worker_first(*args):
+            if not other:
+                other.append("reading")
+                other.append(provisioning.claim(hosting.pk))  # takes the job between our read and our UPDATE
+                ResellerHosting.objects.filter(pk=hosting.pk).update(claimed_until=None)  # and lets it go again
+            return real(*args)
+
+        monkeypatch.setattr(provisioning, "update_and_log", another_worker_first)
+        assert provisioning.claim(hosting.pk) is None  # the row is free again, but not the version we read
+        assert other[1] is not None
+        hosting.refresh_from_db()
+        assert hosting.attempts == 1 and kinds(hosting) == ["queued", "started"]
 
 
 class TestSweepWithAQueue:
