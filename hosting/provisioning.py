@@ -47,7 +47,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.sql.subqueries import UpdateQuery
+from django.db.models.query import get_related_populators
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,29 +175,121 @@ class Timeline:
                 cursor.execute(_event_insert_sql(len(rows)), [v for row in rows for v in (self.hosting_id, *row)])
 
 
-def update_and_log(rows, changes: dict[str, Any], hosting_id: int, events: list[list]) -> bool:
-    """``rows.update(**changes)`` and, if a row was written, the timeline rows ``events`` (from
+# --- the job's own statements, compiled once per process ---------------------------------------------
+#
+# Between its Plesk calls a worker spent most of its time compiling ORM queries, and more so after each
+# wait for Plesk, when its caches have gone cold: compiling the claim's five-table read took three times
+# as long as running it. So the job's three statements are compiled once per process: the read keeps the
+# ORM's SQL and builds the objects with the ORM's code, the two UPDATEs are plain SQL.
+
+JOB_RELATIONS = ("account", "contract__hosting_server", "product", "end_customer")
+
+
+@dataclass(frozen=True)
+class _CompiledRead:
+    sql: str
+    compiler: Any
+    converters: dict
+    init_list: list[str]
+    start: int
+    end: int
+
+
+@functools.cache
+def _compiled_read() -> _CompiledRead:
+    queryset = ResellerHosting.objects.select_related(*JOB_RELATIONS).filter(pk=-1, status=Status.PROVISIONING)
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    if list(params) != [-1, Status.PROVISIONING]:  # the parameters are filled in by position below
+        raise RuntimeError(f"unexpected parameters of the job's read: {params}")
+    fields = compiler.klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    return _CompiledRead(
+        sql=sql,
+        compiler=compiler,
+        converters=compiler.get_converters([column for column, _sql, _alias in compiler.select]),
+        init_list=[column[0].target.attname for column in compiler.select[start:end]],
+        start=start,
+        end=end,
+    )
+
+
+def read_job(hosting_id: int) -> ResellerHosting | None:
+    """The hosting, if in provisioning, with everything its job uses: what
+    ``ResellerHosting.objects.select_related(*JOB_RELATIONS).get(pk=…, status="provisioning")`` returns
+    (as Django's ``ModelIterable`` builds it), without compiling that query again."""
+    read = _compiled_read()
+    with connection.cursor() as cursor:
+        cursor.execute(read.sql, [hosting_id, Status.PROVISIONING])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if read.converters:
+        row = next(iter(read.compiler.apply_converters([row], read.converters)))
+    hosting = ResellerHosting.from_db(connection.alias, read.init_list, row[read.start : read.end])
+    for populator in get_related_populators(read.compiler.klass_info, read.compiler.select, connection.alias):
+        populator.populate(row, hosting)
+    return hosting
+
+
+def _column(name: str) -> str:
+    return connection.ops.quote_name(ResellerHosting._meta.get_field(name).column)
+
+
+def _db_value(name: str, value: Any) -> Any:
+    return ResellerHosting._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+# Which attempt may write: a claim takes the row version it read if it is still free and due; the end of an
+# attempt writes only while its lease is held.
+CLAIMABLE = ("status", "attempts", "claimed_until", "next_attempt_at")
+HELD = ("status", "claimed_until")
+
+
+@functools.cache
+def _update_sql(names: tuple[str, ...], condition: tuple[str, ...], events: int) -> tuple[str, str]:
+    """The UPDATE of the columns ``names`` under ``condition`` and, on PostgreSQL, the statement that also
+    writes ``events`` timeline rows."""
+    where = {
+        CLAIMABLE: "{status} = %s AND {attempts} = %s AND ({claimed_until} IS NULL OR {claimed_until} <= %s) "
+        "AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %s)",
+        HELD: "{status} = %s AND {claimed_until} = %s",
+    }[condition].format(**{name: _column(name) for name in condition})
+    pk = _column("id")
+    table = connection.ops.quote_name(ResellerHosting._meta.db_table)
+    assignments = ", ".join(f"{_column(name)} = %s" for name in names)
+    update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s AND {where}"  # noqa: S608 (our quoted names)
+    event_table, columns = _event_columns()
+    values = ", ".join(["(%s, %s, %s)"] * events)
+    with_events = (
+        f"WITH written AS ({update} RETURNING {pk}) "  # noqa: S608 (our quoted names)
+        f"INSERT INTO {event_table} ({columns}) SELECT written.{pk}, e.* FROM written, (VALUES {values}) AS e"
+    )
+    return update, with_events
+
+
+def update_and_log(
+    hosting_id: int, changes: dict[str, Any], condition: tuple[str, ...], expected: tuple, events: list[list]
+) -> bool:
+    """Write ``changes`` to the hosting if its columns ``condition`` hold the ``expected`` values (see
+    ``CLAIMABLE`` and ``HELD``) and, if it was written, the timeline rows ``events`` (from
     ``event_values``): atomically.
 
     On PostgreSQL it is one statement, the UPDATE in a WITH clause of the INSERT: one round trip
     instead of four (BEGIN, UPDATE, INSERT, COMMIT) on the worker's hot path.
     """
-    query = rows.query.chain(UpdateQuery)
-    query.add_update_values(changes)
-    update_sql, update_params = query.get_compiler(rows.db).as_sql()
-    table, columns = _event_columns()
+    update, with_events = _update_sql(tuple(changes), condition, len(events))
+    params = [
+        *(_db_value(name, value) for name, value in changes.items()),
+        hosting_id,
+        *(_db_value(name, value) for name, value in zip(condition, expected, strict=True)),
+    ]
     if connection.vendor == "postgresql":
-        pk = connection.ops.quote_name(ResellerHosting._meta.pk.column)
-        values = ", ".join(["(%s, %s, %s)"] * len(events))
-        sql = (
-            f"WITH written AS ({update_sql} RETURNING {pk}) "  # noqa: S608 (our quoted names, the ORM's SQL)
-            f"INSERT INTO {table} ({columns}) SELECT written.{pk}, e.* FROM written, (VALUES {values}) AS e"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*update_params, *(v for row in events for v in row)])
+            cursor.execute(with_events, [*params, *(value for row in events for value in row)])
             return cursor.rowcount > 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(update_sql, update_params)
+        cursor.execute(update, params)
         if cursor.rowcount != 1:
             return False
         cursor.execute(_event_insert_sql(len(events)), [v for row in events for v in (hosting_id, *row)])
@@ -245,20 +337,13 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     transaction spans the two statements. The UPDATE writes the "started" row of the timeline too.
     """
     now = now or timezone.now()
-    related = ResellerHosting.objects.select_related("account", "contract__hosting_server", "product", "end_customer")
-    try:
-        hosting = related.get(pk=hosting_id, status=Status.PROVISIONING)
-    except ResellerHosting.DoesNotExist:
+    hosting = read_job(hosting_id)
+    if hosting is None:
         return None
     if hosting.claimed_until and hosting.claimed_until > now:
         return None
     if hosting.next_attempt_at and hosting.next_attempt_at > now:
         return None
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    rows = ResellerHosting.objects.filter(
-        free & due, pk=hosting_id, status=Status.PROVISIONING, attempts=hosting.attempts
-    )
     changes = {
         "claimed_until": now + lease(),
         "attempts": hosting.attempts + 1,
@@ -266,7 +351,9 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
         "next_attempt_at": None,
     }
     started = event_values(Kind.STARTED, _("Attempt %(n)s started.") % {"n": hosting.attempts + 1})
-    if not update_and_log(rows, changes, hosting_id, [started]):
+    # Free (no lease, or an expired one) and due (no later attempt planned) at ``now``, and still the version read.
+    expected = (Status.PROVISIONING, hosting.attempts, now, now)
+    if not update_and_log(hosting_id, changes, CLAIMABLE, expected, [started]):
         return None
     for name, value in changes.items():
         setattr(hosting, name, value)
@@ -278,8 +365,8 @@ def _finish(claimed: Claim, event: tuple[str, str], **changes: Any) -> bool:
     holds the lease (nobody took the job over)."""
     hosting = claimed.hosting
     changes["claimed_until"] = None
-    rows = ResellerHosting.objects.filter(pk=hosting.pk, status=Status.PROVISIONING, claimed_until=claimed.until)
-    if not update_and_log(rows, changes, hosting.pk, [*claimed.timeline.take(), event_values(*event)]):
+    events = [*claimed.timeline.take(), event_values(*event)]
+    if not update_and_log(hosting.pk, changes, HELD, (Status.PROVISIONING, claimed.until), events):
         logger.warning("hosting %s: lease lost, result of this attempt not written", hosting.pk)
         return False
     for name, value in changes.items():

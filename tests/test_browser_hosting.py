@@ -77,6 +77,9 @@ def test_the_reseller_provisions_and_links_hostings(demo_sandbox, page, live_ser
     assert "nowak-neu.example" in page.inner_text("[data-testid=contract-hostings]")
     screenshot(page, "63-contract-hostings")
     page.click(".nav-tabs a:has-text('Subscriptions')")
+    # The tab is a page of its own that asks the sandbox; count its rows once it has loaded.
+    page.wait_for_url(re.compile(r"/subscriptions/$"))
+    assert page.locator("[data-testid=subscriptions]").count() == 1, page.inner_text("main")
     assert page.locator("[data-testid=not-in-mkm]").count() == 2
     assert page.locator("[data-testid=in-mkm]").count() == 1
     screenshot(page, "64-subscriptions")
@@ -90,6 +93,7 @@ def test_the_reseller_provisions_and_links_hostings(demo_sandbox, page, live_ser
     assert page.get_attribute("[data-testid=hosting-status]", "data-status") == "active"
     page.click(".small a:has-text('MKM hostings')")
     page.click(".nav-tabs a:has-text('Subscriptions')")
+    page.wait_for_url(re.compile(r"/subscriptions/$"))
     assert page.locator("[data-testid=not-in-mkm]").count() == 1
     assert page.locator("[data-testid=in-mkm]").count() == 2
 

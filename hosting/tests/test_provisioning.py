@@ -409,7 +409,28 @@ class TestKilledWorker:
         assert counts(sandbox, hosting) == (1, 1)
 
 
+def fields(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
 class TestClaim:
+    def test_the_jobs_read_returns_what_the_orm_returns_without_further_queries(self, setup, django_assert_num_queries):
+        tenant, contract, product = setup
+        hosting = create(tenant, product, domain="lesen.example", run=False)
+        orm = ResellerHosting.objects.select_related(*provisioning.JOB_RELATIONS).get(pk=hosting.pk)
+        with django_assert_num_queries(1):
+            ours = provisioning.read_job(hosting.pk)
+            related = ["account", "contract", "product", "end_customer"]
+            assert [fields(getattr(ours, name)) for name in related] == [fields(getattr(orm, name)) for name in related]
+            assert fields(ours.contract.hosting_server) == fields(orm.contract.hosting_server)
+        assert fields(ours) == fields(orm) and not ours._state.adding
+        assert isinstance(ours.created_at, type(orm.created_at)) and ours.created_at == orm.created_at
+        type(contract).objects.filter(pk=contract.pk).update(hosting_server=None)
+        with django_assert_num_queries(1):
+            assert provisioning.read_job(hosting.pk).contract.hosting_server is None
+        ResellerHosting.objects.filter(pk=hosting.pk).update(status=Status.FAILED)
+        assert provisioning.read_job(hosting.pk) is None  # only hostings in provisioning
+
     def test_a_worker_that_read_the_job_before_another_took_it_does_not_take_it(self, setup, monkeypatch):
         tenant, _contract, product = setup
         hosting = create(tenant, product, domain="wettlauf.example", run=False)
