@@ -26,9 +26,10 @@ workers, and be killed at any point; it never creates a Plesk object twice:
    have corrected the login. Other Plesk errors → *failed* with Plesk's text.
 
 The database is never locked while Plesk is called: the lease is the lock.
-Every call's outcome is written to the timeline (``ProvisioningEvent``)
-before the next call starts, the last one with the end of the attempt, so
-the timeline survives a worker that dies (``Timeline``).
+Every call's outcome goes to the timeline (``ProvisioningEvent``) with the
+attempt's next write, and at the latest before the next call once the last
+write is a second old, so the timeline survives a worker that dies, short of
+its last second (``Timeline``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import logging
 import random
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -149,17 +151,25 @@ def _event_insert_sql(rows: int) -> str:
     return f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 (our quoted names)
 
 
+# How old the attempt's last write to the timeline may be before a Plesk call starts. The hosting's page
+# polls every 2 seconds, so rows held back for less than a second are never missed there; a worker that
+# dies loses the outcomes of at most its last second, which the next attempt's look-up finds again.
+TIMELINE_STALE_AFTER = 1.0  # seconds
+
+
 class Timeline:
     """Timeline rows of an attempt that wait for the attempt's next write to the database.
 
-    A row is written before the next Plesk call starts (``flush``) or with the end of the attempt, in
-    its statement (``update_and_log``): a worker that dies loses at most the outcome of the call it
-    was making, and an attempt costs no round trip to the database per row.
+    A row is written with the end of the attempt, in its statement (``update_and_log``), or before a
+    Plesk call starts (``flush``) once the attempt's last write is ``TIMELINE_STALE_AFTER`` old: a
+    call that Plesk answers in milliseconds costs no round trip to the database of its own, and one
+    that takes longer is on the page while the next one runs.
     """
 
     def __init__(self, hosting_id: int) -> None:
         self.hosting_id = hosting_id
         self.pending: list[list] = []
+        self.written_at = time.monotonic()  # the claim has just written the "started" row
 
     def add(self, kind: str, message: str = "") -> None:
         self.pending.append(event_values(kind, message))
@@ -169,10 +179,13 @@ class Timeline:
         return pending
 
     def flush(self) -> None:
+        """Write the pending rows if the attempt's last write is ``TIMELINE_STALE_AFTER`` old."""
+        if not self.pending or time.monotonic() - self.written_at < TIMELINE_STALE_AFTER:
+            return
         rows = self.take()
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.execute(_event_insert_sql(len(rows)), [v for row in rows for v in (self.hosting_id, *row)])
+        with connection.cursor() as cursor:
+            cursor.execute(_event_insert_sql(len(rows)), [v for row in rows for v in (self.hosting_id, *row)])
+        self.written_at = time.monotonic()
 
 
 # --- the job's own statements, compiled once per process ---------------------------------------------

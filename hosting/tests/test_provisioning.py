@@ -390,7 +390,9 @@ class TestFailures:
 
 
 class TestKilledWorker:
-    def test_a_dead_workers_job_is_finished_by_the_sweep_without_duplicates(self, setup, sandbox):
+    def test_a_dead_workers_job_is_finished_by_the_sweep_without_duplicates(self, setup, sandbox, monkeypatch):
+        # Plesk as slow as a real one under load: each call's outcome is written before the next call.
+        monkeypatch.setattr(provisioning, "TIMELINE_STALE_AFTER", 0)
         tenant, contract, product = setup
         hosting = create(tenant, product, domain="tot.example", run=False)  # the on-commit enqueue is lost
         assert provisioning.sweep() == []  # within the grace period nothing is touched
@@ -406,6 +408,25 @@ class TestKilledWorker:
         call_command("sweep_provisioning", "--grace", "0", stdout=open("/dev/null", "w"))  # noqa: SIM115
         hosting.refresh_from_db()
         assert hosting.status == Status.ACTIVE and hosting.attempts == 2
+        assert counts(sandbox, hosting) == (1, 1)
+
+    def test_outcomes_of_fast_calls_wait_for_the_attempts_next_write(self, setup, sandbox):
+        tenant, contract, product = setup
+        hosting = create(tenant, product, domain="schnell.example", run=False)
+        claimed = provisioning.claim(hosting.pk)
+        with contract.plesk_client(**provisioning.client_options()) as client:
+            provisioning._Steps(claimed.hosting, client, claimed.timeline).customer()
+        # Both calls took milliseconds: their outcomes were still held back when the worker died.
+        assert messages(hosting).splitlines()[1:] == ["Attempt 1 started."]
+        time_passes()
+        assert provisioning.provision(hosting.pk) == Status.ACTIVE
+        # The next attempt finds the customer the dead one created, and its whole timeline is written.
+        assert messages(hosting).splitlines()[2:] == [
+            "Attempt 2 started.",
+            "customer get, webspace get: done.",
+            "webspace add: done.",
+            "The subscription schnell.example is active.",
+        ]
         assert counts(sandbox, hosting) == (1, 1)
 
 
