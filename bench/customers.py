@@ -12,8 +12,10 @@ one reseller with ``--rows`` end customers plus smaller resellers, and measures 
 against a floor or baseline taken in the same run on the same machine:
 
 a. list page 1 through the full Django stack vs. the view's own SQL statements replayed on a bare cursor
+   (a0, for information: the same request with a view that only reads the same rows through the ORM and
+   answers the finished page, against the same floor: what no rendering work can remove)
 b. list page 1 vs. the Django admin changelist over the same account (and at the same page size)
-c. a deep page (offset ≈ rows / 2) vs. its replayed SQL
+c. a deep page (offset ≈ rows / 2) vs. its replayed SQL (and c0, as a0)
 d. a search matching a few hundred rows vs. its replayed SQL
 e. page 1 with ``--rows`` customers vs. page 1 with 1,000 customers
 f. the streamed CSV export of every row vs. a bare cursor over the same columns into ``csv.writer``,
@@ -27,6 +29,7 @@ in docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import gc
 import json
@@ -46,6 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEVELOPER_DB = REPO / "var" / "partnerportal.sqlite3"
 DEFAULT_URL = "sqlite:////tmp/pp-bench.sqlite3"
 PER_PAGE = 25  # core.views.DEFAULT_PER_PAGE; a bench must not import project code before django.setup()
+PAGE_SPLIT_FROM_OFFSET = 1000  # core.tables.PageAnnotatedQuerysetData.SPLIT_FROM_OFFSET
 EXPORT_CHUNK = 2000  # core.exports.CHUNK_SIZE, so the floor fetches in the same chunks as the export
 SMALL_ROWS = 1_000
 SECOND_RESELLER_ROWS = 2_000
@@ -528,6 +532,46 @@ def view_vs_sql(ctx: Context, key: str, name: str, client, url: str, target: flo
     return result
 
 
+@contextlib.contextmanager
+def nothing_rendered(html: bytes, offset: int):
+    """The customer list's view cut down to its statements: it reads what the real view reads, through the ORM
+    and the same middleware, and answers ``html``, the page the real view rendered. No filter form, table or
+    template is built, so its time is what any list page costs before it renders anything (a0, c0)."""
+    from django.http import HttpResponse
+
+    from access.models import ServiceAccess
+    from customers.views import EndCustomerListView
+
+    def get(self, request, *args, **kwargs):
+        rows = self.get_queryset().order_by("number")
+        rows.count()
+        if offset < PAGE_SPLIT_FROM_OFFSET:
+            list(rows[offset : offset + PER_PAGE])
+        else:
+            keys = list(rows.values_list("pk", flat=True)[offset : offset + PER_PAGE])
+            list(rows.order_by().filter(pk__in=keys))
+        ServiceAccess.objects.filter(shared_account=request.actor.account, revoked_at__isnull=True).exists()
+        return HttpResponse(html)
+
+    real = EndCustomerListView.get
+    EndCustomerListView.get = get
+    try:
+        yield
+    finally:
+        EndCustomerListView.get = real
+
+
+def unrendered_vs_sql(ctx: Context, key: str, page: Result, client, url: str, offset: int) -> None:
+    """``page``'s URL with ``nothing_rendered``, against the same floor: the part of ``page``'s ratio that no
+    rendering can remove."""
+    html = client.get(url).content
+    with nothing_rendered(html, offset):
+        statements = capture(client, url)
+        ours = measure(lambda: fetch(client, url), ctx.repeat, ctx.warmup)
+    name = f"{page.name}, nothing rendered ({len(statements)} statements)"
+    ctx.results.append(Result(key, name, ours, page.base, None, "as " + page.key))
+
+
 def csv_floor(account_id: int, columns: list[str]):
     """The export's rows straight from a cursor into csv.writer: what any CSV export of this data must cost."""
     from django.db import connection
@@ -643,6 +687,7 @@ def run_benchmarks(ctx: Context, url: str, data: Dataset) -> None:
 
     step("a. page 1")
     page1 = view_vs_sql(ctx, "a", "list page 1", owner, "/customers/", 2.5)
+    unrendered_vs_sql(ctx, "a0", page1, owner, "/customers/", 0)
 
     step("b. admin changelist")
     operator = client_for(data.operator, two_factor=True)
@@ -659,7 +704,8 @@ def run_benchmarks(ctx: Context, url: str, data: Dataset) -> None:
     step("c. deep page")
     deep_page = n // 2 // PER_PAGE + 1  # offset ≈ rows / 2: page 2001 at 100,000 rows
     offset = (deep_page - 1) * PER_PAGE
-    view_vs_sql(ctx, "c", f"page {deep_page} (offset {offset:,})", owner, f"/customers/?page={deep_page}", 2.0)
+    deep = view_vs_sql(ctx, "c", f"page {deep_page} (offset {offset:,})", owner, f"/customers/?page={deep_page}", 2.0)
+    unrendered_vs_sql(ctx, "c0", deep, owner, f"/customers/?page={deep_page}", offset)
 
     step("d. search")
     name = f"search q={SEARCH_TERM} ({data.search_hits:,} hits)"
