@@ -1,6 +1,6 @@
 from functools import cache
 
-from access.models import ServiceAccess
+from access.services import accesses_not_revoked
 
 
 def service_access(request):
@@ -13,11 +13,14 @@ def service_access(request):
     actor = getattr(request, "actor", None)
     if actor is None or not actor.has_account or actor.grant is not None:
         return {}
+    known = getattr(request, "service_access_active", None)  # read with the actor's membership
+    if known is not None:
+        return {"service_access_active": known}
     if not hasattr(request, "_service_access_active"):
 
         @cache
         def active() -> bool:
-            return ServiceAccess.objects.filter(shared_account=actor.account, revoked_at__isnull=True).exists()
+            return accesses_not_revoked(actor.account).exists()
 
         request._service_access_active = active
     return {"service_access_active": request._service_access_active}

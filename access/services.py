@@ -31,6 +31,11 @@ ATTEMPTS_PER_IP = 30
 ATTEMPT_WINDOW_SECONDS = 15 * 60
 
 
+def accesses_not_revoked(account):
+    """The service accesses to ``account`` (or an ``OuterRef``) that are not revoked: the header's badge."""
+    return ServiceAccess.objects.filter(shared_account=account, revoked_at__isnull=True)
+
+
 def active_accesses(account):
     return ServiceAccess.objects.with_state().filter(shared_account=account, revoked_at__isnull=True)
 

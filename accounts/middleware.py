@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,12 +28,16 @@ class ActorMiddleware:
     def __call__(self, request):
         ip = client_ip(request)
         if request.user.is_authenticated:
-            # One query gives the actor's membership and the header's account menu (staff's menu lists
-            # every account and is read only when a page shows it, see accounts.context_processors).
-            memberships = active_memberships(request.user)
+            # One query gives the actor's membership, the header's account menu (staff's menu lists every
+            # account and is read only when a page shows it, see accounts.context_processors) and the
+            # header's service-access badge (access.context_processors).
+            memberships = active_memberships(
+                request.user, service_access_active=Exists(access_services.accesses_not_revoked(OuterRef("account")))
+            )
             if not request.user.is_staff:
                 request.member_accounts = [membership.account for membership in memberships]
             request.actor = build_actor(request.user, request.session, ip, memberships)
+            request.service_access_active = self._badge(request.actor, memberships)
             if access_services.SESSION_ACCESS_KEY in request.session:
                 self._enter_shared_account(request)
         else:
@@ -41,6 +46,15 @@ class ActorMiddleware:
             messages.warning(request, _("This account requires two-factor login. Please set it up to continue."))
             return redirect("users:two_factor_setup")
         return self.get_response(request)
+
+    @staticmethod
+    def _badge(actor, memberships) -> bool | None:
+        """Whether the actor's account has an active service access, if its membership was read with the
+        menu (``None``: not known yet)."""
+        if actor.account is None or actor.staff_access:
+            return None
+        membership = next((m for m in memberships if m.account_id == actor.account.pk), None)
+        return None if membership is None else membership.service_access_active
 
     def _enter_shared_account(self, request) -> None:
         switched = access_services.switched_actor(request.actor, request.session)

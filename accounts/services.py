@@ -21,10 +21,13 @@ SESSION_ACCOUNT_KEY = "account_id"
 MENU_SIZE = 50
 
 
-def active_memberships(user) -> list[Membership]:
+def active_memberships(user, **annotations) -> list[Membership]:
     """The user's memberships in active accounts, by account number, with their accounts: the first
-    ``MENU_SIZE``, which is all of them for nearly everyone."""
+    ``MENU_SIZE``, which is all of them for nearly everyone. ``annotations`` are computed for each of them
+    in the same query."""
     memberships = Membership.objects.filter(user=user, account__is_active=True).select_related("account")
+    if annotations:
+        memberships = memberships.annotate(**annotations)
     return list(memberships.order_by("account__number")[:MENU_SIZE])
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from access import services
 from access.models import ActivationCode, ServiceAccess
@@ -145,6 +146,19 @@ class TestRedemption:
         page = customer.get(CODE).content.decode()
         assert 'data-testid="access-active"' in page and world.r2.account.name in page
         assert 'data-testid="activation-code"' not in page
+
+    def test_the_badge_comes_with_the_members_accounts_and_goes_with_the_access(self, world, shared):
+        customer, _provider, access, _code = shared
+        with CaptureQueriesContext(connection) as queries:
+            body = customer.get("/").content.decode()
+        assert 'data-testid="access-badge"' in body
+        # Read in the query of the actor's membership and account menu, not in one of its own.
+        assert [q["sql"] for q in queries if q["sql"].startswith('SELECT 1 AS "a" FROM "access_serviceaccess"')] == []
+        access.revoked_at = access.created_at
+        access.save(update_fields=["revoked_at"])
+        assert 'data-testid="access-badge"' not in customer.get("/").content.decode()
+        # No badge for a member of an account that shared nothing.
+        assert 'data-testid="access-badge"' not in login(Client(), world.r1.owner).get("/").content.decode()
 
     def test_a_replayed_code_is_refused_and_reported(
         self, world, shared, mailoutbox, django_capture_on_commit_callbacks
