@@ -365,6 +365,22 @@ def measure(fn, repeat: int, warmup: int) -> Timing:
     return Timing(statistics.median(samples), samples)
 
 
+def measure_pair(ours, floor, repeat: int, warmup: int) -> tuple[Timing, Timing]:
+    """``measure`` of both, their samples taken in turn: a ratio of two medians taken one after the other
+    also measured how the machine drifted in between (on PostgreSQL by up to 40% from run to run)."""
+    for _ in range(warmup):
+        ours()
+        floor()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, taken in zip((ours, floor), samples, strict=True):
+            gc.collect()
+            started = time.perf_counter()
+            fn()
+            taken.append((time.perf_counter() - started) * 1000)
+    return Timing(statistics.median(samples[0]), samples[0]), Timing(statistics.median(samples[1]), samples[1])
+
+
 def client_for(username: str, two_factor: bool = False):
     """A test client logged in as ``username``; ``two_factor`` also marks the session as past the OTP step."""
     from django.test import Client
@@ -523,9 +539,9 @@ def describe_statements(ctx: Context, title: str, statements: list[Statement], r
 
 
 def view_vs_sql(ctx: Context, key: str, name: str, client, url: str, target: float) -> Result:
-    ours = measure(lambda: fetch(client, url), ctx.repeat, ctx.warmup)
+    fetch(client, url)  # the first request also sets up the connection, which the capture would count
     statements = capture(client, url)
-    floor = measure(lambda: replay(statements), ctx.repeat, ctx.warmup)
+    ours, floor = measure_pair(lambda: fetch(client, url), lambda: replay(statements), ctx.repeat, ctx.warmup)
     describe_statements(ctx, f"{key}: GET {url}", statements)
     result = Result(key, name, ours, floor, target, "same SQL, bare cursor")
     ctx.results.append(result)
@@ -563,13 +579,15 @@ def unrendered_vs_sql(ctx: Context, key: str, page: Result, client, url: str, of
     """``page``'s URL with ``nothing_rendered``, against the same floor: the part of ``page``'s ratio that no
     rendering can remove."""
     html = client.get(url).content
+    real = capture(client, url)
     with nothing_rendered(html, offset):
+        fetch(client, url)
         statements = capture(client, url)
-        ours = measure(lambda: fetch(client, url), ctx.repeat, ctx.warmup)
-    if len(statements) != len(capture(client, url)):
+        ours, floor = measure_pair(lambda: fetch(client, url), lambda: replay(real), ctx.repeat, ctx.warmup)
+    if len(statements) != len(real):
         raise RuntimeError(f"{url}: the view without rendering runs other statements than the real one")
     name = f"{page.name}, nothing rendered ({len(statements)} statements)"
-    ctx.results.append(Result(key, name, ours, page.base, None, "as " + page.key))
+    ctx.results.append(Result(key, name, ours, floor, None, f"{page.key}'s SQL, bare cursor"))
 
 
 def csv_floor(account_id: int, columns: list[str]):
@@ -823,7 +841,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000, help="end customers of the big reseller")
     parser.add_argument("--database-url", default=DEFAULT_URL, help=f"throw-away database (default {DEFAULT_URL})")
-    parser.add_argument("--repeat", type=int, default=7, help="timed samples per measurement (median is reported)")
+    parser.add_argument("--repeat", type=int, default=15, help="timed samples per measurement (median is reported)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs before the samples")
     parser.add_argument("--explain", action="store_true", help="print the plan of each measurement's slowest query")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (to inspect it)")

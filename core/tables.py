@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape as escape_text
 
 import django_tables2 as tables
 from django.db import models
@@ -11,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise, cached_property
 from django.utils.html import escape, format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
@@ -56,38 +58,49 @@ class ObjectTable(tables.Table):
             for cell in cells:
                 fragment, values = cell.content(row)
                 if cell.td is None:
-                    html = format_html(fragment, *values)
+                    html = _format_html(fragment, values)
                     markup.append("<td {}>{}</td>")
                     args += (cell.dynamic_td(row, html), html)
                 else:
                     markup += (cell.td, fragment, "</td>")
                     args += values
             markup.append("</tr>")
-            rows.append(format_html("".join(markup), *args))
+            rows.append(_format_html("".join(markup), args))
         return rows
 
-    def header_cells(self) -> list[tuple[str, str | None, str]]:
-        """``(th attributes, sort link or None, header)`` of every column, as ``{% querystring_replace %}`` links."""
+    def header_row(self) -> SafeString:
+        """The ``<th>`` of every column, with its sort link as ``{% querystring_replace %}`` writes it."""
         params = dict(self.request.GET)
         field = self.prefixed_order_by_field
-        return [
-            (
-                self.column_attrs(bound)["th"].as_html(),
-                _querystring(params, field, bound.order_by_alias.next) if bound.orderable else None,
-                bound.header,
-            )
-            for bound in self.columns
-        ]
+        cells = []
+        for bound in self.columns:
+            attrs = self.column_attrs(bound)["th"].as_html()
+            header = _escaped(bound.header)
+            if bound.orderable:
+                header = f'<a href="{_querystring(params, field, bound.order_by_alias.next)}">{header}</a>'
+            cells.append(f'<th {attrs} scope="col">{header}</th>')
+        return SafeString("\n".join(cells))
 
-    def page_links(self) -> list[tuple[int | str, str | None, bool]]:
-        """``(page number or "...", link or None, whether current)`` of the pagination's numbered links."""
+    def pagination_items(self) -> SafeString:
+        """The pagination's ``<li>``: previous, the numbered pages (a gap as "…"), next."""
         params = dict(self.request.GET)
         field = self.prefixed_page_field
-        current = self.page.number
-        return [
-            (number, None if number == "..." else _querystring(params, field, number), number == current)
-            for number in table_page_range(self.page, self.paginator)
-        ]
+        page = self.page
+        items = []
+        if page.has_previous():
+            link, label = _querystring(params, field, page.previous_page_number()), _escaped(_("Previous"))
+            items.append(f'<li class="page-item"><a class="page-link" href="{link}">{label}</a></li>')
+        for number in table_page_range(page, self.paginator):
+            if number == "...":
+                items.append('<li class="page-item"><span class="page-link">…</span></li>')
+                continue
+            active = " active" if number == page.number else ""
+            link = _querystring(params, field, number)
+            items.append(f'<li class="page-item{active}"><a class="page-link" href="{link}">{number}</a></li>')
+        if page.has_next():
+            link, label = _querystring(params, field, page.next_page_number()), _escaped(_("Next"))
+            items.append(f'<li class="page-item"><a class="page-link" href="{link}">{label}</a></li>')
+        return SafeString("\n".join(items))
 
     def column_attrs(self, bound) -> dict:
         """``bound.attrs`` (``th``, ``td``, ``tf``), computed once per table instead of on every access.
@@ -138,6 +151,19 @@ class PkUrl:
         if self.head is not None and type(pk) is int:
             return f"{self.head}{pk}{self.tail}"
         return self.reverse(pk)
+
+
+def _escaped(value) -> str:
+    """``conditional_escape(value)`` without the lazy-string wrapper of ``escape``, which cost a third of a
+    page's cell rendering: markup (``__html__``) as it is, anything else as text, escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape_text(str(value))
+
+
+def _format_html(format_string: str, args) -> SafeString:
+    """``format_html(format_string, *args)``, with ``_escaped``."""
+    return SafeString(format_string.format(*[_escaped(value) for value in args]))
 
 
 def _querystring(params: dict, key: str, value) -> str:

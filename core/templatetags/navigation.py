@@ -1,8 +1,16 @@
+import functools
+
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
+
+
+@functools.cache
+def _menu_url(url_name: str, script_prefix: str, urlconf) -> str:
+    """``reverse(url_name)``: the menu's URLs take no arguments, so each is the same for a prefix and URLconf."""
+    return reverse(url_name, urlconf=urlconf)
 
 
 @register.simple_tag(takes_context=True)
@@ -13,11 +21,12 @@ def sidebar_menu(context):
     """
     request = context["request"]
     view_name = getattr(request.resolver_match, "view_name", None)
+    script_prefix, urlconf = get_script_prefix(), get_urlconf()
     groups = []
     for label, items in context.get("menu", ()):
         links = []
         for item in items:
-            url = reverse(item.url_name)
+            url = _menu_url(item.url_name, script_prefix, urlconf)
             active = " active" if request.path == url or view_name == item.url_name else ""
             links.append((active, url, item.icon, str(item.label)))  # escaping a lazy string is slow
         heading = format_html('<div class="sidebar-heading">{}</div>', str(label)) if label else ""
