@@ -122,11 +122,10 @@ def client_options() -> dict[str, Any]:
 
 
 def add_event(hosting_id: int, kind: str, message: str = "") -> None:
-    """Append a row to the hosting's timeline.
+    """Append a row to the hosting's timeline at once, outside an attempt (queued, retried, resumed).
 
-    A plain INSERT: an attempt writes one row per Plesk call, each committed at once on the worker's
-    hot path, and ``objects.create()`` spent as long building the model and reading back its id as the
-    database took to store the row.
+    A plain INSERT: ``objects.create()`` spent as long building the model and reading back its id as the
+    database took to store the row. An attempt's own rows go through ``Timeline``.
     """
     with connection.cursor() as cursor:
         cursor.execute(_event_insert_sql(1), [hosting_id, *event_values(kind, message)])

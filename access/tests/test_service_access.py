@@ -154,8 +154,7 @@ class TestRedemption:
         assert 'data-testid="access-badge"' in body
         # Read in the query of the actor's membership and account menu, not in one of its own.
         assert [q["sql"] for q in queries if q["sql"].startswith('SELECT 1 AS "a" FROM "access_serviceaccess"')] == []
-        access.revoked_at = access.created_at
-        access.save(update_fields=["revoked_at"])
+        assert customer.post(f"/profile/service-access/{access.pk}/revoke/").status_code == 302
         assert 'data-testid="access-badge"' not in customer.get("/").content.decode()
         # No badge for a member of an account that shared nothing.
         assert 'data-testid="access-badge"' not in login(Client(), world.r1.owner).get("/").content.decode()

@@ -9,7 +9,8 @@ register = template.Library()
 
 @functools.cache
 def _menu_url(url_name: str, script_prefix: str, urlconf) -> str:
-    """``reverse(url_name)``: the menu's URLs take no arguments, so each is the same for a prefix and URLconf."""
+    """``reverse(url_name)``: the menu's URLs take no arguments, so each is the same for a script prefix and
+    URLconf. ``reverse`` reads the prefix itself; it is an argument so that it is part of the cache key."""
     return reverse(url_name, urlconf=urlconf)
 
 
