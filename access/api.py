@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -6,6 +5,7 @@ from ninja.pagination import paginate
 from access import services
 from access.filters import ServiceAccessFilterSet
 from access.models import ServiceAccess
+from core.access import access_queryset, require_account
 
 router = Router(tags=["Service access"])
 
@@ -87,9 +87,7 @@ class AccessFilter(Schema):
 
 
 def _held(request):
-    if request.actor.has_account and not request.actor.may(ServiceAccess, "view"):
-        raise PermissionDenied
-    return ServiceAccess.objects.with_state().filter(revoked_at__isnull=True).restrict(request.actor)
+    return access_queryset(request.actor, ServiceAccess.objects.with_state().filter(revoked_at__isnull=True))
 
 
 @router.get("/service-access/", response=list[ProviderAccessOut], summary="Service accesses this account holds")
@@ -111,18 +109,14 @@ def activate_service_access(request, payload: ActivationIn):
 
 @router.get("/me/service-access", response=list[GrantOut], summary="Active service accesses to your account")
 def my_service_access(request):
-    if not request.actor.has_account:
-        return []
+    require_account(request.actor)
     return list(services.active_accesses(request.actor.account).select_related("account"))
 
 
 @router.delete("/me/service-access/{access_id}", response={204: None}, summary="End a service access to your account")
 def revoke_my_service_access(request, access_id: int):
-    access = (
-        services.active_accesses(request.actor.account).filter(pk=access_id).first()
-        if request.actor.has_account
-        else None
-    )
+    require_account(request.actor)
+    access = services.active_accesses(request.actor.account).filter(pk=access_id).first()
     if access is None:
         raise Http404
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,9 +15,11 @@ from accounts.models import Membership
 from audit.models import AuditEntry
 from audit.services import entry, record, record_all
 from core import throttle
+from core.access import require_account, require_action
 from core.actor import Actor
 from core.mail import send_templated_mail
 from core.roles import Role
+from core.tenancy import ADD
 
 SESSION_ACCESS_KEY = "service_access_id"
 
@@ -33,10 +36,12 @@ ATTEMPT_WINDOW_SECONDS = 15 * 60
 
 def accesses_not_revoked(account):
     """The service accesses to ``account`` (or an ``OuterRef``) that are not revoked: the header's badge."""
+    # unrestricted: accesses *to* the account; the restriction covers those the account holds
     return ServiceAccess.objects.filter(shared_account=account, revoked_at__isnull=True)
 
 
 def active_accesses(account):
+    # unrestricted: accesses *to* the account; the restriction covers those the account holds
     return ServiceAccess.objects.with_state().filter(shared_account=account, revoked_at__isnull=True)
 
 
@@ -48,8 +53,7 @@ def own_active_access(actor: Actor) -> ServiceAccess | None:
 def issue_code(actor: Actor) -> str:
     """A fresh code for the actor in their account; the previous unused one stops working."""
     actor.forbid_switched()
-    if not actor.has_account:
-        raise PermissionDenied
+    require_account(actor)
     code = codes.generate()
     with transaction.atomic():
         ActivationCode.objects.filter(user=actor.user, account=actor.account, used_at__isnull=True).delete()
@@ -65,8 +69,7 @@ def issue_code(actor: Actor) -> str:
 def redeem(actor: Actor, raw_code: str) -> ServiceAccess:
     """Activate a code for the actor's account: exactly one redemption wins, errors say only what the design says."""
     actor.forbid_switched()
-    if not actor.may(ServiceAccess, "add"):
-        raise PermissionDenied
+    require_action(actor, ServiceAccess, ADD)
     if not (raw_code or "").strip():
         raise ValidationError({"code": EMPTY})
     allowed = throttle.allow(f"sa:account:{actor.account.pk}", ATTEMPTS_PER_ACCOUNT, ATTEMPT_WINDOW_SECONDS)
@@ -116,7 +119,7 @@ def _grant(actor: Actor, code: ActivationCode) -> ServiceAccess:
 
 def _note_replay(actor: Actor, code: ActivationCode) -> None:
     """A used code entered again by another provider may have leaked: tell the customer's owners."""
-    if ServiceAccess.objects.filter(code=code, account=actor.account).exists():
+    if ServiceAccess.objects.restrict(actor).filter(code=code).exists():
         return
     with transaction.atomic():
         record(
@@ -128,10 +131,12 @@ def _note_replay(actor: Actor, code: ActivationCode) -> None:
 def _sharer_still_there(code: ActivationCode) -> bool:
     if not (code.user.is_active and code.account.is_active):
         return False
+    # unrestricted: the sharer's membership in the customer's account, which the provider is not a member of
     return Membership.objects.filter(account=code.account, user=code.user).exists()
 
 
 def _mail_owners(account, template: str, context: dict) -> None:
+    # unrestricted: the owners of the customer's account are told, whoever acted
     owners = Membership.objects.filter(account=account, role=Role.OWNER).select_related("user")
     emails = [m.user.email for m in owners if m.user.email]
     send_templated_mail(template, {"account": account, **context}, to=emails, account=account)
@@ -147,7 +152,7 @@ def switched_actor(home: Actor, session) -> Actor | None:
     access_id = session.get(SESSION_ACCESS_KEY)
     if not isinstance(access_id, int) or not home.has_role(Role.ADMIN):
         return None
-    access = ServiceAccess.objects.with_state().filter(pk=access_id, account=home.account).first()
+    access = ServiceAccess.objects.with_state().restrict(home).filter(pk=access_id).first()
     if access is None or not access.is_usable:
         return None
     return Actor(
@@ -160,13 +165,12 @@ def switched_actor(home: Actor, session) -> Actor | None:
     )
 
 
-def _rotate_session(request, access_pk: int | None) -> None:
+def _rotate_session(session: SessionBase, access_pk: int | None) -> None:
     """Point the session at ``access_pk`` (or at no access) under a new key, without giving it a longer life.
 
     The new row is written here, inside the caller's transaction, so the switch
     and its audit entries commit together or not at all.
     """
-    session = request.session
     expires = session.get_expiry_date()
     if access_pk is None:
         session.pop(SESSION_ACCESS_KEY, None)
@@ -176,10 +180,9 @@ def _rotate_session(request, access_pk: int | None) -> None:
     session.cycle_key()
 
 
-def switch_in(request, access: ServiceAccess) -> None:
+def switch_in(actor: Actor, access: ServiceAccess, *, session: SessionBase) -> None:
     """Switch the session into the shared account; ``access`` comes from
-    ``ServiceAccess.objects.with_state().restrict(actor, "change")``, read in this request."""
-    actor = request.actor
+    ``access_object(actor, ServiceAccess.objects.with_state(), pk, CHANGE)``, read in this request."""
     actor.forbid_switched()
     if not access.is_usable:
         raise ServiceAccess.DoesNotExist
@@ -192,30 +195,26 @@ def switch_in(request, access: ServiceAccess) -> None:
             entry(actor, AuditEntry.Action.SWITCH_IN, access, object_repr=str(access.shared_account)),
             entry(switched, AuditEntry.Action.SWITCH_IN, access, object_repr=str(actor.account)),
         )
-        _rotate_session(request, access.pk)
+        _rotate_session(session, access.pk)
 
 
-def switch_out(request, *, ended: bool = False) -> None:
+def switch_out(actor: Actor, *, session: SessionBase, ended: bool = False) -> None:
     """Back to the provider's own account; a no-op in a session that is not switched."""
-    if SESSION_ACCESS_KEY not in request.session:
+    if SESSION_ACCESS_KEY not in session:
         return
-    actor = request.actor
     action = AuditEntry.Action.SWITCH_END if ended else AuditEntry.Action.SWITCH_OUT
     with transaction.atomic():
         if actor.grant is not None:
             record(actor, action, actor.grant, object_repr=str(actor.home_account))
-        _rotate_session(request, None)
+        _rotate_session(session, None)
 
 
 def revoke(actor: Actor, access: ServiceAccess) -> None:
     """The customer ends an access: gone from the provider's list, the switched session ends at its next request."""
     actor.forbid_switched()
+    require_account(actor)
     with transaction.atomic():
-        access = (
-            ServiceAccess.objects.select_for_update()
-            .filter(pk=access.pk, shared_account=actor.account, revoked_at__isnull=True)
-            .first()
-        )
+        access = active_accesses(actor.account).select_for_update().filter(pk=access.pk).first()
         if access is None:
             raise ServiceAccess.DoesNotExist
         if access.sharer_id != actor.user.pk and not actor.has_role(Role.OWNER):

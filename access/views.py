@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,9 @@ from access.models import ServiceAccess
 from access.tables import ServiceAccessTable
 from audit.models import AuditEntry
 from audit.services import record
+from core.access import access_object, require_account, require_action
 from core.http import page_methods
+from core.tenancy import ADD, CHANGE
 from core.views import ObjectListView
 
 
@@ -26,8 +28,8 @@ class ServiceAccessListView(ObjectListView):
     template_name = "access/serviceaccess_list.html"
     title = gettext_lazy("Service accesses")
 
-    def get_base_queryset(self):
-        return ServiceAccess.objects.with_state().filter(revoked_at__isnull=True)
+    def refine_queryset(self, queryset):
+        return queryset.with_state().filter(revoked_at__isnull=True)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "activation_form": ActivationForm()}
@@ -36,11 +38,7 @@ class ServiceAccessListView(ObjectListView):
 @page_methods
 def activate_view(request):
     actor = request.actor
-    if not actor.has_account:
-        raise Http404
-    if not actor.may(ServiceAccess, "add"):
-        record(actor, AuditEntry.Action.DENIED, object_repr=_("activate service access"))
-        raise PermissionDenied
+    require_action(actor, ServiceAccess, ADD)
     form = ActivationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,30 +60,27 @@ def activate_view(request):
 
 @require_POST
 def switch_in_view(request, pk):
-    if not request.actor.has_account:
-        raise Http404
-    access = get_object_or_404(ServiceAccess.objects.with_state().restrict(request.actor, "change"), pk=pk)
+    access = access_object(request.actor, ServiceAccess.objects.with_state(), pk, CHANGE)
     try:
-        services.switch_in(request, access)
+        services.switch_in(request.actor, access, session=request.session)
     except ServiceAccess.DoesNotExist:
         record(request.actor, AuditEntry.Action.DENIED, object_repr=_("switch into service access"))
         raise Http404 from None
-    return redirect("core:dashboard")
+    return redirect("dashboard")
 
 
 @require_POST
 def switch_out_view(request):
     was_switched = request.actor.grant is not None
-    services.switch_out(request)
-    return redirect("access:serviceaccess_list" if was_switched else "core:dashboard")
+    services.switch_out(request.actor, session=request.session)
+    return redirect("access:serviceaccess_list" if was_switched else "dashboard")
 
 
 @page_methods
 def code_view(request):
     """Profile → Service access: a new code on every view until access is granted."""
     actor = request.actor
-    if not actor.has_account:
-        raise Http404
+    require_account(actor)
     own = services.own_active_access(actor)
     context = {
         "accesses": services.active_accesses(actor.account).select_related("account"),
@@ -104,8 +99,7 @@ def code_view(request):
 @require_POST
 def revoke_view(request, pk):
     actor = request.actor
-    if not actor.has_account:
-        raise Http404
+    require_account(actor)
     access = get_object_or_404(services.active_accesses(actor.account), pk=pk)
     try:
         services.revoke(actor, access)

@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from ninja import FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -7,7 +6,9 @@ from accounts import services
 from accounts.filters import MembershipFilterSet
 from accounts.forms import InvitationForm
 from accounts.models import Membership
+from core.access import access_object, access_queryset
 from core.roles import Role
+from core.tenancy import VIEW
 
 router = Router(tags=["Account"])
 
@@ -99,8 +100,8 @@ def me(request):
     }
 
 
-def _members(request):
-    return Membership.objects.select_related("user").restrict(request.actor)
+def _members(request, action=VIEW):
+    return access_queryset(request.actor, Membership.objects.select_related("user"), action)
 
 
 @router.get("/members", response=list[MemberOut], summary="Members of the current account")
@@ -112,18 +113,18 @@ def list_members(request, filters: Query[MemberFilter]):
 
 @router.get("/members/{member_id}", response=MemberOut, summary="One member of the current account")
 def get_member(request, member_id: int):
-    return get_object_or_404(_members(request), pk=member_id)
+    return access_object(request.actor, Membership.objects.select_related("user"), member_id)
 
 
 @router.patch("/members/{member_id}", response=MemberOut, summary="Change a member's role (owners and administrators)")
 def change_member_role(request, member_id: int, payload: MemberRoleIn):
-    membership = get_object_or_404(_members(request), pk=member_id)
+    membership = access_object(request.actor, Membership.objects.select_related("user"), member_id)
     return services.change_member_role(request.actor, membership, payload.role)
 
 
 @router.delete("/members/{member_id}", response={204: None}, summary="Remove a member (owners and administrators)")
 def remove_member(request, member_id: int):
-    membership = get_object_or_404(_members(request), pk=member_id)
+    membership = access_object(request.actor, Membership.objects.select_related("user"), member_id)
     services.remove_member(request.actor, membership)
     return Status(204, None)
 

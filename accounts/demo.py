@@ -3,9 +3,8 @@
 from django.contrib.auth import get_user_model
 
 from accounts.models import Account, Membership
+from core.demo_loading import DEMO_PASSWORD
 from core.roles import Role
-
-DEMO_PASSWORD = "demo"
 
 ACCOUNTS = [
     {"number": "10001", "name": "Webagentur Beispiel", "is_partner": True},

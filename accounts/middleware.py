@@ -61,7 +61,7 @@ class ActorMiddleware:
         if switched is not None:
             request.actor = switched
             return
-        access_services.switch_out(request, ended=True)
+        access_services.switch_out(request.actor, session=request.session, ended=True)
         messages.warning(request, _("Your service access has ended. You are back in your own account."))
 
     def _needs_two_factor(self, request) -> bool:

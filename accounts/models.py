@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
-from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
+from core.tenancy import ADD, CHANGE, DELETE, VIEW, RoleRules, TenantModel
 
 
-class Account(models.Model):
+class Account(RoleRules, models.Model):
     """A customer of the provider, identified by its customer number (Kundennummer)."""
 
     number = models.CharField(_("customer number"), max_length=32, unique=True)
@@ -25,6 +25,9 @@ class Account(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     require_two_factor = models.BooleanField(_("require two-factor login for all members"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # The account's own settings: only its owners change them.
+    required_roles = {VIEW: Role.EMPLOYEE, ADD: Role.OWNER, CHANGE: Role.OWNER, DELETE: Role.OWNER}
 
     class Meta:
         ordering = ["number"]

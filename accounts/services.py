@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Invitation, Membership
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
+from core.access import ActionDenied, access_object, require_action
 from core.actor import Actor
 from core.mail import send_templated_mail
 from core.roles import Role
+from core.tenancy import ADD, CHANGE, DELETE
+from users.models import User
 
 SESSION_ACCOUNT_KEY = "account_id"
 
@@ -25,6 +30,7 @@ def active_memberships(user, **annotations) -> list[Membership]:
     """The user's memberships in active accounts, by account number, with their accounts: the first
     ``MENU_SIZE``, which is all of them for nearly everyone. ``annotations`` are computed for each of them
     in the same query."""
+    # unrestricted: the user's own memberships, which the actor is built from
     memberships = Membership.objects.filter(user=user, account__is_active=True).select_related("account")
     if annotations:
         memberships = memberships.annotate(**annotations)
@@ -46,6 +52,7 @@ def build_actor(user, session, ip: str | None, memberships: list[Membership] | N
         if membership is None and len(memberships) == MENU_SIZE:
             # Beyond the first MENU_SIZE. One membership per user and account (a constraint): get(), no ORDER BY.
             try:
+                # unrestricted: the user's own membership, which the actor is built from
                 membership = Membership.objects.select_related("account").get(
                     user=user, account_id=account_id, account__is_active=True
                 )
@@ -66,6 +73,7 @@ def build_actor(user, session, ip: str | None, memberships: list[Membership] | N
 
 def current_role(user, account: Account) -> Role | None:
     """The user's role in ``account`` right now, or None when they are no longer a member."""
+    # unrestricted: the user's own membership, which the actor is built from
     role = Membership.objects.filter(user=user, account=account).values_list("role", flat=True).first()
     return Role(role) if role else None
 
@@ -77,38 +85,36 @@ def switchable_accounts(user):
     return Account.objects.filter(is_active=True, memberships__user=user)
 
 
-def switch_account(request, account: Account) -> None:
-    """Make ``account`` the session's current account, rotating the session key."""
-    request.actor.forbid_switched()
-    if not switchable_accounts(request.user).filter(pk=account.pk).exists():
-        raise Account.DoesNotExist
-    request.session.cycle_key()
-    request.session[SESSION_ACCOUNT_KEY] = account.pk
-    actor = build_actor(request.user, request.session, request.actor.ip)
-    record(actor, AuditEntry.Action.SWITCH_ACCOUNT, account, account=account)
-    request.actor = actor
-
-
-def _require_manager(actor: Actor) -> None:
+def switch_account(actor: Actor, account_id: int, *, session: SessionBase) -> Actor:
+    """Make the account ``account_id`` the session's current account, rotating the session key; returns the
+    actor in it. An account the user may not switch to is a 404."""
     actor.forbid_switched()
-    if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied(_("Only owners and administrators manage members."))
+    account = switchable_accounts(actor.user).filter(pk=account_id).first()
+    if account is None:
+        raise Http404
+    session.cycle_key()
+    session[SESSION_ACCOUNT_KEY] = account.pk
+    switched = build_actor(actor.user, session, actor.ip)
+    record(switched, AuditEntry.Action.SWITCH_ACCOUNT, account, account=account)
+    return switched
 
 
 def _check_role_change_allowed(actor: Actor, old: Role | None, new: Role) -> None:
     # Administrators manage everyone except owners: they neither touch an
     # owner nor make anybody one.
     if not actor.has_role(Role.OWNER) and Role.OWNER in (old, new):
-        raise PermissionDenied(_("Only owners can manage owners."))
+        raise ActionDenied(actor, Membership, "manage owners", _("Only owners can manage owners."))
 
 
-def _lock_owners(account: Account) -> list[Membership]:
+def _lock_owners(actor: Actor) -> list[Membership]:
     # Lock in primary-key order so concurrent role changes cannot deadlock.
-    return list(Membership.objects.select_for_update().filter(account=account, role=Role.OWNER).order_by("pk"))
+    owners = Membership.objects.restrict(actor).select_for_update().filter(role=Role.OWNER)
+    return list(owners.order_by("pk"))
 
 
 def invite_member(actor: Actor, *, email: str, role: Role) -> Invitation:
-    _require_manager(actor)
+    actor.forbid_switched()
+    require_action(actor, Invitation, ADD)
     _check_role_change_allowed(actor, None, Role(role))
     with transaction.atomic():
         if Membership.objects.restrict(actor).filter(user__email=email).exists():
@@ -127,34 +133,55 @@ def invite_member(actor: Actor, *, email: str, role: Role) -> Invitation:
 
 
 def find_open_invitation(token: str) -> Invitation | None:
-    invitation = Invitation.objects.filter(token_hash=Invitation.hash_token(token)).select_related("account").first()
+    """The open invitation of ``token``: the token is the credential, so this reads past the restriction."""
+    token_hash = Invitation.hash_token(token)
+    # unrestricted: see the docstring
+    invitation = Invitation.objects.filter(token_hash=token_hash).select_related("account").first()
     if invitation is None or not invitation.is_open:
         return None
     return invitation
 
 
-def accept_invitation(invitation: Invitation, user, *, ip: str | None = None) -> Membership:
-    """Join the invited account; a member already gets no second membership."""
+def accept_invitation(actor: Actor, invitation: Invitation) -> Membership:
+    """The actor's user joins the invited account; a member already gets no second membership.
+
+    The invitation (found by its token, ``find_open_invitation``) is what
+    grants the access, so it is read by its key, not through the restriction.
+    """
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)  # unrestricted: see above
         if not locked.is_open:
             raise ValidationError(_("This invitation is no longer valid."))
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])
-        membership, _created = Membership.objects.get_or_create(
-            account=locked.account, user=user, defaults={"role": locked.role}
+        membership, _created = Membership.objects.get_or_create(  # unrestricted: joining is what makes it visible
+            account=locked.account, user=actor.user, defaults={"role": locked.role}
         )
-        actor = Actor(user=user, account=locked.account, role=Role(membership.role), ip=ip)
-        record(actor, AuditEntry.Action.JOIN, membership)
+        member = Actor(user=actor.user, account=locked.account, role=Role(membership.role), ip=actor.ip)
+        record(member, AuditEntry.Action.JOIN, membership)
     return membership
 
 
+def sign_up_and_accept_invitation(
+    actor: Actor, invitation: Invitation, *, username: str, first_name: str, last_name: str, password: str
+) -> User:
+    """A login for an invited person who has none yet (with the invited address), who then joins the account:
+    both or neither."""
+    with transaction.atomic():
+        user = User(username=username, first_name=first_name, last_name=last_name, email=invitation.email)
+        user.set_password(password)
+        user.save()
+        accept_invitation(Actor(user=user, ip=actor.ip), invitation)
+    return user
+
+
 def change_member_role(actor: Actor, membership: Membership, role: Role) -> Membership:
-    _require_manager(actor)
+    actor.forbid_switched()
+    require_action(actor, Membership, CHANGE)
     role = Role(role)
     with transaction.atomic():
-        owners = _lock_owners(actor.account)
-        membership = Membership.objects.restrict(actor, "change").select_for_update().get(pk=membership.pk)
+        owners = _lock_owners(actor)
+        membership = access_object(actor, Membership.objects.select_for_update(), membership.pk, CHANGE)
         old = Role(membership.role)
         _check_role_change_allowed(actor, old, role)
         if old == Role.OWNER and role != Role.OWNER and len(owners) <= 1:
@@ -166,10 +193,11 @@ def change_member_role(actor: Actor, membership: Membership, role: Role) -> Memb
 
 
 def remove_member(actor: Actor, membership: Membership) -> None:
-    _require_manager(actor)
+    actor.forbid_switched()
+    require_action(actor, Membership, DELETE)
     with transaction.atomic():
-        owners = _lock_owners(actor.account)
-        membership = Membership.objects.restrict(actor, "delete").select_for_update().get(pk=membership.pk)
+        owners = _lock_owners(actor)
+        membership = access_object(actor, Membership.objects.select_for_update(), membership.pk, DELETE)
         _check_role_change_allowed(actor, Role(membership.role), Role(membership.role))
         if membership.role == Role.OWNER and len(owners) <= 1:
             raise ValidationError(_("The last owner cannot be removed."))
@@ -177,13 +205,17 @@ def remove_member(actor: Actor, membership: Membership) -> None:
         membership.delete()
 
 
-def update_account_settings(actor: Actor, form) -> Account:
+SETTINGS_FIELDS = ["require_two_factor"]
+
+
+def update_account_settings(actor: Actor, *, require_two_factor: bool) -> Account:
+    """Change the settings of the actor's account (its owners only)."""
     actor.forbid_switched()
-    if not actor.has_role(Role.OWNER):
-        raise PermissionDenied(_("Only owners change the account settings."))
+    require_action(actor, Account, CHANGE)
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=actor.account.pk)
-        before = snapshot(account, list(form.fields))
-        account = form.save()
-        record(actor, AuditEntry.Action.UPDATE, account, changes=diff(before, snapshot(account, list(form.fields))))
+        before = snapshot(account, SETTINGS_FIELDS)
+        account.require_two_factor = require_two_factor
+        account.save(update_fields=SETTINGS_FIELDS)
+        record(actor, AuditEntry.Action.UPDATE, account, changes=diff(before, snapshot(account, SETTINGS_FIELDS)))
     return account

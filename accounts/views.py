@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services
 from accounts.filters import MembershipFilterSet
@@ -14,24 +13,36 @@ from accounts.forms import AccountSettingsForm, InvitationForm, MembershipForm
 from accounts.models import Account, Invitation, Membership
 from accounts.tables import MembershipTable
 from audit.models import AuditEntry
-from audit.services import record
+from core.access import require_action
 from core.http import page_methods
-from core.roles import Role
+from core.tenancy import ADD, CHANGE
 from core.views import ObjectDeleteView, ObjectEditView, ObjectListView
+from users.auth import log_in
 from users.backends import find_login_user
 from users.forms import SignupForm
-from users.services import log_in
+
+
+@require_safe
+def dashboard_view(request):
+    actor = request.actor
+    context = {}
+    if actor.has_account:
+        context = {
+            "member_count": Membership.objects.restrict(actor).count(),
+            "recent_activity": AuditEntry.objects.restrict(actor)[:8],
+        }
+    return render(request, "accounts/dashboard.html", context)
 
 
 @require_POST
 def switch_view(request):
     try:
-        account = services.switchable_accounts(request.user).get(pk=int(request.POST.get("account", "")))
-        services.switch_account(request, account)
-    except (ValueError, Account.DoesNotExist):
+        account_id = int(request.POST.get("account", ""))
+    except ValueError:
         raise Http404 from None
-    messages.success(request, _("You are now working in %(account)s.") % {"account": account})
-    return redirect("core:dashboard")
+    request.actor = services.switch_account(request.actor, account_id, session=request.session)
+    messages.success(request, _("You are now working in %(account)s.") % {"account": request.actor.account})
+    return redirect("dashboard")
 
 
 class MembershipListView(ObjectListView):
@@ -41,13 +52,13 @@ class MembershipListView(ObjectListView):
     add_url_name = "accounts:invitation_add"
     template_name = "accounts/membership_list.html"
 
-    def get_base_queryset(self):
-        return Membership.objects.select_related("user")
+    def refine_queryset(self, queryset):
+        return queryset.select_related("user")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["invitations"] = (
-            Invitation.objects.restrict(self.actor, "add").filter(accepted_at__isnull=True).order_by("-created_at")[:20]
+            Invitation.objects.restrict(self.actor, ADD).filter(accepted_at__isnull=True).order_by("-created_at")[:20]
         )
         return context
 
@@ -56,8 +67,8 @@ class MembershipEditView(ObjectEditView):
     model = Membership
     form_class = MembershipForm
 
-    def get_base_queryset(self):
-        return Membership.objects.select_related("user")
+    def refine_queryset(self, queryset):
+        return queryset.select_related("user")
 
     def save_form(self, form):
         try:
@@ -83,11 +94,7 @@ class MembershipDeleteView(ObjectDeleteView):
 @page_methods
 def invitation_add_view(request):
     actor = request.actor
-    if not actor.has_account:
-        raise Http404
-    if not actor.may(Invitation, "add"):
-        record(actor, AuditEntry.Action.DENIED, object_repr=_("invite member"))
-        raise PermissionDenied
+    require_action(actor, Invitation, ADD)
     form = InvitationForm(request.POST if request.method == "POST" else None, actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,33 +124,31 @@ def invitation_accept_view(request, token):
         if signup is not None:
             if not signup.is_valid():
                 return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": signup})
-            with transaction.atomic():
-                user = signup.save(commit=False)
-                user.email = invitation.email
-                user.set_password(signup.cleaned_data["password1"])
-                user.save()
-                services.accept_invitation(invitation, user, ip=request.actor.ip)
+            data = signup.cleaned_data
+            user = services.sign_up_and_accept_invitation(
+                request.actor,
+                invitation,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                password=data["password1"],
+            )
             log_in(request, user)
         else:
-            services.accept_invitation(invitation, user, ip=request.actor.ip)
+            services.accept_invitation(request.actor, invitation)
         request.session[services.SESSION_ACCOUNT_KEY] = invitation.account_id
         messages.success(request, _("Welcome to %(account)s.") % {"account": invitation.account})
-        return redirect("core:dashboard")
+        return redirect("dashboard")
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": signup})
 
 
 @page_methods
 def account_settings_view(request):
     actor = request.actor
-    if not actor.has_account:
-        raise Http404
-    if not actor.has_role(Role.OWNER):
-        record(actor, AuditEntry.Action.DENIED, object_repr=_("account settings"))
-        raise PermissionDenied
-    account = actor.account
-    form = AccountSettingsForm(request.POST if request.method == "POST" else None, instance=account)
+    require_action(actor, Account, CHANGE)
+    form = AccountSettingsForm(request.POST if request.method == "POST" else None, instance=actor.account)
     if request.method == "POST" and form.is_valid():
-        services.update_account_settings(actor, form)
+        services.update_account_settings(actor, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("accounts:settings")
     return render(request, "accounts/account_settings.html", {"form": form})

@@ -11,6 +11,7 @@ from django.db import models
 from audit.models import AuditEntry
 
 if TYPE_CHECKING:
+    from core.access import ActionDenied
     from core.actor import Actor
 
 MASK = "••••••"
@@ -88,6 +89,11 @@ def record(actor: Actor | None, action: str, obj: models.Model | None = None, **
     new = entry(actor, action, obj, **details)
     new.save()
     return new
+
+
+def record_denial(denial: ActionDenied) -> AuditEntry:
+    """The "denied" entry for a refused action (``core.access``); written outside the refused transaction."""
+    return record(denial.actor, AuditEntry.Action.DENIED, object_repr=denial.describe())
 
 
 def record_all(*entries: AuditEntry) -> None:

@@ -1,9 +1,7 @@
 from datetime import date
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -11,8 +9,7 @@ from contracts import services
 from contracts.filters import ContractFilterSet, DomainFilterSet
 from contracts.forms import AssignForm
 from contracts.models import ASSIGN, Contract, Domain
-from core.tenancy import VIEW
-from customers.models import EndCustomer
+from core.access import access_object, access_queryset
 
 router = Router(tags=["Contracts and domains"])
 
@@ -86,14 +83,12 @@ class AssignIn(Schema):
     end_customer: int | None = None
 
 
-def _objects(request, model, action=VIEW):
-    if request.actor.has_account and not request.actor.may(model, action):
-        raise PermissionDenied
-    return model.objects.select_related("end_customer").restrict(request.actor, action)
+# What a contract's or domain's answer reads along with it.
+RELATED = {Contract: ("end_customer", "shop_product"), Domain: ("end_customer",)}
 
 
-def _contracts(request, action=VIEW):
-    return _objects(request, Contract, action).select_related("shop_product")
+def _rows(model):
+    return model.objects.select_related(*RELATED[model])
 
 
 def _filtered(filterset_class, filters, queryset):
@@ -104,28 +99,25 @@ def _filtered(filterset_class, filters, queryset):
     return filterset.qs
 
 
-def _assign(request, queryset, pk, end_customer_id):
+def _assign(request, model, pk, end_customer_id):
     """Assign through the UI's form: a customer id from another account is "Select a valid choice", nothing changes."""
-    obj = get_object_or_404(queryset, pk=pk)
+    obj = access_object(request.actor, _rows(model), pk, ASSIGN)
     form = AssignForm({"end_customer": end_customer_id or ""}, actor=request.actor)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
-    try:
-        services.ASSIGNERS[type(obj)](obj, form.cleaned_data["end_customer"], actor=request.actor)
-    except (EndCustomer.DoesNotExist, type(obj).DoesNotExist) as error:
-        raise Http404 from error
-    return get_object_or_404(queryset, pk=pk)
+    services.ASSIGNERS[type(obj)](request.actor, obj, form.cleaned_data["end_customer"])
+    return access_object(request.actor, _rows(model), pk, ASSIGN)
 
 
 @router.get("/contracts/", response=list[ContractOut], summary="Contracts of the account, with the list's filters")
 @paginate
 def list_contracts(request, filters: Query[ContractFilter]):
-    return _filtered(ContractFilterSet, filters, _contracts(request))
+    return _filtered(ContractFilterSet, filters, access_queryset(request.actor, _rows(Contract)))
 
 
 @router.get("/contracts/{contract_id}/", response=ContractOut, summary="One contract")
 def get_contract(request, contract_id: int):
-    return get_object_or_404(_contracts(request), pk=contract_id)
+    return access_object(request.actor, _rows(Contract), contract_id)
 
 
 @router.post(
@@ -134,7 +126,7 @@ def get_contract(request, contract_id: int):
     summary="Assign a contract to an end customer (null: to no customer)",
 )
 def assign_contract(request, contract_id: int, payload: AssignIn):
-    return _assign(request, _contracts(request, ASSIGN), contract_id, payload.end_customer)
+    return _assign(request, Contract, contract_id, payload.end_customer)
 
 
 @router.post(
@@ -143,27 +135,27 @@ def assign_contract(request, contract_id: int, payload: AssignIn):
     summary="Remove a contract's assignment (the contract stays)",
 )
 def unassign_contract(request, contract_id: int):
-    return _assign(request, _contracts(request, ASSIGN), contract_id, None)
+    return _assign(request, Contract, contract_id, None)
 
 
 @router.get("/domains/", response=list[DomainOut], summary="Domains of the account, with the list's filters")
 @paginate
 def list_domains(request, filters: Query[DomainFilter]):
-    return _filtered(DomainFilterSet, filters, _objects(request, Domain))
+    return _filtered(DomainFilterSet, filters, access_queryset(request.actor, _rows(Domain)))
 
 
 @router.get("/domains/{domain_id}/", response=DomainOut, summary="One domain")
 def get_domain(request, domain_id: int):
-    return get_object_or_404(_objects(request, Domain), pk=domain_id)
+    return access_object(request.actor, _rows(Domain), domain_id)
 
 
 @router.post(
     "/domains/{domain_id}/assign/", response=DomainOut, summary="Assign a domain to an end customer (null: to none)"
 )
 def assign_domain(request, domain_id: int, payload: AssignIn):
-    return _assign(request, _objects(request, Domain, ASSIGN), domain_id, payload.end_customer)
+    return _assign(request, Domain, domain_id, payload.end_customer)
 
 
 @router.post("/domains/{domain_id}/unassign/", response=DomainOut, summary="Remove a domain's assignment")
 def unassign_domain(request, domain_id: int):
-    return _assign(request, _objects(request, Domain, ASSIGN), domain_id, None)
+    return _assign(request, Domain, domain_id, None)

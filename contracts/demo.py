@@ -1,12 +1,10 @@
 """Demo provider data: the shop catalogue, the contracts of the provider's portal, domains, a few assignments."""
 
 import datetime
-import os
 
 from accounts.models import Account
 from contracts.models import Contract, Domain, ShopProduct, Status
 from customers.models import EndCustomer
-from hosting.models import HostingServer
 
 SHOP = "https://shop.provider.test/produkte/"
 Kind = ShopProduct.Kind
@@ -117,16 +115,4 @@ def load():
         )
         domain.full_clean(exclude=["account"])
         domain.save()
-    _bind_reseller_contract()
     return []
-
-
-def _bind_reseller_contract() -> None:
-    """o1441 (Reseller 50 GB) runs on the sandbox Plesk as reseller-demo, so the demo can provision."""
-    Contract.objects.filter(number="o1441", hosting_server__isnull=True).update(
-        hosting_server=HostingServer.objects.get(name="Sandbox"), plesk_login="reseller-demo"
-    )
-    contract = Contract.objects.get(number="o1441")
-    if not contract.plesk_password:
-        contract.plesk_password = os.environ.get("SANDBOX_RESELLER_PASSWORD", "sandbox-reseller")
-        contract.save(update_fields=["plesk_password"])

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 # Members never add, change or delete provider data; the one thing they do is
 # assign a contract or domain to an end customer (or to none).
 ASSIGN = "assign"
+OPEN_PLESK = "open_plesk"
 
 # Areas are provider data in the provider's words, not UI text.
 DOMAIN_AREA = "Domains"
@@ -166,7 +167,7 @@ class Contract(AssignableContract):
 
     display_related = ("shop_product",)
     # Opening the reseller's Plesk panel gives its full reseller powers there.
-    required_roles = {**AssignableContract.required_roles, "open_plesk": Role.ADMIN}
+    required_roles = {**AssignableContract.required_roles, OPEN_PLESK: Role.ADMIN}
 
     class Meta:
         ordering = ["-number"]

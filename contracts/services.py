@@ -15,23 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import record
-from contracts.models import ASSIGN, AssignableContract, Contract, Domain
+from contracts.models import ASSIGN, OPEN_PLESK, AssignableContract, Contract, Domain
+from contracts.plesk_failures import describe_failure
+from core.access import access_object, access_queryset, require_action
 from core.actor import Actor
 from core.tenancy import VIEW
-from customers.models import EndCustomer
+from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
-from hosting.failures import describe_failure
 from plesk.errors import PleskError
-
-
-def _require(actor: Actor, model, action: str) -> None:
-    if not actor.may(model, action):
-        raise PermissionDenied
 
 
 def _pks(items: Iterable) -> list[int]:
@@ -48,18 +46,18 @@ def _assign(
 ) -> int:
     """Point every visible item of ``items`` at ``end_customer`` (None: no customer); returns how many changed.
 
-    A customer outside the actor's account raises ``EndCustomer.DoesNotExist``
-    before anything is written. Items outside it are skipped as if they did
-    not exist, or, with ``strict``, raise ``DoesNotExist`` and nothing changes.
+    A customer outside the actor's account is a 404 before anything is
+    written. Items outside it are skipped as if they did not exist, or, with
+    ``strict``, are a 404 and nothing changes.
     """
-    _require(actor, model, ASSIGN)
+    require_action(actor, model, ASSIGN)
     pks = _pks(items)
     with transaction.atomic():
         customer = lock_end_customer(actor, end_customer.pk) if end_customer is not None else None
-        rows = model.objects.restrict(actor, ASSIGN).select_related(*model.display_related)
+        rows = access_queryset(actor, model, ASSIGN).select_related(*model.display_related)
         locked = list(rows.select_for_update(of=("self",)).filter(pk__in=pks).order_by("pk"))
         if strict and len(locked) != len(set(pks)):
-            raise model.DoesNotExist
+            raise Http404
         previous_ids = {item.end_customer_id for item in locked} - {None}
         previous = EndCustomer.objects.restrict(actor, VIEW).in_bulk(previous_ids)
         changed = 0
@@ -78,39 +76,55 @@ def _assign(
     return changed
 
 
-def assign_contract(contract: Contract, end_customer: EndCustomer | None, *, actor: Actor) -> Contract:
+def assign_contract(actor: Actor, contract: Contract, end_customer: EndCustomer | None) -> Contract:
     """Assign ``contract`` to ``end_customer``, or to no customer with None."""
     _assign(actor, Contract, [contract], end_customer, strict=True)
     contract.refresh_from_db(fields=["end_customer"])
     return contract
 
 
-def unassign_contract(contract: Contract, *, actor: Actor) -> Contract:
+def unassign_contract(actor: Actor, contract: Contract) -> Contract:
     """Remove the assignment; the contract itself is neither cancelled nor deleted."""
-    return assign_contract(contract, None, actor=actor)
+    return assign_contract(actor, contract, None)
 
 
-def assign_contracts(contracts: Iterable, end_customer: EndCustomer | None, *, actor: Actor) -> int:
+def assign_contracts(actor: Actor, contracts: Iterable, end_customer: EndCustomer | None) -> int:
     """Bulk assignment (or removal, with None) in one transaction; returns the number changed."""
     return _assign(actor, Contract, contracts, end_customer)
 
 
-def assign_domain(domain: Domain, end_customer: EndCustomer | None, *, actor: Actor) -> Domain:
+def assign_domain(actor: Actor, domain: Domain, end_customer: EndCustomer | None) -> Domain:
     _assign(actor, Domain, [domain], end_customer, strict=True)
     domain.refresh_from_db(fields=["end_customer"])
     return domain
 
 
-def unassign_domain(domain: Domain, *, actor: Actor) -> Domain:
-    return assign_domain(domain, None, actor=actor)
+def unassign_domain(actor: Actor, domain: Domain) -> Domain:
+    return assign_domain(actor, domain, None)
 
 
-def assign_domains(domains: Iterable, end_customer: EndCustomer | None, *, actor: Actor) -> int:
+def assign_domains(actor: Actor, domains: Iterable, end_customer: EndCustomer | None) -> int:
     return _assign(actor, Domain, domains, end_customer)
 
 
 ASSIGNERS = {Contract: assign_contract, Domain: assign_domain}
 BULK_ASSIGNERS = {Contract: assign_contracts, Domain: assign_domains}
+
+
+def customer_product_rows(actor: Actor, customer: EndCustomer) -> list[ProductRow]:
+    """The provider contracts assigned to ``customer``, as lines of its Products tab."""
+    contracts = access_queryset(actor, Contract).filter(end_customer=customer).select_related("shop_product")
+    return [
+        ProductRow(
+            kind=_("Provider product"),
+            name=contract.shop_product.name,
+            number=contract.number,
+            status=contract.get_status_display(),
+            active=contract.is_active,
+            url=contract.get_absolute_url(),
+        )
+        for contract in contracts.order_by("number")
+    ]
 
 
 class PleskUnavailable(Exception):
@@ -119,6 +133,12 @@ class PleskUnavailable(Exception):
 
 def open_plesk(actor: Actor, contract: Contract) -> str:
     """A one-time login URL into Plesk as the contract's reseller login (the server's admin creates the session)."""
+    contract = access_object(
+        actor,
+        Contract.objects.filter(hosting_server__isnull=False).select_related("hosting_server"),
+        contract.pk,
+        OPEN_PLESK,
+    )
     try:
         with contract.hosting_server.client(deadline=15) as client:
             session = client.create_session(contract.plesk_login, actor.ip or "127.0.0.1")

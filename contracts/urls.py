@@ -16,4 +16,5 @@ urlpatterns = [
     path("domains/<int:pk>/assign/", views.assign_view, {"model": Domain}, name="domain_assign"),
     path("domains/bulk/", views.bulk_view, {"model": Domain}, name="domain_bulk"),
     path("customers/", views.endcustomer_autocomplete_view, name="endcustomer_autocomplete"),
+    path("customers/<int:pk>/domains/", views.EndCustomerDomainsView.as_view(), name="endcustomer_domains"),
 ]

@@ -8,8 +8,8 @@ pagination and exports over a plain queryset.
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,26 +19,25 @@ from django.views.decorators.http import require_POST, require_safe
 from contracts import services
 from contracts.filters import ContractFilterSet, DomainFilterSet
 from contracts.forms import AssignForm
-from contracts.models import ASSIGN, Contract, Domain
+from contracts.models import ASSIGN, OPEN_PLESK, Contract, Domain
 from contracts.services import PleskUnavailable
-from contracts.tables import ContractTable, DomainTable
+from contracts.tables import ContractTable, CustomerDomainTable, DomainTable
+from core.access import access_object, access_queryset, require_action
 from core.filters import SEARCH_MAX_LENGTH
 from core.http import page_methods
-from core.tenancy import CHANGE, VIEW
-from core.views import ObjectDetailView, ObjectListView, require_permission
+from core.tabs import Tab, Tabs
+from core.tenancy import CHANGE
+from core.views import ObjectDetailView, ObjectListView, ObjectTabView
 from customers.models import EndCustomer
+from customers.views import CUSTOMER_TABS
 
 LIST_TABS = [
     ("contracts:contract_list", gettext_lazy("Contracts")),
     ("contracts:domain_list", gettext_lazy("Domains")),
 ]
 AUTOCOMPLETE_RESULTS = 20
-# A reseller contract bound to a Plesk server shows its hostings and the server's subscriptions.
-CONTRACT_TABS = [
-    ("contracts:contract_detail", gettext_lazy("Contract")),
-    ("hosting:contract_hostings", gettext_lazy("MKM hostings")),
-    ("hosting:contract_subscriptions", gettext_lazy("Subscriptions")),
-]
+# The contract's tabs; other apps add theirs (hosting: a reseller contract's hostings and subscriptions).
+CONTRACT_TABS = Tabs(Tab("contracts:contract_detail", gettext_lazy("Contract")))
 
 
 def may_assign(actor) -> bool:
@@ -78,8 +77,8 @@ class ContractListView(AssignableListView):
     export_name = "contracts"
     bulk_url_name = "contracts:contract_bulk"
 
-    def get_base_queryset(self):
-        return Contract.objects.select_related("shop_product", "end_customer")
+    def refine_queryset(self, queryset):
+        return queryset.select_related("shop_product", "end_customer")
 
 
 class DomainListView(AssignableListView):
@@ -89,8 +88,8 @@ class DomainListView(AssignableListView):
     export_name = "domains"
     bulk_url_name = "contracts:domain_bulk"
 
-    def get_base_queryset(self):
-        return Domain.objects.select_related("end_customer")
+    def refine_queryset(self, queryset):
+        return queryset.select_related("end_customer")
 
 
 class AssignableDetailView(ObjectDetailView):
@@ -105,35 +104,35 @@ class AssignableDetailView(ObjectDetailView):
 class ContractDetailView(AssignableDetailView):
     model = Contract
     template_name = "contracts/contract_detail.html"
-
-    def get_base_queryset(self):
-        return Contract.objects.select_related("shop_product", "end_customer", "hosting_server")
-
+    tabs = CONTRACT_TABS
     active_tab = "contracts:contract_detail"
 
-    def get_context_data(self, **kwargs):
-        from hosting.models import ResellerHosting
+    def refine_queryset(self, queryset):
+        return queryset.select_related("shop_product", "end_customer", "hosting_server")
 
-        self.tabs = (
-            CONTRACT_TABS
-            if self.object.hosting_server_id and self.object.plesk_login and self.actor.may(ResellerHosting, VIEW)
-            else []
-        )
-        return {**super().get_context_data(**kwargs), "may_open_plesk": self.actor.may(Contract, "open_plesk")}
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "may_open_plesk": self.actor.may(Contract, OPEN_PLESK)}
 
 
 class DomainDetailView(AssignableDetailView):
     model = Domain
     template_name = "contracts/domain_detail.html"
 
-    def get_base_queryset(self):
-        return Domain.objects.select_related("end_customer")
+    def refine_queryset(self, queryset):
+        return queryset.select_related("end_customer")
 
 
-def _require(request, model, action) -> None:
-    if not request.actor.has_account:
-        raise Http404
-    require_permission(request.actor, model, action)
+class EndCustomerDomainsView(ObjectTabView):
+    """The customer's Domains tab (``customers.views.CUSTOMER_TABS``): the domains assigned to it."""
+
+    model = EndCustomer
+    tabs = CUSTOMER_TABS
+    active_tab = "contracts:endcustomer_domains"
+    table_class = CustomerDomainTable
+    template_name = "contracts/endcustomer_domains.html"
+
+    def get_child_queryset(self):
+        return access_queryset(self.actor, Domain).filter(end_customer=self.object)
 
 
 def _assigned_message(obj, customer) -> str:
@@ -148,18 +147,14 @@ def assign_view(request, pk, model):
 
     A customer deleted between validation and the row lock answers 404, like any missing object.
     """
-    _require(request, model, VIEW)
-    obj = get_object_or_404(model.objects.select_related("end_customer").restrict(request.actor, VIEW), pk=pk)
-    _require(request, model, ASSIGN)
-    _require(request, EndCustomer, CHANGE)
+    obj = access_object(request.actor, model.objects.select_related("end_customer"), pk)
+    require_action(request.actor, model, ASSIGN)
+    require_action(request.actor, EndCustomer, CHANGE)
     if request.method == "POST":
         form = AssignForm(request.POST, actor=request.actor)
         if form.is_valid():
             customer = form.cleaned_data["end_customer"]
-            try:
-                services.ASSIGNERS[model](obj, customer, actor=request.actor)
-            except (EndCustomer.DoesNotExist, model.DoesNotExist) as error:
-                raise Http404 from error
+            services.ASSIGNERS[model](request.actor, obj, customer)
             messages.success(request, _assigned_message(obj, customer))
             return redirect(obj.get_absolute_url())
     else:
@@ -181,15 +176,15 @@ def _back_to_list(request, list_url: str):
 @require_POST
 def bulk_view(request, model):
     """Assign the selected rows to one customer, or remove their assignment."""
-    _require(request, model, ASSIGN)
+    selected = access_queryset(request.actor, model, ASSIGN)
     list_url = "contracts:contract_list" if model is Contract else "contracts:domain_list"
     action = request.POST.get("action")
     pks = [int(value) for value in request.POST.getlist("selection") if value.isdigit()]
-    selected = model.objects.restrict(request.actor, ASSIGN).filter(pk__in=pks)
+    selected = selected.filter(pk__in=pks)
     if action not in ("assign", "unassign") or not selected.exists():
         messages.info(request, _("Please select entries first."))
         return _back_to_list(request, list_url)
-    _require(request, EndCustomer, CHANGE)
+    require_action(request.actor, EndCustomer, CHANGE)
     customer = None
     if action == "assign":
         form = AssignForm(request.POST, actor=request.actor)
@@ -201,10 +196,7 @@ def bulk_view(request, model):
         if customer is None:
             messages.warning(request, _("Please choose a customer."))
             return _back_to_list(request, list_url)
-    try:
-        changed = services.BULK_ASSIGNERS[model](selected, customer, actor=request.actor)
-    except EndCustomer.DoesNotExist as error:
-        raise Http404 from error
+    changed = services.BULK_ASSIGNERS[model](request.actor, selected, customer)
     if customer is None:
         message = ngettext("%(count)d assignment removed.", "%(count)d assignments removed.", changed) % {
             "count": changed
@@ -220,9 +212,8 @@ def bulk_view(request, model):
 @require_safe
 def endcustomer_autocomplete_view(request):
     """Customers for the assignment dialog's search box: "number – name", at most a handful."""
-    _require(request, EndCustomer, CHANGE)
+    customers = access_queryset(request.actor, EndCustomer, CHANGE)
     term = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    customers = EndCustomer.objects.restrict(request.actor, CHANGE)
     if term:
         customers = customers.filter(
             Q(number__icontains=term)
@@ -237,10 +228,7 @@ def endcustomer_autocomplete_view(request):
 @require_POST
 def contract_plesk_sso_view(request, pk):
     """Plesk öffnen: single sign-on into the reseller's Plesk panel through ``create_session``."""
-    _require(request, Contract, "open_plesk")
-    contract = get_object_or_404(
-        Contract.objects.restrict(request.actor, "open_plesk").filter(hosting_server__isnull=False), pk=pk
-    )
+    contract = access_object(request.actor, Contract.objects.filter(hosting_server__isnull=False), pk, OPEN_PLESK)
     try:
         login_url = services.open_plesk(request.actor, contract)
     except PleskUnavailable as error:

@@ -27,7 +27,7 @@ class MenuGroup:
 
 
 MENU = (
-    MenuGroup(None, (MenuItem(_("Dashboard"), "core:dashboard", "speedometer2", lambda actor: True),)),
+    MenuGroup(None, (MenuItem(_("Dashboard"), "dashboard", "speedometer2", lambda actor: True),)),
     MenuGroup(None, (MenuItem(_("Product management"), "contracts:contract_list", "box-seam"),)),
     MenuGroup(
         _("MKM"),

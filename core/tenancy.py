@@ -42,17 +42,13 @@ class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
     pass
 
 
-class TenantModel(models.Model):
-    """Abstract base of every model that belongs to exactly one account.
+class RoleRules:
+    """Which role each action on a model needs (``Actor.may``, ``core.access.require_action``).
 
-    ``tenant_path`` is the lookup from this model to its account; models
-    owned through a parent (a portal user through its end customer) set it to
-    e.g. ``"end_customer__account"`` and carry no account column of their own.
     ``required_roles`` maps actions to the lowest role allowed to perform
     them; unknown actions need the role of ``change``.
     """
 
-    tenant_path: ClassVar[str] = "account"
     # Reseller features (MKM) exist only in accounts with the partner capability.
     requires_partner: ClassVar[bool] = False
     required_roles: ClassVar[dict[str, Role]] = {
@@ -62,15 +58,26 @@ class TenantModel(models.Model):
         DELETE: Role.EMPLOYEE,
     }
 
-    objects = RestrictedManager()
-
-    class Meta:
-        abstract = True
-
     @classmethod
     def required_role(cls, action: str) -> Role:
         roles = cls.required_roles
         return roles.get(action, roles[CHANGE])
+
+
+class TenantModel(RoleRules, models.Model):
+    """Abstract base of every model that belongs to exactly one account.
+
+    ``tenant_path`` is the lookup from this model to its account; models
+    owned through a parent (a portal user through its end customer) set it to
+    e.g. ``"end_customer__account"`` and carry no account column of their own.
+    """
+
+    tenant_path: ClassVar[str] = "account"
+
+    objects = RestrictedManager()
+
+    class Meta:
+        abstract = True
 
     def is_visible_to(self, actor: Actor, action: str = VIEW) -> bool:
         """Re-check after a write that the object is still inside the restriction."""

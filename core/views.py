@@ -1,9 +1,9 @@
 """Generic views: list, detail, add/edit, delete and detail tab.
 
 App views declare model, table, filterset and form; everything that touches
-tenant data goes through ``restrict`` here. A member whose role is too low
-gets 403; an object outside the actor's account gets the same 404 as one
-that does not exist.
+tenant data goes through the access helper (``core.access``) here. A member
+whose role is too low gets 403; an object outside the actor's account gets
+the same 404 as one that does not exist.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.forms.renderers import DjangoTemplates
-from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import Context
 from django.template.base import render_value_in_context
@@ -26,21 +25,14 @@ from django.views import generic
 from django_filters.views import FilterMixin
 from django_tables2 import SingleTableMixin
 
-from audit.models import AuditEntry
-from audit.services import diff, record, snapshot
 from core import exports
+from core.access import access_queryset, require_action
 from core.tables import PageAnnotatedQuerysetData
+from core.tabs import Tabs
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
-
-
-def require_permission(actor, model, action: str) -> None:
-    """403, with a "denied" audit entry, when the actor's role may not ``action`` on ``model``."""
-    if not actor.may(model, action):
-        record(actor, AuditEntry.Action.DENIED, object_repr=f"{model._meta.verbose_name}: {action}")
-        raise PermissionDenied
 
 
 def once_per_process(get_base_queryset):
@@ -63,45 +55,41 @@ def once_per_process(get_base_queryset):
 
 
 class ActorViewMixin:
-    """A view acting inside the session's current account.
+    """A view acting inside the session's current account, on ``model``.
 
-    ``get_base_queryset`` may add ``select_related``/annotations; the result
-    is always passed through ``restrict``.
+    Every object comes from ``get_queryset``: the model's rows the actor may
+    ``action`` (``core.access.access_queryset``), which a view narrows or
+    annotates in ``refine_queryset``. ``dispatch`` first requires the action
+    itself, so a role that is too low gets 403 before anything is read.
     """
 
     model = None
-    queryset = None
+    action = VIEW
     http_method_names = ["get", "post", "head"]
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.actor.has_account:
-            raise Http404
-        self.require_role(VIEW)
+        require_action(request.actor, self.model, self.get_action())
         return super().dispatch(request, *args, **kwargs)
 
     @property
     def actor(self):
         return self.request.actor
 
-    def get_base_queryset(self):
-        if self.queryset is not None:
-            return self.queryset.all()
-        if self.model is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} needs a model or a queryset.")
-        return self.model._default_manager.all()
+    def get_action(self) -> str:
+        return self.action
 
-    def restricted(self, action: str = VIEW):
-        return self.get_base_queryset().restrict(self.actor, action)
+    def refine_queryset(self, queryset):
+        """``queryset`` (already restricted) with what this view needs: ``select_related``, annotations, filters."""
+        return queryset
+
+    def get_queryset(self):
+        return self.refine_queryset(access_queryset(self.actor, self.model, self.get_action()))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        model = self.model or self.queryset.model
         for action in (ADD, CHANGE, DELETE):
-            context[f"perms_{action}"] = self.actor.may(model, action)
+            context[f"perms_{action}"] = self.actor.may(self.model, action)
         return context
-
-    def require_role(self, action: str) -> None:
-        require_permission(self.actor, self.model or self.queryset.model, action)
 
 
 class FilterFormRenderer(DjangoTemplates):
@@ -162,11 +150,8 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
     # first and only they are annotated, at the price of one more query per page.
     annotate_page_only = False
 
-    def get_queryset(self):
-        return self.restricted(VIEW)
-
     def get_title(self):
-        return self.title or capfirst((self.model or self.queryset.model)._meta.verbose_name_plural)
+        return self.title or capfirst(self.model._meta.verbose_name_plural)
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -250,11 +235,10 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        model = self.model or self.queryset.model
         context.update(
             title=self.get_title(),
             per_page_choices=PER_PAGE_CHOICES,
-            add_url=reverse(self.add_url_name) if self.add_url_name and self.actor.may(model, ADD) else None,
+            add_url=reverse(self.add_url_name) if self.add_url_name and self.actor.may(self.model, ADD) else None,
             export_formats=[
                 ("copy", _("Copy")),
                 ("csv", "CSV"),
@@ -267,15 +251,12 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
 
 
 class ObjectDetailView(ActorViewMixin, generic.DetailView):
-    tabs: list[tuple[str, str]] = []
+    tabs: Tabs | None = None
     active_tab = None
-
-    def get_queryset(self):
-        return self.restricted(VIEW)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["tabs"] = [(reverse(name, args=[self.object.pk]), label, name) for name, label in self.tabs]
+        context["tabs"] = self.tabs.for_object(self.actor, self.object) if self.tabs else []
         context["active_tab"] = self.active_tab
         return context
 
@@ -306,21 +287,19 @@ class ObjectEditView(
 ):
     """Add (no ``pk`` in the URL) and edit in one view.
 
-    The default save is a single audited, atomic model save; views whose write
-    is a workflow override ``save_form`` to call their service.
+    Every write is a service's: views implement ``save_form`` by calling theirs
+    (which checks, audits and commits), so this view never writes itself.
     """
 
     template_name = "core/object_edit.html"
 
+    def get_action(self) -> str:
+        return CHANGE if "pk" in self.kwargs else ADD
+
     def get_object(self, queryset=None):
         if "pk" not in self.kwargs:
             return None
-        return super().get_object(self.restricted(CHANGE))
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.actor.has_account:
-            self.require_role(CHANGE if "pk" in kwargs else ADD)
-        return super().dispatch(request, *args, **kwargs)
+        return super().get_object(queryset)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -336,20 +315,8 @@ class ObjectEditView(
         return kwargs
 
     def save_form(self, form):
-        obj = form.instance
-        is_new = obj.pk is None
-        before = {} if is_new else snapshot(type(obj)._default_manager.get(pk=obj.pk), list(form.changed_data))
-        with transaction.atomic():
-            obj = form.save(commit=False)
-            if is_new and hasattr(obj, "account_id") and obj.account_id is None:
-                obj.account = self.actor.account
-            obj.save()
-            form.save_m2m()
-            action = AuditEntry.Action.CREATE if is_new else AuditEntry.Action.UPDATE
-            record(self.actor, action, obj, changes=diff(before, snapshot(obj, list(form.changed_data))))
-            if not obj.is_visible_to(self.actor):
-                raise PermissionDenied
-        return obj
+        """Create or change ``form.instance`` through the app's service and return the saved object."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must define save_form() to call its service.")
 
     def form_valid(self, form):
         try:
@@ -362,33 +329,24 @@ class ObjectEditView(
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        model = self.model or self.queryset.model
         context["title"] = (
             _("Edit %(object)s") % {"object": self.object}
             if self.object
-            else _("Add %(model)s") % {"model": model._meta.verbose_name}
+            else _("Add %(model)s") % {"model": self.model._meta.verbose_name}
         )
         return context
 
 
 class ObjectDeleteView(ActorViewMixin, generic.DetailView):
-    """Confirmation page on GET, deletion on POST; views override ``perform_delete`` for guarded deletes."""
+    """Confirmation page on GET, deletion on POST through the app's service (``perform_delete``)."""
 
     template_name = "core/object_delete.html"
     success_url_name = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.actor.has_account:
-            self.require_role(DELETE)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_queryset(self):
-        return self.restricted(DELETE)
+    action = DELETE
 
     def perform_delete(self, obj) -> None:
-        with transaction.atomic():
-            record(self.actor, AuditEntry.Action.DELETE, obj)
-            obj.delete()
+        """Delete ``obj`` through the app's service; a ``ValidationError`` says why it may not go."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must define perform_delete() to call its service.")
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()

@@ -1,22 +1,8 @@
+"""The error pages."""
+
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_safe
-
-from accounts.models import Membership
-from audit.models import AuditEntry
-
-
-@require_safe
-def dashboard_view(request):
-    actor = request.actor
-    context = {}
-    if actor.has_account:
-        context = {
-            "member_count": Membership.objects.restrict(actor).count(),
-            "recent_activity": AuditEntry.objects.restrict(actor)[:8],
-        }
-    return render(request, "core/dashboard.html", context)
 
 
 def error_404(request, exception=None):

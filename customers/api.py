@@ -1,13 +1,12 @@
 from datetime import date
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from core.tenancy import VIEW
+from core.access import access_object, access_queryset
+from core.tenancy import CHANGE, DELETE, VIEW
 from customers import services
 from customers.filters import EndCustomerFilterSet
 from customers.forms import EndCustomerForm, PortalUserForm, TodoForm
@@ -118,13 +117,11 @@ class TodoOut(Schema):
 
 
 def _customers(request, action=VIEW):
-    if request.actor.has_account and not request.actor.may(EndCustomer, action):
-        raise PermissionDenied
-    return EndCustomer.objects.with_counts().restrict(request.actor, action)
+    return access_queryset(request.actor, EndCustomer.objects.with_counts(), action)
 
 
 def _customer(request, customer_id: int, action=VIEW) -> EndCustomer:
-    return get_object_or_404(_customers(request, action), pk=customer_id)
+    return access_object(request.actor, EndCustomer.objects.with_counts(), customer_id, action)
 
 
 def _valid(form):
@@ -155,7 +152,7 @@ def get_customer(request, customer_id: int):
 
 @router.patch("/customers/{customer_id}/", response=CustomerOut, summary="Change an end customer's master data")
 def update_customer(request, customer_id: int, payload: CustomerPatch):
-    customer = _customer(request, customer_id, "change")
+    customer = _customer(request, customer_id, CHANGE)
     form = EndCustomerForm(instance=customer, actor=request.actor)
     data = {name: form[name].value() for name in form.fields} | payload.dict(exclude_unset=True)
     form = _valid(EndCustomerForm(data, instance=customer, actor=request.actor))
@@ -165,7 +162,7 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 
 @router.delete("/customers/{customer_id}/", response={204: None}, summary="Delete an end customer (guarded)")
 def delete_customer(request, customer_id: int):
-    services.delete_end_customer(request.actor, _customer(request, customer_id, "delete"))
+    services.delete_end_customer(request.actor, _customer(request, customer_id, DELETE))
     return Status(204, None)
 
 
@@ -173,7 +170,7 @@ def delete_customer(request, customer_id: int):
 @paginate
 def list_portal_users(request, customer_id: int):
     customer = _customer(request, customer_id)
-    return PortalUser.objects.restrict(request.actor).filter(end_customer=customer).select_related("user")
+    return access_queryset(request.actor, PortalUser).filter(end_customer=customer).select_related("user")
 
 
 @router.post("/customers/{customer_id}/users/", response={201: PortalUserOut}, summary="Create a portal user")
@@ -193,7 +190,7 @@ def create_portal_user(request, customer_id: int, payload: PortalUserIn):
 @paginate
 def list_todos(request, customer_id: int):
     customer = _customer(request, customer_id)
-    return Todo.objects.restrict(request.actor).filter(end_customer=customer)
+    return access_queryset(request.actor, Todo).filter(end_customer=customer)
 
 
 @router.post("/customers/{customer_id}/todos/", response={201: TodoOut}, summary="Add a to-do")
@@ -205,7 +202,4 @@ def create_todo(request, customer_id: int, payload: TodoIn):
 
 @router.get("/customers/{customer_id}/todos/{todo_id}/", response=TodoOut, summary="One to-do")
 def get_todo(request, customer_id: int, todo_id: int):
-    todo = Todo.objects.restrict(request.actor).filter(end_customer_id=customer_id, pk=todo_id).first()
-    if todo is None:
-        raise Http404
-    return todo
+    return access_object(request.actor, Todo.objects.filter(end_customer_id=customer_id), todo_id)

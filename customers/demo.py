@@ -5,6 +5,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import Account
+from core.demo_loading import DEMO_PASSWORD
 from customers.models import EndCustomer, PortalUser, Todo
 from users.models import User
 
@@ -154,7 +155,7 @@ def load():
         user = User(
             username="lena.sommer", first_name="Lena", last_name="Sommer", email="lena@blumen-sonnenschein.test"
         )
-        user.set_password("demo")
+        user.set_password(DEMO_PASSWORD)
         user.save()
         PortalUser.objects.create(user=user, end_customer=lena)
     if not Todo.objects.filter(end_customer__account=reseller).exists():

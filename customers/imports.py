@@ -142,10 +142,12 @@ def build_customer(account, values: dict[str, str]) -> EndCustomer:
 
 
 def check(job: CustomerImport) -> None:
-    """Validate every row, recording per-row errors and progress after each batch."""
-    existing = {
-        number.casefold() for number in EndCustomer.objects.filter(account=job.account).values_list("number", flat=True)
-    }
+    """Validate every row, recording per-row errors and progress after each batch.
+
+    A task runs this for the job's account (its service checked the actor), so it reads that account's numbers.
+    """
+    numbers = EndCustomer.objects.filter(account=job.account)  # unrestricted: the job's account, see above
+    existing = {number.casefold() for number in numbers.values_list("number", flat=True)}
     seen: dict[str, int] = {}
     errors, valid = [], 0
     for start in range(0, job.total, BATCH_SIZE):
@@ -166,7 +168,7 @@ def check(job: CustomerImport) -> None:
             errors.extend({"row": line, "field": field, "message": message} for field, message in row_errors)
             valid += not row_errors
         job.processed = min(start + BATCH_SIZE, job.total)
-        CustomerImport.objects.filter(pk=job.pk).update(processed=job.processed)
+        CustomerImport.objects.filter(pk=job.pk).update(processed=job.processed)  # unrestricted: progress of this job
     job.errors, job.valid_count, job.status = errors, valid, CustomerImport.Status.VALIDATED
     job.save(update_fields=["errors", "valid_count", "status", "processed"])
 
@@ -179,7 +181,7 @@ def run(job: CustomerImport, actor: Actor, *, only_valid: bool) -> int:
     created = 0
     with transaction.atomic():
         # Numbers taken since the check make the whole import fail rather than half-succeed.
-        existing = set(EndCustomer.objects.filter(account=job.account).values_list("number", flat=True))
+        existing = set(EndCustomer.objects.restrict(actor).values_list("number", flat=True))
         batch = []
         for index, row in enumerate(job.rows):
             if index + 2 in invalid_rows:

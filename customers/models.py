@@ -1,3 +1,9 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +27,9 @@ from core.tenancy import (
 )
 from customers import validators
 
+if TYPE_CHECKING:
+    from core.actor import Actor
+
 COUNTRIES = [
     ("DE", _("Germany")),
     ("AT", _("Austria")),
@@ -39,16 +48,43 @@ COUNTRIES = [
     ("US", _("United States")),
 ]
 
-# What ties an end customer to the reseller's business: (model label, field to
-# the end customer, singular label, plural label). Apps that assign things to
-# end customers register here; the customer list counts them as "Produkte",
-# and a customer with any of them (or any portal user) cannot be deleted.
-PRODUCT_RELATIONS: list[tuple[str, str]] = []
+
+@dataclass(frozen=True)
+class ProductRow:
+    """One line of a customer's Products tab, whichever app the product comes from."""
+
+    kind: str  # "Provider product", "Reseller product"
+    name: str
+    number: str  # the contract it runs on
+    status: str  # as shown
+    active: bool
+    url: str
 
 
-def register_product_relation(model_label: str, field: str) -> None:
-    if (model_label, field) not in PRODUCT_RELATIONS:
-        PRODUCT_RELATIONS.append((model_label, field))
+class ProductRelation(NamedTuple):
+    """A model whose rows, through ``field``, are an end customer's products.
+
+    The customer list counts them as "Produkte", a customer with any of them
+    (or any portal user) cannot be deleted, and they are part of its data
+    export. ``rows`` gives their lines of the customer's Products tab, if they
+    have any there, restricted to what the actor may see.
+    """
+
+    model_label: str
+    field: str
+    rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None
+
+
+# Apps that assign things to end customers register here (from ``AppConfig.ready``), so this app
+# never imports them.
+PRODUCT_RELATIONS: list[ProductRelation] = []
+
+
+def register_product_relation(
+    model_label: str, field: str, rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None
+) -> None:
+    if all(relation.model_label != model_label for relation in PRODUCT_RELATIONS):
+        PRODUCT_RELATIONS.append(ProductRelation(model_label, field, rows))
 
 
 def _count_of(model, field: str):
@@ -62,8 +98,8 @@ class EndCustomerQuerySet(RestrictedQuerySet):
         from django.apps import apps
 
         products = Value(0, output_field=IntegerField())
-        for label, field in PRODUCT_RELATIONS:
-            products = products + _count_of(apps.get_model(label), field)
+        for relation in PRODUCT_RELATIONS:
+            products = products + _count_of(apps.get_model(relation.model_label), relation.field)
         return self.annotate(product_count=products, user_count=_count_of(PortalUser, "end_customer"))
 
 
@@ -138,7 +174,8 @@ class EndCustomer(AccountOwnedModel):
         from django.apps import apps
 
         products = sum(
-            apps.get_model(label)._default_manager.filter(**{field: self}).count() for label, field in PRODUCT_RELATIONS
+            apps.get_model(relation.model_label)._default_manager.filter(**{relation.field: self}).count()
+            for relation in PRODUCT_RELATIONS
         )
         return {"products": products, "users": self.portal_users.count()}
 

@@ -81,3 +81,16 @@ class MyTodoTable(TodoTable):
     class Meta(TodoTable.Meta):
         fields = ("customer", "title", "due_date", "status", "assignee")
         sequence = ("customer", "title", "due_date", "status", "assignee", "actions")
+
+
+class CustomerProductTable(ObjectTable):
+    """The customer's Products tab: type, name, contract, status, over the rows of every product relation."""
+
+    kind = tables.Column(_("Type"))
+    name = tables.Column(_("Name"))
+    number = tables.Column(_("Contract"), linkify=lambda record: record.url, attrs={"td": {"class": "text-nowrap"}})
+    status = tables.TemplateColumn(template_name="customers/includes/product_status.html", verbose_name=_("Status"))
+
+    class Meta(ObjectTable.Meta):
+        order_by = ("number",)
+        empty_text = _("No products are assigned to this customer.")

@@ -1,4 +1,8 @@
-"""Background jobs of the customer import: thin, loading by id and calling the import code."""
+"""Background jobs of the customer import: thin, loading by id and calling the import code.
+
+A task acts for the system on a job that a service queued after checking the
+actor; it reads and marks that job by its id (``# unrestricted: the job``).
+"""
 
 from django.core.exceptions import ValidationError
 from django_tasks import task
@@ -11,29 +15,30 @@ from customers.models import CustomerImport
 
 @task()
 def check_import(import_id: int) -> None:
-    job = CustomerImport.objects.select_related("account").get(pk=import_id)
+    job = CustomerImport.objects.select_related("account").get(pk=import_id)  # unrestricted: the job
     if job.status != CustomerImport.Status.VALIDATING:
         return
     try:
         imports.check(job)
     except Exception as error:
-        CustomerImport.objects.filter(pk=job.pk).update(status=CustomerImport.Status.FAILED, failure=str(error)[:500])
+        failed = CustomerImport.objects.filter(pk=job.pk)  # unrestricted: the job
+        failed.update(status=CustomerImport.Status.FAILED, failure=str(error)[:500])
         raise
 
 
 @task()
 def run_import(import_id: int, *, user_id: int, only_valid: bool, ip: str | None = None) -> None:
-    job = CustomerImport.objects.select_related("account", "created_by").get(pk=import_id)
+    job = CustomerImport.objects.select_related("account", "created_by").get(pk=import_id)  # unrestricted: the job
     if job.status != CustomerImport.Status.IMPORTING:
         return
     role = current_role(job.created_by, job.account) if job.created_by_id == user_id else None
     if role is None:
-        CustomerImport.objects.filter(pk=job.pk).update(status=CustomerImport.Status.FAILED, failure="not permitted")
+        failed = CustomerImport.objects.filter(pk=job.pk)  # unrestricted: the job
+        failed.update(status=CustomerImport.Status.FAILED, failure="not permitted")
         return
     actor = Actor(user=job.created_by, account=job.account, role=role, ip=ip)
     try:
         imports.run(job, actor, only_valid=only_valid)
     except ValidationError as error:
-        CustomerImport.objects.filter(pk=job.pk).update(
-            status=CustomerImport.Status.FAILED, failure=" ".join(error.messages)
-        )
+        failed = CustomerImport.objects.filter(pk=job.pk)  # unrestricted: the job
+        failed.update(status=CustomerImport.Status.FAILED, failure=" ".join(error.messages))

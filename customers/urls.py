@@ -10,7 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.EndCustomerDetailView.as_view(), name="endcustomer_detail"),
     path("<int:pk>/edit/", views.EndCustomerEditView.as_view(), name="endcustomer_edit"),
     path("<int:pk>/delete/", views.EndCustomerDeleteView.as_view(), name="endcustomer_delete"),
-    path("<int:pk>/domains/", views.EndCustomerDomainsView.as_view(), name="endcustomer_domains"),
     path("<int:pk>/products/", views.EndCustomerProductsView.as_view(), name="endcustomer_products"),
     path("<int:pk>/users/", views.EndCustomerUsersView.as_view(), name="endcustomer_users"),
     path("<int:pk>/users/add/", views.portaluser_add_view, name="portaluser_add"),

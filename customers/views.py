@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -10,34 +10,26 @@ from django.views.decorators.http import require_POST, require_safe
 from audit.models import AuditEntry
 from audit.services import history_of
 from audit.tables import AuditEntryTable
-from contracts.models import Contract, Domain
-from contracts.tables import CustomerDomainTable, CustomerProductTable
 from core import exports
+from core.access import access_object, access_queryset, require_action
 from core.http import page_methods
+from core.tabs import Tab, Tabs
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
-from core.views import (
-    ObjectDeleteView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
-    ObjectTabView,
-    once_per_process,
-    require_permission,
-)
+from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectTabView
 from customers import imports, services
 from customers.filters import EndCustomerFilterSet, TodoFilterSet
 from customers.forms import EndCustomerForm, ImportMappingForm, ImportUploadForm, PortalUserForm, TodoForm
-from customers.models import CustomerImport, EndCustomer, PortalUser, Todo, describe_blockers
-from customers.tables import EndCustomerTable, MyTodoTable, PortalUserTable, TodoTable
+from customers.models import PRODUCT_RELATIONS, CustomerImport, EndCustomer, PortalUser, Todo, describe_blockers
+from customers.tables import CustomerProductTable, EndCustomerTable, MyTodoTable, PortalUserTable, TodoTable
 
-CUSTOMER_TABS = [
-    ("customers:endcustomer_detail", gettext_lazy("Customer")),
-    ("customers:endcustomer_domains", gettext_lazy("Domains")),
-    ("customers:endcustomer_products", gettext_lazy("Products")),
-    ("customers:endcustomer_users", gettext_lazy("Users")),
-    ("customers:endcustomer_todos", gettext_lazy("To-dos")),
-    ("customers:endcustomer_activity", gettext_lazy("Activity")),
-]
+# The customer's tabs; other apps add theirs (contracts: the Domains tab).
+CUSTOMER_TABS = Tabs(
+    Tab("customers:endcustomer_detail", gettext_lazy("Customer")),
+    Tab("customers:endcustomer_products", gettext_lazy("Products")),
+    Tab("customers:endcustomer_users", gettext_lazy("Users")),
+    Tab("customers:endcustomer_todos", gettext_lazy("To-dos")),
+    Tab("customers:endcustomer_activity", gettext_lazy("Activity")),
+)
 
 
 class EndCustomerListView(ObjectListView):
@@ -48,9 +40,8 @@ class EndCustomerListView(ObjectListView):
     template_name = "customers/endcustomer_list.html"
     annotate_page_only = True  # one count subquery per product relation
 
-    @once_per_process  # the count subqueries take about a millisecond to build
-    def get_base_queryset(self):
-        return EndCustomer.objects.with_counts()
+    def refine_queryset(self, queryset):
+        return queryset.with_counts()
 
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
@@ -67,57 +58,21 @@ class EndCustomerTabMixin:
 class EndCustomerDetailView(EndCustomerTabMixin, ObjectDetailView):
     active_tab = "customers:endcustomer_detail"
 
-    def get_base_queryset(self):
-        return EndCustomer.objects.with_counts()
-
-
-class EndCustomerDomainsView(EndCustomerTabMixin, ObjectTabView):
-    active_tab = "customers:endcustomer_domains"
-    table_class = CustomerDomainTable
-    template_name = "customers/endcustomer_domains.html"
-
-    def get_child_queryset(self):
-        return Domain.objects.restrict(self.actor).filter(end_customer=self.object)
+    def refine_queryset(self, queryset):
+        return queryset.with_counts()
 
 
 class EndCustomerProductsView(EndCustomerTabMixin, ObjectTabView):
-    """Assigned provider contracts; reseller hostings join them with the Plesk integration."""
+    """Every product the registered relations show here: assigned provider contracts, reseller hostings."""
 
     active_tab = "customers:endcustomer_products"
     table_class = CustomerProductTable
     template_name = "customers/endcustomer_products.html"
 
-    def get_child_queryset(self):
-        return Contract.objects.restrict(self.actor).filter(end_customer=self.object).select_related("shop_product")
-
     def get_table_data(self):
-        from hosting.models import ResellerHosting
-
-        hostings = (
-            ResellerHosting.objects.restrict(self.actor)
-            .filter(end_customer=self.object)
-            .select_related("product", "contract")
-        )
-        return list(self.get_child_queryset()) + [HostingProductRow(hosting) for hosting in hostings]
-
-
-class HostingProductRow:
-    """A reseller hosting as a row of the customer's Products tab: product name, contract, status."""
-
-    is_reseller_hosting = True
-
-    def __init__(self, hosting):
-        self.hosting = hosting
-        self.pk = hosting.pk
-        self.shop_product = hosting.product  # the name column reads ``shop_product__name``
-        self.number = hosting.contract.number
-        self.status = hosting.status
-
-    def get_absolute_url(self):
-        return reverse("hosting:resellerhosting_detail", args=[self.hosting.pk])
-
-    def get_status_display(self):
-        return self.hosting.get_status_display()
+        return [
+            row for relation in PRODUCT_RELATIONS if relation.rows for row in relation.rows(self.actor, self.object)
+        ]
 
 
 class EndCustomerUsersView(EndCustomerTabMixin, ObjectTabView):
@@ -126,7 +81,7 @@ class EndCustomerUsersView(EndCustomerTabMixin, ObjectTabView):
     template_name = "customers/endcustomer_users.html"
 
     def get_child_queryset(self):
-        return PortalUser.objects.restrict(self.actor).filter(end_customer=self.object).select_related("user")
+        return access_queryset(self.actor, PortalUser).filter(end_customer=self.object).select_related("user")
 
 
 class EndCustomerTodosView(EndCustomerTabMixin, ObjectTabView):
@@ -135,7 +90,7 @@ class EndCustomerTodosView(EndCustomerTabMixin, ObjectTabView):
     template_name = "customers/endcustomer_todos.html"
 
     def get_child_queryset(self):
-        return Todo.objects.restrict(self.actor).filter(end_customer=self.object).select_related("assignee")
+        return access_queryset(self.actor, Todo).filter(end_customer=self.object).select_related("assignee")
 
 
 class EndCustomerActivityView(EndCustomerTabMixin, ObjectTabView):
@@ -144,7 +99,7 @@ class EndCustomerActivityView(EndCustomerTabMixin, ObjectTabView):
     template_name = "customers/endcustomer_activity.html"
 
     def get_child_queryset(self):
-        return history_of(AuditEntry.objects.restrict(self.actor), self.object)
+        return history_of(access_queryset(self.actor, AuditEntry), self.object)
 
 
 class EndCustomerEditView(ObjectEditView):
@@ -166,8 +121,8 @@ class EndCustomerDeleteView(ObjectDeleteView):
     success_url_name = "customers:endcustomer_list"
     template_name = "customers/endcustomer_delete.html"
 
-    def get_base_queryset(self):
-        return EndCustomer.objects.with_counts()
+    def refine_queryset(self, queryset):
+        return queryset.with_counts()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -180,22 +135,10 @@ class EndCustomerDeleteView(ObjectDeleteView):
         services.delete_end_customer(self.actor, obj)
 
 
-def _customer(request, pk) -> EndCustomer:
-    actor = request.actor
-    if not actor.has_account:
-        raise Http404
-    _require(request, EndCustomer, VIEW)
-    return get_object_or_404(EndCustomer.objects.restrict(actor, VIEW), pk=pk)
-
-
-def _require(request, model, action):
-    require_permission(request.actor, model, action)
-
-
 @page_methods
 def portaluser_add_view(request, pk):
-    customer = _customer(request, pk)
-    _require(request, PortalUser, ADD)
+    customer = access_object(request.actor, EndCustomer, pk)
+    require_action(request.actor, PortalUser, ADD)
     form = PortalUserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -219,10 +162,7 @@ def portaluser_add_view(request, pk):
 
 
 def _portal_user(request, pk, action) -> PortalUser:
-    if not request.actor.has_account:
-        raise Http404
-    _require(request, PortalUser, action)
-    return get_object_or_404(PortalUser.objects.restrict(request.actor, action).select_related("user"), pk=pk)
+    return access_object(request.actor, PortalUser.objects.select_related("user"), pk, action)
 
 
 @require_POST
@@ -254,8 +194,8 @@ def portaluser_password_view(request, pk):
 class PortalUserDeleteView(ObjectDeleteView):
     model = PortalUser
 
-    def get_base_queryset(self):
-        return PortalUser.objects.select_related("user", "end_customer")
+    def refine_queryset(self, queryset):
+        return queryset.select_related("user", "end_customer")
 
     def perform_delete(self, obj):
         services.delete_portal_user(self.actor, obj)
@@ -268,13 +208,13 @@ class TodoEditView(ObjectEditView):
     model = Todo
     form_class = TodoForm
 
-    def get_base_queryset(self):
-        return Todo.objects.select_related("end_customer")
+    def refine_queryset(self, queryset):
+        return queryset.select_related("end_customer")
 
     def dispatch(self, request, *args, **kwargs):
         self.customer = None
-        if "customer_pk" in kwargs and request.actor.has_account:
-            self.customer = _customer(request, kwargs["customer_pk"])
+        if "customer_pk" in kwargs:
+            self.customer = access_object(request.actor, EndCustomer, kwargs["customer_pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def save_form(self, form):
@@ -287,8 +227,8 @@ class TodoEditView(ObjectEditView):
 class TodoDeleteView(ObjectDeleteView):
     model = Todo
 
-    def get_base_queryset(self):
-        return Todo.objects.select_related("end_customer")
+    def refine_queryset(self, queryset):
+        return queryset.select_related("end_customer")
 
     def perform_delete(self, obj):
         services.delete_todo(self.actor, obj)
@@ -303,8 +243,8 @@ class MyTodoListView(ObjectListView):
     filterset_class = TodoFilterSet
     title = gettext_lazy("My to-dos")
 
-    def get_base_queryset(self):
-        return Todo.objects.filter(assignee=self.request.user).select_related("end_customer", "assignee")
+    def refine_queryset(self, queryset):
+        return queryset.filter(assignee=self.request.user).select_related("end_customer", "assignee")
 
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "order_by": ("status", "due_date")}
@@ -312,13 +252,13 @@ class MyTodoListView(ObjectListView):
 
 @require_safe
 def endcustomer_privacy_view(request, pk):
-    customer = _customer(request, pk)
+    customer = access_object(request.actor, EndCustomer, pk)
     return render(
         request,
         "customers/endcustomer_privacy.html",
         {
             "object": customer,
-            "tabs": [(reverse(name, args=[customer.pk]), label, name) for name, label in CUSTOMER_TABS],
+            "tabs": CUSTOMER_TABS.for_object(request.actor, customer),
             "may_erase": request.actor.may(EndCustomer, DELETE),
             "blockers": describe_blockers(customer.deletion_blockers()),
         },
@@ -327,7 +267,7 @@ def endcustomer_privacy_view(request, pk):
 
 @require_safe
 def endcustomer_privacy_export_view(request, pk):
-    customer = _customer(request, pk)
+    customer = access_object(request.actor, EndCustomer, pk)
     data = services.personal_data(request.actor, customer)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
@@ -336,8 +276,8 @@ def endcustomer_privacy_export_view(request, pk):
 
 @require_POST
 def endcustomer_erase_view(request, pk):
-    customer = _customer(request, pk)
-    _require(request, EndCustomer, DELETE)
+    customer = access_object(request.actor, EndCustomer, pk)
+    require_action(request.actor, EndCustomer, DELETE)
     try:
         alias = services.erase_end_customer(request.actor, customer)
     except ValidationError as error:
@@ -351,13 +291,12 @@ def endcustomer_erase_view(request, pk):
 
 def _selected(request, action):
     pks = [int(value) for value in request.POST.getlist("selection") if value.isdigit()]
-    return EndCustomer.objects.with_counts().restrict(request.actor, action).filter(pk__in=pks)
+    return access_queryset(request.actor, EndCustomer.objects.with_counts(), action).filter(pk__in=pks)
 
 
 @require_POST
 def endcustomer_bulk_view(request):
-    if not request.actor.has_account:
-        raise Http404
+    require_action(request.actor, EndCustomer, VIEW)
     action = request.POST.get("action")
     if action == "export":
         queryset = _selected(request, VIEW).order_by("number")
@@ -365,7 +304,7 @@ def endcustomer_bulk_view(request):
         return exports.csv_response("customers-selection", header, rows)
     if action != "delete":
         return redirect("customers:endcustomer_list")
-    _require(request, EndCustomer, DELETE)
+    require_action(request.actor, EndCustomer, DELETE)
     deleted, refused = 0, []
     for customer in _selected(request, DELETE):
         try:
@@ -387,9 +326,7 @@ def endcustomer_bulk_view(request):
 
 @page_methods
 def import_start_view(request):
-    if not request.actor.has_account:
-        raise Http404
-    _require(request, CustomerImport, ADD)
+    require_action(request.actor, CustomerImport, ADD)
     form = ImportUploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -403,9 +340,7 @@ def import_start_view(request):
 
 
 def _import(request, pk, action=VIEW) -> CustomerImport:
-    if not request.actor.has_account:
-        raise Http404
-    return get_object_or_404(CustomerImport.objects.restrict(request.actor, action), pk=pk)
+    return access_object(request.actor, CustomerImport, pk, action)
 
 
 @page_methods

@@ -3,15 +3,15 @@ the reseller's subscriptions on the server, and linking one of them."""
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from contracts.models import Contract
-from core.tenancy import ADD, CHANGE, VIEW
+from core.access import access_object, access_queryset, require_action
+from core.tenancy import ADD, CHANGE
 from customers.models import EndCustomer
 from hosting import services
 from hosting.models import ResellerHosting
@@ -101,19 +101,10 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _hostings(request, action=VIEW):
-    if (
-        request.actor.has_account
-        and request.actor.may(ResellerHosting, VIEW)
-        and not request.actor.may(ResellerHosting, action)
-    ):
-        raise PermissionDenied
-    return ResellerHosting.objects.restrict(request.actor, action)
-
-
 def _refs(request, end_customer: int, product: int):
-    customer = EndCustomer.objects.restrict(request.actor, VIEW).filter(pk=end_customer).first()
-    found = ResellerProduct.objects.restrict(request.actor, VIEW).filter(pk=product).first()
+    """The customer and product a payload names, or a 422 naming the field (ids of other accounts included)."""
+    customer = EndCustomer.objects.restrict(request.actor).filter(pk=end_customer).first()
+    found = ResellerProduct.objects.restrict(request.actor).filter(pk=product).first()
     problems = {}
     if customer is None:
         problems["end_customer"] = "This customer does not exist."
@@ -125,26 +116,20 @@ def _refs(request, end_customer: int, product: int):
 
 
 def _contract(request, contract_id: int) -> Contract:
-    if not request.actor.may(ResellerHosting, VIEW):
-        raise Http404
-    return get_object_or_404(
-        Contract.objects.restrict(request.actor, VIEW).filter(hosting_server__isnull=False).exclude(plesk_login=""),
-        pk=contract_id,
-    )
+    return access_object(request.actor, services.bound_contracts(request.actor), contract_id)
 
 
 @router.get("/hostings/", response=list[HostingOut], summary="The account's reseller hostings")
 @paginate
 def list_hostings(request):
-    return _hostings(request)
+    return access_queryset(request.actor, ResellerHosting)
 
 
 @router.post(
     "/hostings/", response={202: AcceptedOut}, summary="Create a reseller hosting (provisioned in the background)"
 )
 def create_hosting(request, payload: HostingIn):
-    if not request.actor.may(ResellerHosting, ADD):
-        raise PermissionDenied
+    require_action(request.actor, ResellerHosting, ADD)
     customer, product = _refs(request, payload.end_customer, payload.product)
     hosting = services.create_hosting(
         request.actor, end_customer=customer, product=product, domain=payload.domain, send_summary=payload.send_summary
@@ -155,12 +140,12 @@ def create_hosting(request, payload: HostingIn):
 
 @router.get("/hostings/{hosting_id}/", response=HostingDetailOut, summary="One hosting, with its timeline")
 def get_hosting(request, hosting_id: int):
-    return get_object_or_404(_hostings(request).prefetch_related("events"), pk=hosting_id)
+    return access_object(request.actor, ResellerHosting.objects.prefetch_related("events"), hosting_id)
 
 
 @router.post("/hostings/{hosting_id}/retry/", response={202: AcceptedOut}, summary="Retry a failed hosting")
 def retry_hosting(request, hosting_id: int):
-    hosting = get_object_or_404(_hostings(request, CHANGE), pk=hosting_id)
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
     hosting = services.retry_hosting(request.actor, hosting)
     url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
     return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
@@ -186,8 +171,7 @@ def list_subscriptions(request, contract_id: int):
 )
 def link_subscription(request, contract_id: int, subscription_id: int, payload: LinkIn):
     contract = _contract(request, contract_id)
-    if not request.actor.may(ResellerHosting, ADD):
-        raise PermissionDenied
+    require_action(request.actor, ResellerHosting, ADD)
     customer, product = _refs(request, payload.end_customer, payload.product)
     try:
         if services.get_subscription(request.actor, contract, subscription_id) is None:

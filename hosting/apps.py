@@ -7,7 +7,13 @@ class HostingConfig(AppConfig):
     verbose_name = _("Hosting")
 
     def ready(self):
+        from contracts.views import CONTRACT_TABS
+        from core.tabs import Tab
         from customers.models import register_product_relation
+        from hosting.services import customer_product_rows, hosts_hostings
 
-        # Reseller hostings count as the customer's products and block its deletion.
-        register_product_relation("hosting.ResellerHosting", "end_customer")
+        # Reseller hostings count as the customer's products (and show in its Products tab) and block its deletion.
+        register_product_relation("hosting.ResellerHosting", "end_customer", customer_product_rows)
+        # A reseller contract bound to a Plesk server shows its hostings and the server's subscriptions.
+        CONTRACT_TABS.register(Tab("hosting:contract_hostings", _("MKM hostings"), hosts_hostings))
+        CONTRACT_TABS.register(Tab("hosting:contract_subscriptions", _("Subscriptions"), hosts_hostings))

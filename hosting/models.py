@@ -5,6 +5,7 @@ import socket
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -197,6 +198,9 @@ class ResellerHosting(AccountOwnedModel):
 
     def __str__(self):
         return self.subscription_name or self.domain or f"#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("hosting:resellerhosting_detail", args=[self.pk])
 
     @property
     def is_final(self) -> bool:

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
+from contracts.models import Contract, to_idna
 from contracts.models import Status as ProductStatus
-from contracts.models import to_idna
+from contracts.plesk_failures import describe_failure
+from core.access import access_object, access_queryset, require_action
 from core.actor import Actor
 from core.tenancy import ADD, CHANGE, VIEW
-from customers.models import EndCustomer
+from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
 from hosting import provisioning
-from hosting.failures import describe_failure
 from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting
 from hosting.tasks import enqueue_provisioning
 from plesk import errors
@@ -56,11 +58,6 @@ def test_connection(server: HostingServer) -> ConnectionResult:
 # --- reseller hostings --------------------------------------------------------------------------------
 
 
-def _require(actor: Actor, action: str) -> None:
-    if not actor.may(ResellerHosting, action):
-        raise PermissionDenied
-
-
 def create_hosting(
     actor: Actor, *, end_customer: EndCustomer, product: ResellerProduct, domain: str = "", send_summary: bool = False
 ) -> ResellerHosting:
@@ -69,12 +66,12 @@ def create_hosting(
     The customer's row is locked first, like every assignment, so a concurrent
     deletion of the customer cannot slip through (REL-09).
     """
-    _require(actor, ADD)
+    require_action(actor, ResellerHosting, ADD)
     domain = to_idna(domain) if domain and domain.strip() else ""
     with transaction.atomic():
         try:
             customer = lock_end_customer(actor, end_customer.pk)
-        except EndCustomer.DoesNotExist as error:
+        except Http404 as error:
             raise ValidationError({"end_customer": _("This customer does not exist (any more).")}) from error
         product = (
             ResellerProduct.objects.restrict(actor, VIEW)
@@ -118,7 +115,7 @@ def retry_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
     One conditional update decides between concurrent clicks (REL-07). A
     failed hosting starts counting attempts anew; a waiting one keeps its count.
     """
-    _require(actor, CHANGE)
+    require_action(actor, ResellerHosting, CHANGE)
     Status = ResellerHosting.Status
     now = timezone.now()
     hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
@@ -136,13 +133,31 @@ def retry_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
             )
         if not updated:
             raise ValidationError(_("Only a failed hosting can be retried; this one is running or done."))
-        hosting = ResellerHosting.objects.select_related("end_customer").get(pk=hosting.pk)
+        hosting = hostings.select_related("end_customer").get()
         provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, _("Queued again (retry)."))
         changes = {"status": [was.value, Status.PROVISIONING.value]}
         record(actor, AuditEntry.Action.UPDATE, hosting, changes=changes, parent=hosting.end_customer)
         hosting_id = hosting.pk
         transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
     return hosting
+
+
+def customer_product_rows(actor: Actor, customer: EndCustomer) -> list[ProductRow]:
+    """The reseller hostings of ``customer``, as lines of its Products tab."""
+    hostings = (
+        access_queryset(actor, ResellerHosting).filter(end_customer=customer).select_related("product", "contract")
+    )
+    return [
+        ProductRow(
+            kind=_("Reseller product"),
+            name=hosting.product.name,
+            number=hosting.contract.number,
+            status=hosting.get_status_display(),
+            active=hosting.status == ResellerHosting.Status.ACTIVE,
+            url=hosting.get_absolute_url(),
+        )
+        for hosting in hostings.order_by("pk")
+    ]
 
 
 # --- subscriptions on the server (Abonnements) --------------------------------------------------------
@@ -172,19 +187,24 @@ class Subscription:
         return self.hosting is not None
 
 
-def _bound_contract(actor: Actor, contract) -> object:
-    from contracts.models import Contract
-
-    found = (
-        Contract.objects.restrict(actor, VIEW)
-        .select_related("hosting_server", "shop_product")
-        .filter(pk=contract.pk, hosting_server__isnull=False)
+def bound_contracts(actor: Actor) -> QuerySet[Contract]:
+    """The account's contracts bound to a Plesk server with a reseller login: where hostings can live."""
+    require_action(actor, ResellerHosting, VIEW)
+    return (
+        access_queryset(actor, Contract)
+        .filter(hosting_server__isnull=False)
         .exclude(plesk_login="")
-        .first()
+        .select_related("shop_product", "hosting_server")
     )
-    if found is None:
-        raise Contract.DoesNotExist
-    return found
+
+
+def hosts_hostings(actor: Actor, contract: Contract) -> bool:
+    """Whether ``contract`` has the hosting tabs for the actor: bound to a server, in a partner account."""
+    return bool(contract.hosting_server_id and contract.plesk_login) and actor.may(ResellerHosting, VIEW)
+
+
+def _bound_contract(actor: Actor, contract: Contract) -> Contract:
+    return access_object(actor, bound_contracts(actor), contract.pk)
 
 
 def _read_subscriptions(contract, ids: list[int] | None = None) -> list[Subscription]:
@@ -214,7 +234,7 @@ def _read_subscriptions(contract, ids: list[int] | None = None) -> list[Subscrip
 
 def list_subscriptions(actor: Actor, contract) -> list[Subscription]:
     """Every subscription of the contract's reseller on its server, marked with this account's hosting."""
-    _require(actor, VIEW)
+    require_action(actor, ResellerHosting, VIEW)
     contract = _bound_contract(actor, contract)
     subscriptions = _read_subscriptions(contract)
     hostings = {
@@ -231,7 +251,7 @@ def list_subscriptions(actor: Actor, contract) -> list[Subscription]:
 
 def get_subscription(actor: Actor, contract, subscription_id: int) -> Subscription | None:
     """One subscription of the reseller, read from the server by id; ``None`` when the reseller has none such."""
-    _require(actor, VIEW)
+    require_action(actor, ResellerHosting, VIEW)
     contract = _bound_contract(actor, contract)
     found = [s for s in _read_subscriptions(contract, [subscription_id]) if s.id == subscription_id]
     return found[0] if found else None
@@ -246,24 +266,25 @@ def link_subscription(
     login, so an id of another reseller's subscription is refused; one that is
     already linked (in any account) is refused too.
     """
-    _require(actor, ADD)
+    require_action(actor, ResellerHosting, ADD)
     contract = _bound_contract(actor, contract)
     subscription = get_subscription(actor, contract, subscription_id)
     if subscription is None:
         raise ValidationError({"subscription_id": _("The server has no such subscription of yours.")})
     with transaction.atomic():
         # One link at a time per contract: the duplicate check below then holds.
-        type(contract).objects.select_for_update().filter(pk=contract.pk).first()
+        Contract.objects.restrict(actor).select_for_update().filter(pk=contract.pk).first()
         try:
             customer = lock_end_customer(actor, end_customer.pk)
-        except EndCustomer.DoesNotExist as error:
+        except Http404 as error:
             raise ValidationError({"end_customer": _("This customer does not exist (any more).")}) from error
         product = ResellerProduct.objects.restrict(actor, VIEW).filter(pk=product.pk, contract=contract).first()
         if product is None or product.kind != ResellerProduct.Kind.RESELLER_HOSTING:
             raise ValidationError({"product": _("Choose one of the reseller-hosting products of this contract.")})
         if product.status != ProductStatus.ACTIVE:
             raise ValidationError({"product": _("This product is inactive.")})
-        taken = ResellerHosting.objects.filter(
+        # A subscription is linked once, in whichever account: this looks across all of them.
+        taken = ResellerHosting.objects.filter(  # unrestricted: see above
             contract__hosting_server=contract.hosting_server_id, subscription_id=subscription.id
         ).exclude(status=ResellerHosting.Status.FAILED)
         if taken.exists():

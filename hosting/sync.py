@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract
-from hosting.failures import describe_failure
+from contracts.plesk_failures import describe_failure
 from hosting.models import ProvisioningEvent, ResellerHosting
 from hosting.provisioning import add_event
 from plesk import errors
@@ -48,7 +48,7 @@ class CheckResult:
 def contracts_to_check():
     """Contracts bound to a server with at least one hosting that exists (or existed) there."""
     return (
-        Contract.objects.filter(
+        Contract.objects.filter(  # unrestricted: the server check runs for the system, over every account
             hosting_server__isnull=False,
             plesk_login_refused_at__isnull=True,
             hostings__status__in=ResellerHosting.ON_SERVER_STATUSES,
@@ -112,11 +112,11 @@ def _read(contract: Contract, hostings: list[ResellerHosting]):
 def check_contract(contract_id: int) -> CheckResult:
     """Compare every hosting of the contract that is (or was) on the server with its subscription."""
     result = CheckResult(contract_id)
-    contract = Contract.objects.select_related("hosting_server").filter(pk=contract_id).first()
+    contract = Contract.objects.select_related("hosting_server").filter(pk=contract_id).first()  # unrestricted: system
     if contract is None or contract.hosting_server is None:
         return result
     hostings = list(
-        ResellerHosting.objects.filter(
+        ResellerHosting.objects.filter(  # unrestricted: the contract's hostings, for the system
             contract=contract, status__in=ResellerHosting.ON_SERVER_STATUSES, subscription_id__isnull=False
         )
         .select_related("product")
@@ -136,9 +136,10 @@ def check_contract(contract_id: int) -> CheckResult:
         status, drift = compare(hosting, by_id.get(hosting.subscription_id), plan_names)
         with transaction.atomic():
             # The hosting may have changed meanwhile (a retry, another check): only a row still as read is updated.
-            updated = ResellerHosting.objects.filter(pk=hosting.pk, status=hosting.status, drift=hosting.drift).update(
-                status=status, drift=drift[:500], checked_at=now
+            as_read = ResellerHosting.objects.filter(  # unrestricted: the hosting read above
+                pk=hosting.pk, status=hosting.status, drift=hosting.drift
             )
+            updated = as_read.update(status=status, drift=drift[:500], checked_at=now)
             if updated and (status, drift) != (hosting.status, hosting.drift):
                 add_event(hosting.pk, ProvisioningEvent.Kind.SERVER_CHECK, _describe(hosting.status, status, drift))
                 result.changed.append(hosting.pk)

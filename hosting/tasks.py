@@ -28,7 +28,7 @@ def enqueue_provisioning(hosting_id: int, *, run_after: datetime | None = None) 
         result = provision_hosting.using(run_after=run_after).enqueue(hosting_id)
     else:
         result = provision_hosting.enqueue(hosting_id)
-    ResellerHosting.objects.filter(pk=hosting_id).update(task_id=result.id)
+    ResellerHosting.objects.filter(pk=hosting_id).update(task_id=result.id)  # unrestricted: the job, by id
 
 
 def waiting_in_queue(task_id: str) -> bool:

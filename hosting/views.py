@@ -3,27 +3,20 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from contracts.models import Contract
 from contracts.views import CONTRACT_TABS
+from core.access import access_object, access_queryset, require_action
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE, VIEW
-from core.views import ObjectDetailView, ObjectTabView, require_permission
+from core.views import ObjectDetailView, ObjectTabView
 from hosting import services
 from hosting.forms import HostingCreateForm, SubscriptionLinkForm
 from hosting.models import ResellerHosting
 from hosting.tables import ResellerHostingTable
-
-
-def _require(request, model, action) -> None:
-    if not request.actor.has_account:
-        raise Http404
-    if model is ResellerHosting and not request.actor.may(model, VIEW):
-        raise Http404  # not a partner account: the feature does not exist here
-    require_permission(request.actor, model, action)
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -35,32 +28,22 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def bound_contracts(actor):
-    return (
-        Contract.objects.restrict(actor, VIEW)
-        .filter(hosting_server__isnull=False)
-        .exclude(plesk_login="")
-        .select_related("shop_product", "hosting_server")
-    )
-
-
 def _contract(request, pk) -> Contract:
-    _require(request, Contract, VIEW)
-    _require(request, ResellerHosting, VIEW)
-    return get_object_or_404(bound_contracts(request.actor), pk=pk)
+    return access_object(request.actor, services.bound_contracts(request.actor), pk)
 
 
 class ContractHostingTabMixin:
+    """A tab of a reseller contract (``contracts.views.CONTRACT_TABS``); only where hostings exist."""
+
     model = Contract
     tabs = CONTRACT_TABS
 
     def dispatch(self, request, *args, **kwargs):
-        if request.actor.has_account and not request.actor.may(ResellerHosting, VIEW):
-            raise Http404
+        require_action(request.actor, ResellerHosting, VIEW)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_base_queryset(self):
-        return bound_contracts(self.actor)
+    def get_queryset(self):
+        return services.bound_contracts(self.actor)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -74,11 +57,7 @@ class ContractHostingsView(ContractHostingTabMixin, ObjectTabView):
     template_name = "hosting/contract_hostings.html"
 
     def get_child_queryset(self):
-        return (
-            ResellerHosting.objects.restrict(self.actor, VIEW)
-            .filter(contract=self.object)
-            .select_related("end_customer")
-        )
+        return access_queryset(self.actor, ResellerHosting).filter(contract=self.object).select_related("end_customer")
 
 
 class ContractSubscriptionsView(ContractHostingTabMixin, ObjectDetailView):
@@ -98,7 +77,7 @@ class ContractSubscriptionsView(ContractHostingTabMixin, ObjectDetailView):
 def hosting_add_view(request, pk):
     """The plus button of MKM-Hostings: Kunde, Produkt, optional Domain and summary mail → Anlegen."""
     contract = _contract(request, pk)
-    _require(request, ResellerHosting, ADD)
+    require_action(request.actor, ResellerHosting, ADD)
     form = HostingCreateForm(request.POST or None, actor=request.actor, contract=contract)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -122,7 +101,7 @@ def hosting_add_view(request, pk):
 def subscription_link_view(request, pk, subscription_id):
     """Link an existing subscription ("nicht im MKM angelegt") to a customer and product; the server is untouched."""
     contract = _contract(request, pk)
-    _require(request, ResellerHosting, ADD)
+    require_action(request.actor, ResellerHosting, ADD)
     try:
         subscription = services.get_subscription(request.actor, contract, subscription_id)
     except services.ServerUnavailable as error:
@@ -149,25 +128,15 @@ def subscription_link_view(request, pk, subscription_id):
     return render(request, "hosting/subscription_link.html", context)
 
 
-def _hostings(actor, action=VIEW):
-    return ResellerHosting.objects.restrict(actor, action).select_related(
-        "end_customer", "product", "contract__shop_product", "contract__hosting_server"
-    )
+HOSTING_RELATED = ("end_customer", "product", "contract__shop_product", "contract__hosting_server")
 
 
 class ResellerHostingDetailView(ObjectDetailView):
     model = ResellerHosting
     template_name = "hosting/resellerhosting_detail.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.actor.has_account and not request.actor.may(ResellerHosting, VIEW):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_base_queryset(self):
-        return ResellerHosting.objects.select_related(
-            "end_customer", "product", "contract__shop_product", "contract__hosting_server"
-        )
+    def refine_queryset(self, queryset):
+        return queryset.select_related(*HOSTING_RELATED)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -179,8 +148,7 @@ class ResellerHostingDetailView(ObjectDetailView):
 @require_safe
 def hosting_status_view(request, pk):
     """The status part of the detail page; htmx asks for it every 2 s while the hosting is provisioning."""
-    _require(request, ResellerHosting, VIEW)
-    hosting = get_object_or_404(_hostings(request.actor), pk=pk)
+    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk)
     context = {
         "object": hosting,
         "events": list(hosting.events.all()),
@@ -191,8 +159,7 @@ def hosting_status_view(request, pk):
 
 @require_POST
 def hosting_retry_view(request, pk):
-    _require(request, ResellerHosting, CHANGE)
-    hosting = get_object_or_404(_hostings(request.actor, CHANGE), pk=pk)
+    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
     try:
         services.retry_hosting(request.actor, hosting)
     except ValidationError as error:

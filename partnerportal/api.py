@@ -17,6 +17,8 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from accounts.services import current_role
+from audit.services import record_denial
+from core.access import ActionDenied
 from core.actor import Actor
 from core.http import client_ip
 from users.models import TOKEN_PREFIX, APIToken
@@ -82,6 +84,8 @@ def unauthorized(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
+    if isinstance(exc, ActionDenied):
+        record_denial(exc)
     return api.create_response(request, {"detail": str(exc) or _("You do not have permission to do this.")}, status=403)
 
 

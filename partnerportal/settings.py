@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActorMiddleware",
     "access.middleware.ServiceAccessGuardMiddleware",
+    "audit.middleware.DeniedActionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -166,7 +167,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "users:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "users:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 

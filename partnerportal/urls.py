@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts.views import dashboard_view
 from partnerportal.api import api
 
 handler400 = "core.views_pages.error_400"
@@ -11,7 +12,7 @@ handler404 = "core.views_pages.error_404"
 handler500 = "core.views_pages.error_500"
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", dashboard_view, name="dashboard"),
     path("", include("users.urls")),
     path("account/", include("accounts.urls")),
     path("activity/", include("audit.urls")),

@@ -1,12 +1,12 @@
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from core.tenancy import VIEW
+from core.access import access_object, access_queryset, require_action
+from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from products import services
 from products.filters import ResellerProductFilterSet
 from products.forms import ResellerProductEditForm, ResellerProductForm
@@ -78,13 +78,13 @@ class ProductFilter(Schema):
 
 
 def _products(request, action=VIEW):
-    if request.actor.has_account and not request.actor.may(ResellerProduct, action):
-        raise PermissionDenied
-    return ResellerProduct.objects.with_usage().select_related("shop_product").restrict(request.actor, action)
+    return access_queryset(request.actor, ResellerProduct.objects.with_usage().select_related("shop_product"), action)
 
 
 def _product(request, product_id: int, action=VIEW) -> ResellerProduct:
-    return get_object_or_404(_products(request, action), pk=product_id)
+    return access_object(
+        request.actor, ResellerProduct.objects.with_usage().select_related("shop_product"), product_id, action
+    )
 
 
 def _form_price(value: Decimal | None) -> str:
@@ -110,8 +110,7 @@ def list_products(request, filters: Query[ProductFilter]):
 
 @router.post("/products/", response={201: ProductOut}, summary="Create a branded product")
 def create_product(request, payload: ProductIn):
-    if not request.actor.may(ResellerProduct, "add"):
-        raise PermissionDenied
+    require_action(request.actor, ResellerProduct, ADD)
     data = payload.dict() | {"net_price": _form_price(payload.net_price)}
     form = _valid(ResellerProductForm(data, actor=request.actor))
     product = services.create_product(request.actor, form.instance)
@@ -129,7 +128,7 @@ def get_product(request, product_id: int):
     summary="Change name, description, net price, status or in-app fields (type and shop product never change)",
 )
 def update_product(request, product_id: int, payload: ProductPatch):
-    product = _product(request, product_id, "change")
+    product = _product(request, product_id, CHANGE)
     changes = payload.dict(exclude_unset=True)
     current = {name: getattr(product, ResellerProduct._meta.get_field(name).attname) for name in IMMUTABLE_FIELDS}
     refused = [name for name in IMMUTABLE_FIELDS if name in changes and changes[name] != current[name]]
@@ -148,5 +147,5 @@ def update_product(request, product_id: int, payload: ProductPatch):
 
 @router.delete("/products/{product_id}/", response={204: None}, summary="Delete a product that no customer has")
 def delete_product(request, product_id: int):
-    services.delete_product(request.actor, _product(request, product_id, "delete"))
+    services.delete_product(request.actor, _product(request, product_id, DELETE))
     return Status(204, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -10,18 +10,14 @@ from django.utils.translation import ngettext
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from contracts.models import Contract, ShopProduct, Status
+from contracts.plesk_failures import describe_failure
+from core.access import access_object, access_queryset, require_action
 from core.actor import Actor
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
-from hosting.failures import describe_failure
 from plesk.errors import PleskError
 from products.models import IMMUTABLE_FIELDS, MUTABLE_FIELDS, ResellerProduct
 
 PRODUCT_FIELDS = [*IMMUTABLE_FIELDS, *MUTABLE_FIELDS]
-
-
-def _require(actor: Actor, action: str) -> None:
-    if not actor.may(ResellerProduct, action):
-        raise PermissionDenied
 
 
 def immutable_message() -> str:
@@ -73,7 +69,7 @@ def create_hosting_product(actor: Actor, product: ResellerProduct) -> ResellerPr
     The plan is checked against the plans read live from that server, so a
     plan of another server or another reseller cannot be smuggled in (IV-11).
     """
-    _require(actor, ADD)
+    require_action(actor, ResellerProduct, ADD)
     product.account = actor.account
     product.shop_product = None
     contract = reseller_contracts(actor).filter(pk=product.contract_id).first()
@@ -96,7 +92,7 @@ def create_product(actor: Actor, product: ResellerProduct) -> ResellerProduct:
     """Create a product of either kind."""
     if product.kind == ResellerProduct.Kind.RESELLER_HOSTING:
         return create_hosting_product(actor, product)
-    _require(actor, ADD)
+    require_action(actor, ResellerProduct, ADD)
     if product.kind != ResellerProduct.Kind.BRANDED:
         raise ValidationError({"kind": _("Select a valid choice. That choice is not one of the available choices.")})
     product.account = actor.account
@@ -123,9 +119,9 @@ def update_product(actor: Actor, product: ResellerProduct) -> ResellerProduct:
     Type, shop product, contract and plan are fixed at creation: a product
     whose values for them differ from the stored ones is refused whole.
     """
-    _require(actor, CHANGE)
+    require_action(actor, ResellerProduct, CHANGE)
     with transaction.atomic():
-        current = ResellerProduct.objects.restrict(actor, CHANGE).select_for_update().get(pk=product.pk)
+        current = access_object(actor, ResellerProduct.objects.select_for_update(), product.pk, CHANGE)
         refused = [
             name
             for name in IMMUTABLE_FIELDS
@@ -145,16 +141,17 @@ def update_product(actor: Actor, product: ResellerProduct) -> ResellerProduct:
     return product
 
 
-def usage_of(product: ResellerProduct) -> int:
-    return ResellerProduct.objects.with_usage().filter(pk=product.pk).values_list("usage", flat=True).get()
+def usage_of(actor: Actor, product: ResellerProduct) -> int:
+    usage = access_queryset(actor, ResellerProduct.objects.with_usage()).filter(pk=product.pk)
+    return usage.values_list("usage", flat=True).get()
 
 
 def delete_product(actor: Actor, product: ResellerProduct) -> None:
     """Delete a product that no customer has (usage 0)."""
-    _require(actor, DELETE)
+    require_action(actor, ResellerProduct, DELETE)
     with transaction.atomic():
-        current = ResellerProduct.objects.restrict(actor, DELETE).select_for_update().get(pk=product.pk)
-        usage = usage_of(current)
+        current = access_object(actor, ResellerProduct.objects.select_for_update(), product.pk, DELETE)
+        usage = usage_of(actor, current)
         if usage:
             raise ValidationError(
                 ngettext(

@@ -15,8 +15,8 @@ class ResellerProductListView(ObjectListView):
     add_url_name = "products:resellerproduct_add"
     title = gettext_lazy("Products")
 
-    def get_base_queryset(self):
-        return ResellerProduct.objects.with_usage().select_related("shop_product")
+    def refine_queryset(self, queryset):
+        return queryset.with_usage().select_related("shop_product")
 
     def export_filename(self) -> str:
         return "products"
@@ -26,8 +26,8 @@ class ResellerProductDetailView(ObjectDetailView):
     model = ResellerProduct
     template_name = "products/resellerproduct_detail.html"
 
-    def get_base_queryset(self):
-        return ResellerProduct.objects.with_usage().select_related("shop_product", "contract")
+    def refine_queryset(self, queryset):
+        return queryset.with_usage().select_related("shop_product", "contract")
 
 
 class ResellerProductEditView(ObjectEditView):
@@ -67,8 +67,8 @@ class ResellerProductDeleteView(ObjectDeleteView):
     success_url_name = "products:resellerproduct_list"
     template_name = "products/resellerproduct_delete.html"
 
-    def get_base_queryset(self):
-        return ResellerProduct.objects.with_usage()
+    def refine_queryset(self, queryset):
+        return queryset.with_usage()
 
     def perform_delete(self, obj):
         services.delete_product(self.actor, obj)

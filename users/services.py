@@ -2,51 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from core.actor import Actor
 from core.mail import send_templated_mail
-from users.models import APIToken
-
-
-def log_in(request, user, *, device=None) -> None:
-    """Start a session (new key), verified by ``device`` when two-factor is on."""
-    login(request, user, backend="users.backends.UsernameOrEmailBackend")
-    # An absolute lifetime: later activity, an account switch or a service-access
-    # switch never makes the session last longer than this.
-    request.session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
-    if device is not None:
-        otp_login(request, device)
-    record(Actor(user=user, ip=request.actor.ip), AuditEntry.Action.LOGIN, user, account=None)
+from users.models import APIToken, User
 
 
 def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def change_password(request, form) -> None:
-    """Save the new password; other sessions end, this one stays (AUTH-05)."""
-    request.actor.forbid_switched()
+def change_password(actor: Actor, new_password: str) -> User:
+    """Set the actor's new password. Every session made before ends at its next request (Django checks the
+    session's password hash); the caller keeps its own with ``update_session_auth_hash`` (AUTH-05)."""
+    actor.forbid_switched()
     with transaction.atomic():
-        user = form.save()
-        update_session_auth_hash(request, user)
-        record(request.actor, AuditEntry.Action.PASSWORD_CHANGE, user, account=None)
+        user = User.objects.select_for_update().get(pk=actor.user.pk)
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        record(actor, AuditEntry.Action.PASSWORD_CHANGE, user, account=None)
         send_templated_mail("users/email/password_changed", {"user": user}, to=[user.email] if user.email else [])
+    return user
 
 
 def send_password_reset(users) -> None:
@@ -61,40 +49,53 @@ def send_password_reset(users) -> None:
         send_templated_mail("users/email/password_reset", {"user": user, "link": link}, to=[user.email])
 
 
-def update_profile(actor: Actor, user, form) -> None:
+PROFILE_FIELDS = ["first_name", "last_name", "email"]
+
+
+def update_profile(actor: Actor, *, first_name: str, last_name: str, email: str) -> User:
+    """Change the actor's own name and e-mail address (the form has checked the address and the password)."""
     actor.forbid_switched()
     with transaction.atomic():
-        before = snapshot(type(user).objects.get(pk=user.pk), ["first_name", "last_name", "email"])
-        user = form.save()
-        record(actor, AuditEntry.Action.UPDATE, user, account=None, changes=diff(before, snapshot(user, list(before))))
+        user = User.objects.select_for_update().get(pk=actor.user.pk)
+        before = snapshot(user, PROFILE_FIELDS)
+        user.first_name, user.last_name, user.email = first_name, last_name, email
+        user.save(update_fields=PROFILE_FIELDS)
+        record(
+            actor, AuditEntry.Action.UPDATE, user, account=None, changes=diff(before, snapshot(user, PROFILE_FIELDS))
+        )
+    return user
 
 
-def start_two_factor_setup(user) -> TOTPDevice:
-    """The user's unconfirmed authenticator device, created on first use."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def start_two_factor_setup(actor: Actor) -> TOTPDevice:
+    """The actor's unconfirmed authenticator device, created on first use."""
+    actor.forbid_switched()
+    device = TOTPDevice.objects.filter(user=actor.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+        device = TOTPDevice.objects.create(user=actor.user, name=_("Authenticator app"), confirmed=False)
     return device
 
 
-def confirm_two_factor(request, device: TOTPDevice, token: str) -> bool:
-    request.actor.forbid_switched()
-    if not device.verify_token(token):
+def confirm_two_factor(actor: Actor, device: TOTPDevice, token: str) -> bool:
+    """Turn two-factor login on with the actor's device, if ``token`` is its current code; other devices go.
+
+    The caller then marks its session as verified (``django_otp.login``).
+    """
+    actor.forbid_switched()
+    if device.user_id != actor.user.pk or not device.verify_token(token):
         return False
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(user=actor.user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        otp_login(request, device)
-        record(request.actor, AuditEntry.Action.TWO_FACTOR_ON, device.user, account=None)
+        record(actor, AuditEntry.Action.TWO_FACTOR_ON, actor.user, account=None)
     return True
 
 
-def disable_two_factor(request) -> None:
-    request.actor.forbid_switched()
+def disable_two_factor(actor: Actor) -> None:
+    actor.forbid_switched()
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=request.user).delete()
-        record(request.actor, AuditEntry.Action.TWO_FACTOR_OFF, request.user, account=None)
+        TOTPDevice.objects.filter(user=actor.user).delete()
+        record(actor, AuditEntry.Action.TWO_FACTOR_OFF, actor.user, account=None)
 
 
 def create_api_token(actor: Actor, *, name: str) -> tuple[APIToken, str]:
@@ -112,6 +113,8 @@ def create_api_token(actor: Actor, *, name: str) -> tuple[APIToken, str]:
 
 def revoke_api_token(actor: Actor, token: APIToken) -> None:
     actor.forbid_switched()
+    if token.user_id != actor.user.pk:
+        raise Http404
     with transaction.atomic():
         record(actor, AuditEntry.Action.TOKEN_REVOKE, token, account=token.account)
         token.delete()

@@ -2,7 +2,7 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
 from audit.services import record
 from core.http import page_methods
 from users import services
+from users.auth import log_in
 from users.forms import (
     APITokenForm,
     LoginForm,
@@ -33,7 +35,7 @@ PENDING_USER_KEY = "otp_pending_user"
 PENDING_NEXT_KEY = "otp_pending_next"
 
 
-def _safe_next(request, fallback="core:dashboard") -> str:
+def _safe_next(request, fallback="dashboard") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if "\r" in target or "\n" in target or len(target) > 500:
         target = ""
@@ -61,7 +63,7 @@ def login_view(request):
             user = form.get_user()
             device = services.confirmed_device(user)
             if device is None:
-                services.log_in(request, user)
+                log_in(request, user)
                 return redirect(_safe_next(request))
             request.session.cycle_key()
             request.session[PENDING_USER_KEY] = user.pk
@@ -84,8 +86,8 @@ def login_otp_view(request):
     if request.method == "POST" and form.is_valid():
         allowed, _details = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["token"]):
-            target = request.session.get(PENDING_NEXT_KEY) or reverse("core:dashboard")
-            services.log_in(request, device.user, device=device)
+            target = request.session.get(PENDING_NEXT_KEY) or reverse("dashboard")
+            log_in(request, device.user, device=device)
             return redirect(target)
         form.add_error("token", _("This code is not valid. Please try again."))
     return render(request, "users/login_otp.html", {"form": form})
@@ -104,7 +106,8 @@ def logout_view(request):
 def password_change_view(request):
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.change_password(request, form)
+        user = services.change_password(request.actor, form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
         messages.success(request, _("Your password has been changed. Other sessions have been logged out."))
         return redirect("users:profile")
     return render(request, "users/password_change.html", {"form": form})
@@ -141,7 +144,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def profile_view(request):
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(request.actor, request.user, form)
+        services.update_profile(request.actor, **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS})
         messages.success(request, _("Your profile has been saved."))
         return redirect("users:profile")
     return render(
@@ -161,10 +164,11 @@ def profile_view(request):
 def two_factor_setup_view(request):
     if services.confirmed_device(request.user) is not None and request.user.is_verified():
         return redirect("users:profile")
-    device = services.start_two_factor_setup(request.user)
+    device = services.start_two_factor_setup(request.actor)
     form = OTPForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if services.confirm_two_factor(request, device, form.cleaned_data["token"]):
+        if services.confirm_two_factor(request.actor, device, form.cleaned_data["token"]):
+            otp_login(request, device)
             messages.success(request, _("Two-factor login is on."))
             return redirect("users:profile")
         form.add_error("token", _("This code is not valid. Please try again."))
@@ -186,7 +190,7 @@ def two_factor_setup_view(request):
 def two_factor_disable_view(request):
     form = PasswordConfirmForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.disable_two_factor(request)
+        services.disable_two_factor(request.actor)
         messages.success(request, _("Two-factor login is off."))
         return redirect("users:profile")
     return render(request, "users/two_factor_disable.html", {"form": form})

@@ -143,7 +143,7 @@ class TestInvitations:
                 "password2": "a-good-long-secret",
             },
         )
-        assert response["Location"] == reverse("core:dashboard")
+        assert response["Location"] == reverse("dashboard")
         user = User.objects.get(username="newperson")
         assert user.email == "new.person@example.test"
         assert membership(user).role == Role.ADMIN and membership(user).account == world.r1.account
@@ -180,7 +180,7 @@ class TestSwitching:
         client = login(Client(), world.r1.owner, world.r1.account)
         key = client.cookies["sessionid"].value
         response = client.post(reverse("accounts:switch"), {"account": world.r2.account.pk})
-        assert response["Location"] == reverse("core:dashboard")
+        assert response["Location"] == reverse("dashboard")
         assert client.cookies["sessionid"].value != key
         body = client.get(reverse("accounts:membership_list")).content.decode()
         assert "r2-admin" in body and "r1-admin" not in body
@@ -188,7 +188,7 @@ class TestSwitching:
 
     def test_the_account_menu_lists_the_members_accounts_only(self, world):
         Membership.objects.create(account=world.r2.account, user=world.r1.owner, role=Role.EMPLOYEE)
-        body = login(Client(), world.r1.owner, world.r1.account).get(reverse("core:dashboard")).content.decode()
+        body = login(Client(), world.r1.owner, world.r1.account).get(reverse("dashboard")).content.decode()
         menu = re.findall(r'<button class="dropdown-item[^"]*" name="account" value="(\d+)"', body)
         assert sorted(int(pk) for pk in menu) == sorted([world.r1.account.pk, world.r2.account.pk])
         assert world.c1.account.name not in body
@@ -209,7 +209,7 @@ class TestSwitching:
     def test_the_staff_menu_lists_accounts_they_are_not_a_member_of(self, world):
         client = login(Client(), world.staff)
         client.post(reverse("accounts:switch"), {"account": world.c1.account.pk})
-        body = client.get(reverse("core:dashboard")).content.decode()
+        body = client.get(reverse("dashboard")).content.decode()
         menu = re.findall(r'<button class="dropdown-item[^"]*" name="account" value="(\d+)"', body)
         assert str(world.c1.account.pk) in menu and str(world.r2.account.pk) in menu
 

@@ -27,7 +27,7 @@ def test_a_contract_assigned_during_deletion_blocks_it(world):
 
     def assign_slowly():
         with transaction.atomic():
-            services.assign_contract(contract, customer, actor=actor)
+            services.assign_contract(actor, contract, customer)
             locked.set()
             time.sleep(0.5)  # the deletion must wait for this commit
         return "assigned"
@@ -59,7 +59,7 @@ def test_a_deletion_in_progress_makes_a_late_assignment_fail_cleanly(world):
 
     deleter = run_in_thread(delete_slowly, results, "delete")
     assert locked.wait(10)
-    assigner = run_in_thread(lambda: services.assign_contract(contract, customer, actor=actor), results, "assign")
+    assigner = run_in_thread(lambda: services.assign_contract(actor, contract, customer), results, "assign")
     deleter.join(20)
     assigner.join(20)
     assert results["delete"] == "deleted"

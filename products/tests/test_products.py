@@ -169,16 +169,16 @@ class TestUsage:
         unrelated = make_contract(account, "o9103", shop_product=ShopProduct.objects.create(name="Anders", area="X"))
         third_customer = make_customer(account, "R1-3")
         # One customer with two contracts counts once; an inactive contract and another product count not.
-        contract_services.assign_contracts([world.r1.contract, second], world.r1.customer, actor=actor)
-        contract_services.assign_contract(inactive, world.r1.plain_customer, actor=actor)
-        contract_services.assign_contract(unrelated, third_customer, actor=actor)
+        contract_services.assign_contracts(actor, [world.r1.contract, second], world.r1.customer)
+        contract_services.assign_contract(actor, inactive, world.r1.plain_customer)
+        contract_services.assign_contract(actor, unrelated, third_customer)
         # R2's customer with the same shop product is R2's business.
-        contract_services.assign_contract(world.r2.contract, world.r2.customer, actor=world.r2.actor())
+        contract_services.assign_contract(world.r2.actor(), world.r2.contract, world.r2.customer)
         second_branding = make_product(account, "Zweites Branding", shop_product=shop_product)
         usage = dict(ResellerProduct.objects.with_usage().filter(account=account).values_list("name", "usage"))
         assert usage == {"ZZ-R1-MARKER Produkt": 1, "Zweites Branding": 1}
-        contract_services.assign_contract(second, world.r1.plain_customer, actor=actor)
-        assert services.usage_of(second_branding) == 2
+        contract_services.assign_contract(actor, second, world.r1.plain_customer)
+        assert services.usage_of(actor, second_branding) == 2
         body = login(Client(), world.r1.owner).get(LIST).content.decode()
         assert '<td class="text-end text-nowrap">2</td>' in body
 
@@ -209,7 +209,7 @@ class TestDelete:
 
     def test_a_used_product_is_not_deleted(self, world):
         product = world.r1.product
-        contract_services.assign_contract(world.r1.contract, world.r1.customer, actor=world.r1.actor())
+        contract_services.assign_contract(world.r1.actor(), world.r1.contract, world.r1.customer)
         client = login(Client(), world.r1.owner)
         assert f"/products/{product.pk}/delete/" not in client.get(LIST).content.decode()
         response = client.post(f"/products/{product.pk}/delete/", follow=True)
@@ -227,8 +227,8 @@ class TestDelete:
 class TestPartnerOnly:
     def test_a_plain_provider_account_has_no_products_menu_or_pages(self, world):
         client = login(Client(), world.c1.owner)
-        assert client.get(LIST).status_code == 403
-        assert client.get(ADD).status_code == 403
+        assert client.get(LIST).status_code == 404
+        assert client.get(ADD).status_code == 404
         assert "/products/" not in client.get("/").content.decode()
         assert "/contracts/" in client.get("/").content.decode()  # Produktverwaltung is for every account
 

@@ -25,7 +25,7 @@ class TestLogin:
         client = Client()
         response = post_login(client, "r1-owner")
         assert response.status_code == 302
-        assert response["Location"] == reverse("core:dashboard")
+        assert response["Location"] == reverse("dashboard")
         assert int(client.session[SESSION_KEY]) == world.r1.owner.pk
 
     def test_it_logs_in_with_the_email_in_any_case(self, world):
@@ -62,7 +62,7 @@ class TestLogin:
     def test_next_is_followed_only_on_this_host(self, world):
         for target in ("https://evil.test/", "//evil.test", "/\\evil.test", "https://testserver.evil.test/"):
             response = post_login(Client(), "r1-owner", next=target)
-            assert response["Location"] == reverse("core:dashboard"), target
+            assert response["Location"] == reverse("dashboard"), target
         response = post_login(Client(), "r1-owner", next="/activity/")
         assert response["Location"] == "/activity/"
 
@@ -118,17 +118,17 @@ class TestTwoFactorLogin:
         response = post_login(client, "r1-owner")
         assert response["Location"] == reverse("users:login_otp")
         assert SESSION_KEY not in client.session
-        assert client.get(reverse("core:dashboard")).status_code == 302
+        assert client.get(reverse("dashboard")).status_code == 302
 
     def test_the_right_code_logs_in_and_rotates_the_session(self, world, device):
         client = Client()
         post_login(client, "r1-owner")
         before = client.cookies["sessionid"].value
         response = client.post(reverse("users:login_otp"), {"token": current_code(device)})
-        assert response["Location"] == reverse("core:dashboard")
+        assert response["Location"] == reverse("dashboard")
         assert int(client.session[SESSION_KEY]) == world.r1.owner.pk
         assert client.cookies["sessionid"].value != before
-        assert client.get(reverse("core:dashboard")).status_code == 200
+        assert client.get(reverse("dashboard")).status_code == 200
 
     def test_a_wrong_code_is_refused(self, world, device):
         client = Client()
@@ -185,13 +185,13 @@ class TestSessions:
         assert not Session.objects.filter(session_key=key).exists()
         replay = Client()
         replay.cookies["sessionid"] = key
-        assert replay.get(reverse("core:dashboard")).status_code == 302
+        assert replay.get(reverse("dashboard")).status_code == 302
 
     def test_a_deactivated_user_loses_the_running_session(self, world):
         client = login(Client(), world.r1.owner)
         world.r1.owner.is_active = False
         world.r1.owner.save()
-        assert client.get(reverse("core:dashboard"))["Location"].startswith(reverse("users:login"))
+        assert client.get(reverse("dashboard"))["Location"].startswith(reverse("users:login"))
 
     def test_a_removed_member_loses_the_account_at_once(self, world):
         client = login(Client(), world.r1.employee)
@@ -210,8 +210,8 @@ class TestSessions:
                 {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
             )
         assert response["Location"] == reverse("users:profile")
-        assert this.get(reverse("core:dashboard")).status_code == 200
-        assert other.get(reverse("core:dashboard")).status_code == 302
+        assert this.get(reverse("dashboard")).status_code == 200
+        assert other.get(reverse("dashboard")).status_code == 302
         assert [m.subject for m in mailoutbox] == ["Your password has been changed"]
 
     def test_session_cookies_are_http_only_and_lax(self, world):

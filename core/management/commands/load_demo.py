@@ -4,16 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts import demo as accounts_demo
-from contracts import demo as contracts_demo
-from customers import demo as customers_demo
-from hosting import demo as hosting_demo
-from products import demo as products_demo
-
-# Each app's demo loader, in dependency order; each is idempotent.
-LOADERS = [accounts_demo.load, hosting_demo.load, customers_demo.load]
-# Provider contracts and domains, then branded products: both need the demo end customers.
-LOADERS += [contracts_demo.load, products_demo.load]
+from core import demo_loading
 
 
 class Command(BaseCommand):
@@ -27,14 +18,14 @@ class Command(BaseCommand):
             raise CommandError("Demo data is never loaded in production.")
         logins = []
         with transaction.atomic():
-            for loader in LOADERS:
+            for loader in demo_loading.loaders():
                 logins.extend(loader() or [])
         if quiet:
             return
         # scripts/run.sh serves on HOST:PORT (make run passes them through).
         address = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
         self.stdout.write(self.style.SUCCESS(f"\nPartnerportal demo — http://{address}/"))
-        self.stdout.write(f"All demo logins use the password '{accounts_demo.DEMO_PASSWORD}':")
+        self.stdout.write(f"All demo logins use the password '{demo_loading.DEMO_PASSWORD}':")
         for username, description in logins:
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write("")

@@ -1,0 +1,82 @@
+"""The one access helper: how views, API endpoints and services get what the actor may act on.
+
+In the style of Zulip's ``access_*`` functions, every caller asks the same
+three questions the same way and gets the same answers:
+
+- **404** (``Http404``) when the actor works in no account, when the model's
+  feature does not exist in the actor's account (reseller features in an
+  account without the partner capability), and for an object that does not
+  exist or belongs to another account. One answer for all of them, so an
+  outsider learns nothing, not even whether a feature or an id exists.
+- **403** (``ActionDenied``) when the actor is a member whose role is too low
+  for the action. The HTTP layer records each one as a "denied" audit entry
+  (``audit.middleware.DeniedActionMiddleware`` for pages,
+  ``partnerportal.api`` for the API), wherever it was raised: view, API
+  endpoint or service.
+
+The object checks go through the tenant restriction (``restrict``), so the
+rules of which rows an actor sees stay in one place (``core.tenancy``).
+``tests/test_restriction_lint.py`` fails on tenant data read any other way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from core.tenancy import VIEW, RestrictedQuerySet
+
+if TYPE_CHECKING:
+    from core.actor import Actor
+
+M = TypeVar("M", bound=models.Model)
+
+
+class ActionDenied(PermissionDenied):
+    """A member's role is too low for ``action`` on ``model`` (403, audited as "denied")."""
+
+    def __init__(self, actor: Actor, model: type[models.Model], action: str, message: str = ""):
+        super().__init__(message)
+        self.actor = actor
+        self.model = model
+        self.action = action
+
+    def describe(self) -> str:
+        """What was refused, for the audit trail: "end customer: delete"."""
+        return f"{self.model._meta.verbose_name}: {self.action}"
+
+
+def require_account(actor: Actor) -> None:
+    """The actor works in an account (404 otherwise): for what every member may do, whatever the role."""
+    if not actor.has_account:
+        raise Http404
+
+
+def require_action(actor: Actor, model: type[models.Model], action: str) -> None:
+    """Allow ``action`` on ``model`` for the actor's role, or raise 404 / ``ActionDenied`` (see the module)."""
+    require_account(actor)
+    if getattr(model, "requires_partner", False) and not actor.account.is_partner:
+        raise Http404
+    if not actor.may(model, action):
+        raise ActionDenied(actor, model, action)
+
+
+def access_queryset(actor: Actor, source: type[M] | models.QuerySet[M], action: str = VIEW) -> models.QuerySet[M]:
+    """The rows of ``source`` (a model, or a queryset of it) the actor may ``action``, after ``require_action``."""
+    queryset = source._default_manager.all() if isinstance(source, type) else source
+    if not isinstance(queryset, RestrictedQuerySet):
+        raise TypeError(f"{queryset.model.__name__} is not a tenant model")
+    require_action(actor, queryset.model, action)
+    return queryset.restrict(actor, action)
+
+
+def access_object(actor: Actor, source: type[M] | models.QuerySet[M], pk: Any, action: str = VIEW) -> M:
+    """The one object ``pk`` of ``source`` the actor may ``action``: 404 if it is missing or not theirs."""
+    queryset = access_queryset(actor, source, action)
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,52 @@
+"""The tabs of a detail page, which apps higher up can add to.
+
+A page owned by one app (the customer, the contract) shows tabs that other
+apps provide (the customer's domains come from ``contracts``, the contract's
+hostings from ``hosting``). The owner declares its ``Tabs``; the other apps
+register theirs from ``AppConfig.ready()``, so the owner never imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django.db import models
+    from django.utils.functional import Promise
+
+    from core.actor import Actor
+
+
+def _always(actor: Actor, obj: models.Model) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Tab:
+    url_name: str  # a URL that takes the object's primary key as ``pk``
+    label: Promise | str
+    # Whether the actor sees this tab on this object.
+    visible: Callable[[Actor, Any], bool] = _always
+
+
+class Tabs:
+    def __init__(self, *tabs: Tab):
+        self.tabs = list(tabs)
+
+    def register(self, tab: Tab, *, after: str | None = None) -> None:
+        """Add ``tab`` after the tab named ``after`` (default: at the end), once."""
+        if any(existing.url_name == tab.url_name for existing in self.tabs):
+            return
+        names = [existing.url_name for existing in self.tabs]
+        self.tabs.insert(names.index(after) + 1 if after in names else len(names), tab)
+
+    def for_object(self, actor: Actor, obj: models.Model) -> list[tuple[str, Promise | str, str]]:
+        """``(url, label, url name)`` of the tabs the actor sees on ``obj``; none when that is only one."""
+        shown = [tab for tab in self.tabs if tab.visible(actor, obj)]
+        if len(shown) < 2:
+            return []
+        return [(reverse(tab.url_name, kwargs={"pk": obj.pk}), tab.label, tab.url_name) for tab in shown]
