@@ -149,6 +149,14 @@ def login(client: Client, user: User, account: Account | None = None) -> Client:
     return client
 
 
+def api_client(tenant: Tenant, role: Role = Role.OWNER) -> Client:
+    """A client that calls the API with a new token of ``tenant``'s member of ``role``."""
+    from users.services import create_api_token
+
+    _token, key = create_api_token(tenant.actor(role), name="test")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
 @pytest.fixture
 def client_for(client):
     """``client_for(user)`` returns a logged-in test client."""
