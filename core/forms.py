@@ -70,10 +70,13 @@ class WriteOnlySecretsMixin:
             if self.instance.pk and getattr(self.instance, name):
                 field.help_text = _("Stored. Leave empty to keep it.")
 
-    def _post_clean(self):
+    def clean(self):
+        # After the form's other checks, which see what was submitted, and before the instance is
+        # built from the cleaned data.
+        cleaned_data = super().clean() or self.cleaned_data
         if self.instance.pk:
             stored = type(self.instance)._default_manager.get(pk=self.instance.pk)
             for name in self.secret_fields:
-                if not self.cleaned_data.get(name):
-                    self.cleaned_data[name] = getattr(stored, name)
-        super()._post_clean()
+                if not cleaned_data.get(name):
+                    cleaned_data[name] = getattr(stored, name)
+        return cleaned_data
