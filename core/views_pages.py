@@ -1,16 +1,19 @@
-from django.http import HttpResponseServerError
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_safe
 
 from accounts.models import Membership
 from audit.models import AuditEntry
+from core.http import ActorRequest
 
 
 @require_safe
-def dashboard_view(request):
+def dashboard_view(request: ActorRequest) -> HttpResponse:
     actor = request.actor
-    context = {}
+    context: dict[str, Any] = {}
     if actor.has_account:
         context = {
             "member_count": Membership.objects.restrict(actor).count(),
@@ -19,19 +22,19 @@ def dashboard_view(request):
     return render(request, "core/dashboard.html", context)
 
 
-def error_404(request, exception=None):
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 
 
-def error_403(request, exception=None):
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if exception is not None and exception.args else ""
     return render(request, "errors/403.html", {"message": message}, status=403)
 
 
-def error_400(request, exception=None):
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/400.html", status=400)
 
 
-def error_500(request):
+def error_500(request: HttpRequest) -> HttpResponse:
     # No request context: the error may come from the database the context processors need.
     return HttpResponseServerError(loader.get_template("errors/500.html").render({}))

@@ -1,7 +1,9 @@
 import os
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts import demo as accounts_demo
@@ -10,8 +12,8 @@ from customers import demo as customers_demo
 from hosting import demo as hosting_demo
 from products import demo as products_demo
 
-# Each app's demo loader, in dependency order; each is idempotent.
-LOADERS = [accounts_demo.load, hosting_demo.load, customers_demo.load]
+# Each app's demo loader, in dependency order; each is idempotent and returns its logins.
+LOADERS: list[Callable[[], list[tuple[str, str]]]] = [accounts_demo.load, hosting_demo.load, customers_demo.load]
 # Provider contracts and domains, then branded products: both need the demo end customers.
 LOADERS += [contracts_demo.load, products_demo.load]
 
@@ -19,13 +21,13 @@ LOADERS += [contracts_demo.load, products_demo.load]
 class Command(BaseCommand):
     help = "Load the demo data (idempotent: running it twice changes nothing). Refused in production."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Do not print the demo logins.")
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
-        logins = []
+        logins: list[tuple[str, str]] = []
         with transaction.atomic():
             for loader in LOADERS:
                 logins.extend(loader() or [])
