@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from core.tenancy import VIEW, RestrictedQuerySet
+from core.tenancy import VIEW, RestrictedQuerySet, RoleRules
 
 if TYPE_CHECKING:
+    from accounts.models import Account
     from core.actor import Actor
 
 M = TypeVar("M", bound=models.Model)
@@ -38,7 +39,7 @@ M = TypeVar("M", bound=models.Model)
 class ActionDenied(PermissionDenied):
     """A member's role is too low for ``action`` on ``model`` (403, audited as "denied")."""
 
-    def __init__(self, actor: Actor, model: type[models.Model], action: str, message: str = ""):
+    def __init__(self, actor: Actor, model: type[RoleRules], action: str, message: str = ""):
         super().__init__(message)
         self.actor = actor
         self.model = model
@@ -46,19 +47,21 @@ class ActionDenied(PermissionDenied):
 
     def describe(self) -> str:
         """What was refused, for the audit trail: "end customer: delete"."""
-        return f"{self.model._meta.verbose_name}: {self.action}"
+        name = self.model._meta.verbose_name if issubclass(self.model, models.Model) else self.model.__name__
+        return f"{name}: {self.action}"
 
 
-def require_account(actor: Actor) -> None:
-    """The actor works in an account (404 otherwise): for what every member may do, whatever the role."""
-    if not actor.has_account:
+def require_account(actor: Actor) -> Account:
+    """The account the actor works in (404 when none): for what every member may do, whatever the role."""
+    if actor.account is None or not actor.has_account:
         raise Http404
+    return actor.account
 
 
-def require_action(actor: Actor, model: type[models.Model], action: str) -> None:
+def require_action(actor: Actor, model: type[RoleRules], action: str) -> None:
     """Allow ``action`` on ``model`` for the actor's role, or raise 404 / ``ActionDenied`` (see the module)."""
-    require_account(actor)
-    if getattr(model, "requires_partner", False) and not actor.account.is_partner:
+    account = require_account(actor)
+    if model.requires_partner and not account.is_partner:
         raise Http404
     if not actor.may(model, action):
         raise ActionDenied(actor, model, action)
@@ -78,5 +81,5 @@ def access_object(actor: Actor, source: type[M] | models.QuerySet[M], pk: Any, a
     queryset = access_queryset(actor, source, action)
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

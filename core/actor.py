@@ -21,6 +21,7 @@ NOT_DURING_ACCESS = _("This is not available while you work in another account t
 
 if TYPE_CHECKING:
     from accounts.models import Account
+    from core.tenancy import RoleRules
     from users.models import User
 
 
@@ -49,18 +50,20 @@ class Actor:
         return self.account is not None and self.role is not None
 
     def has_role(self, minimum: Role) -> bool:
-        if not self.has_account:
+        if self.account is None:
+            return False
+        if self.role is None:
             return False
         return Role(self.role).at_least(minimum)
 
-    def may(self, model: type, action: str) -> bool:
+    def may(self, model: type[RoleRules], action: str) -> bool:
         """Whether this actor's role allows ``action`` on ``model`` at all.
 
         Object visibility is the queryset restriction's job; this answers the
         role question only, so views can answer 403 to a member whose role is
         too low and 404 to everybody else.
         """
-        if getattr(model, "requires_partner", False) and not (self.account and self.account.is_partner):
+        if model.requires_partner and not (self.account and self.account.is_partner):
             return False
         return self.has_role(model.required_role(action))
 

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +19,11 @@ class OperatorAdminSite(admin.AdminSite):
     site_title = _("Operator area")
     index_title = _("Provider data")
 
-    def has_permission(self, request):
+    def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return user.is_active and user.is_staff and user.is_verified()
 
-    def login(self, request, extra_context=None):
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         user = request.user
         if user.is_authenticated and user.is_staff and not user.is_verified():
             messages.warning(request, _("The operator area requires two-factor login. Please set it up first."))

@@ -5,11 +5,23 @@ rotatable; it is recorded as such in docs/operations.md. Rotation: prepend a
 new key, run ``manage.py rotate_secrets``, then drop the old key.
 """
 
+from __future__ import annotations
+
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.expressions import Expression
+
+    # Django's fields take type arguments only in the stubs.
+    _TextField = models.TextField[str, str]
+else:
+    _TextField = models.TextField
 
 PREFIX = "fernet:"
 
@@ -38,25 +50,25 @@ def rotate(stored: str) -> str:
     return PREFIX + fernet().rotate(stored.removeprefix(PREFIX).encode()).decode()
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(_TextField):
     """A text column whose value is stored encrypted; the empty string stays empty (no secret set)."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         # Fixtures and backups carry the ciphertext (see value_to_string), never the secret.
         if isinstance(value, str) and value.startswith(PREFIX):
             return decrypt(value)
         return value
 
-    def value_to_string(self, obj):
+    def value_to_string(self, obj: models.Model) -> str:
         value = self.value_from_object(obj)
         return encrypt(value) if value else ""
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper) -> str | None:
         if not value:
             return value
         return decrypt(value)
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if not value:
             return value

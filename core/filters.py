@@ -1,9 +1,10 @@
 from functools import reduce
 from operator import or_
+from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapFormMixin
@@ -12,7 +13,7 @@ SEARCH_MAX_LENGTH = 100
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs["class"] += (
@@ -35,7 +36,7 @@ class BaseFilterSet(django_filters.FilterSet):
     class Meta:
         form = FilterForm
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()[:SEARCH_MAX_LENGTH]
         if not value or not self.search_fields:
             return queryset

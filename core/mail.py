@@ -8,14 +8,21 @@ from the request's Host header.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django_tasks import task
 
+if TYPE_CHECKING:
+    from django.core.mail.backends.base import BaseEmailBackend
 
-def connection_for(account_id: int | None):
+    from accounts.models import Account
+
+
+def connection_for(account_id: int | None) -> BaseEmailBackend:
     """The SMTP connection for mail on behalf of ``account_id``.
 
     Until the white-label portal brings per-reseller SMTP settings, every
@@ -24,7 +31,7 @@ def connection_for(account_id: int | None):
     return get_connection()
 
 
-def render_mail(template_prefix: str, context: dict) -> tuple[str, str, str]:
+def render_mail(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
     text = render_to_string(f"{template_prefix}_body.txt", context)
@@ -32,7 +39,9 @@ def render_mail(template_prefix: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send_templated_mail(template_prefix: str, context: dict, *, to: list[str], account=None) -> None:
+def send_templated_mail(
+    template_prefix: str, context: dict[str, Any], *, to: list[str], account: Account | None = None
+) -> None:
     if not to:
         return
     subject, text, html = render_mail(template_prefix, context)

@@ -13,7 +13,7 @@ filter or table module touches a tenant model's manager without ``restrict``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from django.db import models
 
@@ -28,7 +28,10 @@ CHANGE = "change"
 DELETE = "delete"
 
 
-class RestrictedQuerySet(models.QuerySet):
+_T = TypeVar("_T", bound="TenantModel")
+
+
+class RestrictedQuerySet(models.QuerySet[_T]):
     def restrict(self, actor: Actor | None, action: str = VIEW) -> Self:
         """Rows of the actor's current account that its role may ``action``."""
         if actor is None or not actor.has_account:
@@ -38,7 +41,11 @@ class RestrictedQuerySet(models.QuerySet):
         return self.filter(**{self.model.tenant_path: actor.account})
 
 
-class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
+# Bound to a name first: django-stubs types a from_queryset() class only when it is assigned.
+_RestrictedManagerBase = models.Manager.from_queryset(RestrictedQuerySet)
+
+
+class RestrictedManager(_RestrictedManagerBase[_T]):
     pass
 
 

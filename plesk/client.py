@@ -199,7 +199,7 @@ class Packet:
 def _operation_method(builder: Callable[P, Operation[T]]) -> Callable[Concatenate[PleskClient, P], T]:
     """A client method that builds ``builder``'s operation, sends it alone and returns its value."""
 
-    def method(self: PleskClient, *args: P.args, **kwargs: P.kwargs) -> T:
+    def method(self: PleskClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return self.call(builder(*args, **kwargs))
 
     signature = inspect.signature(builder)
@@ -278,16 +278,16 @@ class PleskClient:
         self._host = parsed.host
         self._port = parsed.port or (443 if parsed.scheme == "https" else 80)
         self._base = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
-        self._headers: dict[str, bytes] = {
-            "Content-Type": b"text/xml",
-            "Accept-Encoding": b"identity",
-            "User-Agent": b"partnerportal-plesk/1",
+        self._headers: dict[bytes, bytes] = {
+            b"Content-Type": b"text/xml",
+            b"Accept-Encoding": b"identity",
+            b"User-Agent": b"partnerportal-plesk/1",
         }
         if secret_key is not None:
-            self._headers["KEY"] = secret_key.encode()
-        else:
-            self._headers["HTTP_AUTH_LOGIN"] = login.encode()  # type: ignore[union-attr]
-            self._headers["HTTP_AUTH_PASSWD"] = password.encode()  # type: ignore[union-attr]
+            self._headers[b"KEY"] = secret_key.encode()
+        elif login is not None and password is not None:
+            self._headers[b"HTTP_AUTH_LOGIN"] = login.encode()
+            self._headers[b"HTTP_AUTH_PASSWD"] = password.encode()
         # Requests go straight to the transport: the client sends one kind of request, so httpx.Client's
         # layers (cookies, auth flows, redirects, hooks, proxies from the environment) would only cost time.
         shared = shared_transport(ca_bundle=ca_bundle, pinned_sha256=pinned_sha256) if reuse_connections else None
@@ -320,7 +320,8 @@ class PleskClient:
 
     def call(self, operation: Operation[T], *, deadline: float | None = None) -> T:
         """Send ``operation`` alone and return its value, or raise its error."""
-        return self.send([operation], deadline=deadline)[0].unwrap()
+        outcome: Outcome[T] = self.send([operation], deadline=deadline)[0]
+        return outcome.unwrap()
 
     def send(self, operations: Sequence[Operation[Any]], *, deadline: float | None = None) -> list[Outcome[Any]]:
         """Send ``operations`` in one packet and return one outcome per operation, in order.
@@ -438,11 +439,13 @@ class PleskClient:
         try:
             version, outcomes = self._exchange([ops.get_protos(), ops.get_server_info()], self.protocol_version, None)
         except PleskVersionError as exc:
-            protos = self._exchange([ops.get_protos()], None, None)[1][0].unwrap()
+            offered: tuple[str, ...] = self._exchange([ops.get_protos()], None, None)[1][0].unwrap()
             raise PleskVersionError(
-                exc.errcode, f"{exc.errtext} (the server offers {', '.join(protos)})", system=exc.system
+                exc.errcode, f"{exc.errtext} (the server offers {', '.join(offered)})", system=exc.system
             ) from None
-        protos, info = (outcome.unwrap() for outcome in outcomes)
+        protos_outcome, info_outcome = outcomes
+        protos: tuple[str, ...] = protos_outcome.unwrap()
+        info: ServerInfo = info_outcome.unwrap()
         return replace(info, protocol_version=version, protos=protos)
 
     def create_session(

@@ -38,7 +38,7 @@ from .types import (
     ServicePlan,
     Webspace,
 )
-from .xml import child_text, sub
+from .xml import child_text, sub, tag_name
 
 T = TypeVar("T")
 
@@ -60,7 +60,7 @@ class Operation(Generic[T]):
     @property
     def name(self) -> str:
         """The operation element's tag, e.g. ``get`` or ``create_session``."""
-        return self.element.tag
+        return tag_name(self.element)
 
     @property
     def label(self) -> str:
@@ -723,7 +723,7 @@ def delete_customer(
 def _parse_webspace(result: etree._Element) -> Webspace:
     data = result.find("data")
     gen_info = data.find("gen_info") if data is not None else None
-    if gen_info is None:
+    if data is None or gen_info is None:
         raise ValueError("webspace get: result without gen_info")
 
     def text(tag: str) -> str:
@@ -959,14 +959,14 @@ def delete_webspace(
 
 
 def _parse_reseller(result: etree._Element) -> Reseller:
-    gen_info = result.find("data/gen-info")
-    if gen_info is None:
+    data = result.find("data")
+    gen_info = data.find("gen-info") if data is not None else None
+    if data is None or gen_info is None:
         raise ValueError("reseller get: result without gen-info")
 
     def text(tag: str) -> str:
         return child_text(gen_info, tag) or ""
 
-    data = result.find("data")
     plan = data.findtext("subscriptions/subscription/plan/plan-guid")
     permissions = _pairs(data.find("permissions"), "permission")
     return Reseller(

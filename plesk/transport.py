@@ -297,6 +297,8 @@ class DeadlineTransport(httpx.BaseTransport):
         )
         with _httpx_exceptions():
             response = self._pool.handle_request(core_request)
+        # The type allows an async pool's stream too; a sync pool always answers with a sync one.
+        assert isinstance(response.stream, Iterable)
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,

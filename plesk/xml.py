@@ -20,6 +20,7 @@ __all__ = [
     "parse_xml",
     "redacted_xml",
     "sub",
+    "tag_name",
     "to_bytes",
 ]
 
@@ -93,7 +94,7 @@ def parse_xml(data: bytes, *, base_url: str | None = None) -> etree._Element:
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise XMLRejected("document type declarations are not allowed")
-    if any(isinstance(node, etree._Entity) for node in root.iter()):
+    if next(root.iter(etree.Entity), None) is not None:
         raise XMLRejected("entity references are not allowed")
     return root
 
@@ -104,6 +105,15 @@ def sub(parent: etree._Element, tag: str, text: str | int | None = None) -> etre
     if text is not None:
         child.text = str(text)
     return child
+
+
+def tag_name(element: etree._Element) -> str:
+    """The tag of ``element`` as text.
+
+    Every element parsed or built here has a ``str`` tag; lxml's type allows the bytes or ``QName`` a
+    caller may assign as well, which ``QName.text`` turns into text.
+    """
+    return etree.QName(element).text
 
 
 def child_text(element: etree._Element, tag: str) -> str | None:

@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 import unicodedata
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -26,6 +27,8 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), blank=True)
 
     objects = PortalUserManager()
+    # Set on the request's user by django_otp's OTPMiddleware: whether this session passed two-factor login.
+    is_verified: Callable[[], bool]
 
     class Meta:
         verbose_name = _("user")

@@ -20,6 +20,13 @@ from core.mail import send_templated_mail
 from users.models import APIToken, User
 
 
+def _own_user(actor: Actor) -> User:
+    """The actor's own login, for what a user changes of their own."""
+    if actor.user is None:
+        raise PermissionDenied
+    return actor.user
+
+
 def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
@@ -29,7 +36,7 @@ def change_password(actor: Actor, new_password: str) -> User:
     session's password hash); the caller keeps its own with ``update_session_auth_hash`` (AUTH-05)."""
     actor.forbid_switched()
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=actor.user.pk)
+        user = User.objects.select_for_update().get(pk=_own_user(actor).pk)
         user.set_password(new_password)
         user.save(update_fields=["password"])
         record(actor, AuditEntry.Action.PASSWORD_CHANGE, user, account=None)
@@ -56,7 +63,7 @@ def update_profile(actor: Actor, *, first_name: str, last_name: str, email: str)
     """Change the actor's own name and e-mail address (the form has checked the address and the password)."""
     actor.forbid_switched()
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=actor.user.pk)
+        user = User.objects.select_for_update().get(pk=_own_user(actor).pk)
         before = snapshot(user, PROFILE_FIELDS)
         user.first_name, user.last_name, user.email = first_name, last_name, email
         user.save(update_fields=PROFILE_FIELDS)
@@ -81,7 +88,7 @@ def confirm_two_factor(actor: Actor, device: TOTPDevice, token: str) -> bool:
     The caller then marks its session as verified (``django_otp.login``).
     """
     actor.forbid_switched()
-    if device.user_id != actor.user.pk or not device.verify_token(token):
+    if device.user_id != _own_user(actor).pk or not device.verify_token(token):
         return False
     with transaction.atomic():
         TOTPDevice.objects.filter(user=actor.user).exclude(pk=device.pk).delete()
@@ -113,7 +120,7 @@ def create_api_token(actor: Actor, *, name: str) -> tuple[APIToken, str]:
 
 def revoke_api_token(actor: Actor, token: APIToken) -> None:
     actor.forbid_switched()
-    if token.user_id != actor.user.pk:
+    if token.user_id != _own_user(actor).pk:
         raise Http404
     with transaction.atomic():
         record(actor, AuditEntry.Action.TOKEN_REVOKE, token, account=token.account)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from ..xml import sub
+from ..xml import sub, tag_name
 from .state import Account, Plan, SandboxState, Webspace
 
 ObjT = TypeVar("ObjT")
@@ -129,6 +129,19 @@ def add_pairs(parent: etree._Element, item: str, pairs: dict[str, Any]) -> None:
         add_fields(entry, [("name", name), ("value", value)])
 
 
+def required(parent: etree._Element, path: str) -> etree._Element:
+    """The element at ``path``, which the schema requires; without it the operation fails (1023)."""
+    element = parent.find(path)
+    if element is None:
+        raise ValueError(f"the request has no {path}")
+    return element
+
+
+def read_dataset(operation: etree._Element) -> set[str]:
+    """The names of the blocks the ``<dataset>`` of a ``get`` asks for."""
+    return {tag_name(child) for child in required(operation, "dataset").iterchildren(etree.Element)}
+
+
 def read_pairs(parent: etree._Element | None, item: str) -> dict[str, str]:
     """Read ``<item><name/><value/></item>`` entries."""
     if parent is None:
@@ -171,7 +184,7 @@ def read_filter(operation: etree._Element) -> tuple[str | None, list[str]]:
     children = list(element.iterchildren(etree.Element))
     if not children:
         return None, []
-    kind = children[0].tag
+    kind = tag_name(children[0])
     return kind, [child.text or "" for child in children]
 
 
@@ -193,7 +206,7 @@ def select(
         objects = everything()
         return [Match(None, obj) for obj in objects] or [Match(None, None)]
     if by_owner and kind in by_owner:
-        matches = []
+        matches: list[Match] = []
         for value in values:
             owned = by_owner[kind](value)
             matches.extend(Match(value, obj) for obj in owned)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..xml import XMLRejected, parse_xml, sub, to_bytes
+from ..xml import XMLRejected, parse_xml, sub, tag_name, to_bytes
 from .common import OPERATION_FAILED, UNSUPPORTED, Context, OperationError, error_result
 from .ops_accounts import HANDLERS as ACCOUNT_HANDLERS
 from .ops_hosting import HANDLERS as HOSTING_HANDLERS
@@ -104,7 +104,8 @@ class SandboxEngine:
             except XMLRejected as exc:
                 return self._system(None, PARSER_ERROR, parser_error(exc.line, str(exc)), pretty)
             if root.tag != "packet":
-                message = f"Element '{root.tag}': No matching global declaration available for the validation root."
+                name = tag_name(root)
+                message = f"Element '{name}': No matching global declaration available for the validation root."
                 return self._system(None, PARSER_ERROR, parser_error(root.sourceline, message), pretty)
             version = root.get("version")
             if version is not None and not version_supported(version):
@@ -117,8 +118,8 @@ class SandboxEngine:
                 return self._system(version, PARSER_ERROR, problem, pretty)
             pairs = operations_of(root)
             for operator, operation in pairs:
-                if (operator.tag, operation.tag) not in HANDLERS:
-                    text = f"The Plesk sandbox does not implement {operator.tag} {operation.tag}."
+                if (tag_name(operator), tag_name(operation)) not in HANDLERS:
+                    text = f"The Plesk sandbox does not implement {tag_name(operator)} {tag_name(operation)}."
                     return self._system(version, UNSUPPORTED, text, pretty)
             ctx = Context(self.state, requester, client_ip)  # type: ignore[arg-type]
             response = self._run(root, version, ctx, forced_errors or {})
@@ -137,15 +138,17 @@ class SandboxEngine:
         for operator in root.iterchildren(etree.Element):
             if operator.tag == "request-settings":
                 continue
-            answer_operator = sub(response, operator.tag)
+            operator_name = tag_name(operator)
+            answer_operator = sub(response, operator_name)
             for operation in operator.iterchildren(etree.Element):
-                answer = sub(answer_operator, operation.tag)
-                forced = forced_errors.get((operator.tag, operation.tag))
+                name = tag_name(operation)
+                answer = sub(answer_operator, name)
+                forced = forced_errors.get((operator_name, name))
                 if forced is not None:
                     error_result(answer, *forced)
                     continue
                 try:
-                    HANDLERS[operator.tag, operation.tag](ctx, operation, answer)
+                    HANDLERS[operator_name, name](ctx, operation, answer)
                 except OperationError as error:
                     self._replace_with_error(answer, error.errcode, error.errtext)
                 except Exception:
@@ -204,9 +207,9 @@ class SandboxEngine:
         for operator in root.iterchildren(etree.Element):
             if operator.tag == "request-settings":
                 continue
-            answer_operator = sub(response, operator.tag)
+            answer_operator = sub(response, tag_name(operator))
             for operation in operator.iterchildren(etree.Element):
-                error_result(sub(answer_operator, operation.tag), errcode, errtext)
+                error_result(sub(answer_operator, tag_name(operation)), errcode, errtext)
         return to_bytes(response)
 
     def save(self) -> None:

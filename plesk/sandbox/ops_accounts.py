@@ -28,10 +28,12 @@ from .common import (
     login_taken,
     ok_result,
     parse_status,
+    read_dataset,
     read_filter,
     read_limits,
     read_pairs,
     require_admin,
+    required,
     select,
 )
 from .state import Account, CreateEvent, ResellerPlan, hash_password, new_guid, today
@@ -55,7 +57,7 @@ _CONTACT = (
     ("locale", "locale"),
     ("description", "description"),
 )
-_CONTACT_OUT = ("cname", "pname", "login", "status", "phone", "fax", "email")
+_CONTACT_OUT: tuple[str, ...] = ("cname", "pname", "login", "status", "phone", "fax", "email")
 _CONTACT_OUT += ("address", "city", "state", "pcode", "country", "locale")
 DEFAULT_RESELLER_PERMISSIONS = {"create_clients": True, "allow_oversell": False}
 
@@ -154,7 +156,7 @@ def customer_add(ctx: Context, operation: etree._Element, answer: etree._Element
     """``customer add`` under the requester or, for the admin, the given reseller; logins are unique (1007)."""
     if ctx.requester.type == "customer":
         raise OperationError(PERMISSION_DENIED, TEXT_PERMISSION_DENIED)
-    gen_info = operation.find("gen_info")
+    gen_info = required(operation, "gen_info")
     owner = ctx.requester
     for tag, kind in (("owner-id", "id"), ("owner-login", "login"), ("owner-external-id", "external-id")):
         value = child_text(gen_info, tag)
@@ -189,7 +191,7 @@ def _customer_matches(ctx: Context, operation: etree._Element) -> list[Match]:
 
 def customer_get(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
     """``customer get`` with the ``gen_info`` and ``stat`` blocks the dataset asks for."""
-    dataset = {child.tag for child in operation.find("dataset").iterchildren(etree.Element)}
+    dataset = read_dataset(operation)
     for match in _customer_matches(ctx, operation):
         if match.missing:
             filter_error(answer, NOT_FOUND, CUSTOMER_NOT_FOUND, match.filter_id)
@@ -215,8 +217,9 @@ def customer_get(ctx: Context, operation: etree._Element, answer: etree._Element
                 )
             if "stat" in dataset:
                 active = sum(1 for w in ctx.state.webspaces if w.owner_id == customer.id and w.status == 0)
-                zero_fields = ("subdomains", "disk_space", "postboxs", "redirects", "mail_groups", "mail_resps")
-                zero_fields += ("mail_lists", "web_users", "data_bases", "webapps", "traffic", "traffic_prevday")
+                zero_fields: tuple[str, ...] = ("subdomains", "disk_space", "postboxs", "redirects", "mail_groups")
+                zero_fields += ("mail_resps", "mail_lists", "web_users", "data_bases", "webapps", "traffic")
+                zero_fields += ("traffic_prevday",)
                 add_fields(sub(data, "stat"), [("active_domains", active), *((tag, 0) for tag in zero_fields)])
 
 
@@ -279,7 +282,7 @@ def reseller_add(ctx: Context, operation: etree._Element, answer: etree._Element
     plan = _reseller_plan(ctx, operation)
     limits_element = operation.find("limits")
     permissions = read_pairs(operation.find("permissions"), "permission")
-    reseller = _new_account(ctx, "reseller", ctx.requester, operation.find("gen-info"))
+    reseller = _new_account(ctx, "reseller", ctx.requester, required(operation, "gen-info"))
     reseller.ip_pool = [{"ip": ip.address, "type": ip.type} for ip in ctx.state.ips if ip.type == "shared"]
     reseller.plan_guid = plan.guid if plan else None
     reseller.limits = {**(plan.limits if plan else {}), **read_limits(limits_element)}
@@ -299,7 +302,7 @@ def _reseller_matches(ctx: Context, operation: etree._Element) -> list[Match]:
 def reseller_get(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
     """``reseller get`` (admin only) with the requested dataset blocks."""
     require_admin(ctx)
-    dataset = {child.tag for child in operation.find("dataset").iterchildren(etree.Element)}
+    dataset = read_dataset(operation)
     for match in _reseller_matches(ctx, operation):
         if match.missing:
             filter_error(answer, NOT_FOUND, RESELLER_NOT_FOUND, match.filter_id)
@@ -333,8 +336,8 @@ def _reseller_data(ctx: Context, data: etree._Element, reseller: Account, datase
             "clients": len(customers),
             "domains": len(domains),
         }
-        zero_fields = ("subdomains", "domain-aliases", "disk-space", "web-users", "data-bases", "postboxs")
-        zero_fields += ("mbox-quota", "redirects", "mail-groups", "mail-resps", "mail-lists", "webapps")
+        zero_fields: tuple[str, ...] = ("subdomains", "domain-aliases", "disk-space", "web-users", "data-bases")
+        zero_fields += ("postboxs", "mbox-quota", "redirects", "mail-groups", "mail-resps", "mail-lists", "webapps")
         zero_fields += ("mssql-data-bases", "traffic", "traffic-prevday")
         add_fields(sub(data, "stat"), [*counts.items(), *((tag, 0) for tag in zero_fields)])
     if "permissions" in dataset and reseller.permissions:
@@ -358,7 +361,7 @@ def _reseller_data(ctx: Context, data: etree._Element, reseller: Account, datase
 def reseller_set(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
     """``reseller set`` (admin only): ``gen-info``, ``limits`` and ``permissions``."""
     require_admin(ctx)
-    values = operation.find("values")
+    values = required(operation, "values")
     gen_info = values.find("gen-info")
     for match in _reseller_matches(ctx, operation):
         if match.missing:
@@ -409,6 +412,7 @@ def reseller_plan_get(ctx: Context, operation: etree._Element, answer: etree._El
     for match in select(kind, values, everything=lambda: list(plans), by_value=lookups):
         plan: ResellerPlan | None = match.obj
         if match.missing:
+            assert kind is not None  # only the values of a filter can match nothing
             add_fields(error_result(answer, NOT_FOUND, RESELLER_PLAN_NOT_FOUND), [(kind, match.filter_id)])
             continue
         result = ok_result(answer)

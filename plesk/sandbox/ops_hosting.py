@@ -31,9 +31,11 @@ from .common import (
     filter_result,
     ok_result,
     parse_status,
+    read_dataset,
     read_filter,
     read_limits,
     read_pairs,
+    required,
     select,
 )
 from .state import Account, CreateEvent, Plan, Webspace, new_guid, today
@@ -276,7 +278,7 @@ def webspace_add(ctx: Context, operation: etree._Element, answer: etree._Element
     credentials (1019) and uniqueness of domain, FTP login and external id (1007)."""
     if ctx.requester.type == "customer":
         raise OperationError(PERMISSION_DENIED, TEXT_PERMISSION_DENIED)
-    gen_setup = operation.find("gen_setup")
+    gen_setup = required(operation, "gen_setup")
     name = child_text(gen_setup, "name")
     if not name:
         raise OperationError(INVALID_VALUE, "The domain name is missing.")
@@ -336,7 +338,7 @@ def webspace_add(ctx: Context, operation: etree._Element, answer: etree._Element
 
 def webspace_get(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
     """``webspace get``: one result per filter value or per matching subscription, with the requested blocks."""
-    dataset = {child.tag for child in operation.find("dataset").iterchildren(etree.Element)}
+    dataset = read_dataset(operation)
     for match in _webspace_matches(ctx, operation):
         if match.missing:
             filter_error(answer, NOT_FOUND, DOMAIN_NOT_FOUND, match.filter_id)
@@ -386,14 +388,14 @@ def _webspace_data(ctx: Context, data: etree._Element, webspace: Webspace, datas
         add_fields(limits, [("overuse", plan.overuse if plan else "block")])
         add_pairs(limits, "limit", {**(plan.limits if plan else {}), **webspace.limits})
     if "stat" in dataset:
-        stat_fields = ("traffic", "subdom", "wu", "box", "redir", "mg", "resp", "maillists", "db", "mssql_db")
-        stat_fields += ("webapps", "traffic_prevday", "domains", "sites")
+        stat_fields: tuple[str, ...] = ("traffic", "subdom", "wu", "box", "redir", "mg", "resp", "maillists", "db")
+        stat_fields += ("mssql_db", "webapps", "traffic_prevday", "domains", "sites")
         add_fields(sub(data, "stat"), [(tag, 1 if tag in ("domains", "sites") else 0) for tag in stat_fields])
     if "prefs" in dataset:
         add_fields(sub(data, "prefs"), [("www", True)])
     if "disk_usage" in dataset:
-        usage_fields = ("httpdocs", "httpsdocs", "subdomains", "web_users", "anonftp", "logs", "dbases")
-        usage_fields += ("mailboxes", "webapps", "maillists", "domaindumps")
+        usage_fields: tuple[str, ...] = ("httpdocs", "httpsdocs", "subdomains", "web_users", "anonftp", "logs")
+        usage_fields += ("dbases", "mailboxes", "webapps", "maillists", "domaindumps")
         add_fields(sub(data, "disk_usage"), [(tag, 0) for tag in usage_fields])
     if "subscriptions" in dataset:
         subscriptions = sub(data, "subscriptions")
@@ -461,7 +463,6 @@ def _apply_webspace_set(ctx: Context, webspace: Webspace, values: etree._Element
 
 def webspace_set(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
     """``webspace set``: one result per affected subscription; a refused change is an error for that one only."""
-    values = operation.find("values")
     for match in _webspace_matches(ctx, operation):
         if match.missing:
             filter_error(answer, NOT_FOUND, DOMAIN_NOT_FOUND, match.filter_id)
@@ -469,7 +470,7 @@ def webspace_set(ctx: Context, operation: etree._Element, answer: etree._Element
             filter_result(answer, match, None)
         else:
             try:
-                _apply_webspace_set(ctx, match.obj, values)
+                _apply_webspace_set(ctx, match.obj, required(operation, "values"))
             except OperationError as error:
                 add_fields(filter_error(answer, error.errcode, error.errtext, match.filter_id), [("id", match.obj.id)])
                 continue

@@ -11,7 +11,7 @@ import uuid
 
 from lxml import etree
 
-from ..xml import child_text, sub
+from ..xml import child_text, sub, tag_name
 from .common import (
     NOT_FOUND,
     Context,
@@ -49,9 +49,10 @@ def server_get(ctx: Context, operation: etree._Element, answer: etree._Element) 
         "session_setup": _session_setup,
     }
     for block in operation.iterchildren(etree.Element):
-        builder = builders.get(block.tag)
+        name = tag_name(block)
+        builder = builders.get(name)
         if builder is not None:
-            builder(ctx, sub(result, block.tag))
+            builder(ctx, sub(result, name))
 
 
 def _key(ctx: Context, key: etree._Element) -> None:
@@ -209,11 +210,11 @@ def secret_key_get_info(ctx: Context, operation: etree._Element, answer: etree._
             _key_info(result, key)
         return
     for value in values:
-        key = _find_key(ctx, value)
-        if key is None:
+        found = _find_key(ctx, value)
+        if found is None:
             add_fields(error_result(answer, NOT_FOUND, "Secret key does not exist."), [("key", value)])
         else:
-            _key_info(ok_result(answer), key)
+            _key_info(ok_result(answer), found)
 
 
 def _key_info(result: etree._Element, key: SecretKey) -> None:

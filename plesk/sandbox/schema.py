@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..xml import parse_xml
+from ..xml import parse_xml, tag_name
 
 logger = logging.getLogger("plesk.sandbox")
 
@@ -84,12 +84,13 @@ class StructuralValidator:
             if operator.tag == "request-settings":
                 continue
             if operator.tag not in KNOWN_OPERATORS:
-                return parser_error(operator.sourceline, f"Element '{operator.tag}': This element is not expected.")
+                message = f"Element '{tag_name(operator)}': This element is not expected."
+                return parser_error(operator.sourceline, message)
             for operation in operator.iterchildren(etree.Element):
                 known = {name for op, name in self._operations if op == operator.tag}
                 if known and operation.tag not in known:
                     return parser_error(
-                        operation.sourceline, f"Element '{operation.tag}': This element is not expected."
+                        operation.sourceline, f"Element '{tag_name(operation)}': This element is not expected."
                     )
                 problem = self._filter_error(operation)
                 if problem:
@@ -104,7 +105,8 @@ class StructuralValidator:
         keys = list(element.iterchildren(etree.Element))
         for key in keys[1:]:
             if key.tag != keys[0].tag:
-                message = f"Element '{key.tag}': This element is not expected. Expected is ( {keys[0].tag} )."
+                expected = tag_name(keys[0])
+                message = f"Element '{tag_name(key)}': This element is not expected. Expected is ( {expected} )."
                 return parser_error(key.sourceline, message)
         return None
 

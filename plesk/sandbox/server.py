@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from ..client import AGENT_PATH, SSO_PATH
-from ..xml import XMLRejected, parse_xml
+from ..xml import XMLRejected, parse_xml, tag_name
 from .demo import seed_demo
 from .engine import SandboxEngine, operations_of
 from .faults import Fault, FaultKind, FaultSet, doctype_body, malformed_body, oversized_chunks
@@ -63,7 +63,7 @@ def _operation_pairs(body: bytes) -> list[tuple[str, str]]:
         root = parse_xml(body)
     except XMLRejected:
         return []
-    return [(operator.tag, operation.tag) for operator, operation in operations_of(root)]
+    return [(tag_name(operator), tag_name(operation)) for operator, operation in operations_of(root)]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,7 +1,8 @@
 import os
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from core import demo_loading
@@ -10,13 +11,13 @@ from core import demo_loading
 class Command(BaseCommand):
     help = "Load the demo data (idempotent: running it twice changes nothing). Refused in production."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Do not print the demo logins.")
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
-        logins = []
+        logins: list[tuple[str, str]] = []
         with transaction.atomic():
             for loader in demo_loading.loaders():
                 logins.extend(loader() or [])

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -8,13 +10,17 @@ from core.crypto import EncryptedTextField, rotate
 class Command(BaseCommand):
     help = "Re-encrypt every stored secret with the first key in ENCRYPTION_KEYS (after prepending a new key)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         rotated = 0
         with transaction.atomic():
             for model in apps.get_models():
-                columns = [f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-                if columns:
-                    rotated += _rotate_table(model._meta.db_table, model._meta.pk.column, columns)
+                # Concrete fields always have a column; the checks tell the type checker.
+                columns = [
+                    f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField) and f.column
+                ]
+                pk_column = model._meta.pk.column
+                if columns and pk_column:
+                    rotated += _rotate_table(model._meta.db_table, pk_column, columns)
         self.stdout.write(f"Re-encrypted {rotated} secrets.")
 
 
