@@ -13,16 +13,11 @@ temporary folder, or a fresh PostgreSQL database on the server of ``--database-u
 afterwards). Every hosting is for a new end customer, so each job makes three Plesk requests: the look-up
 packet, ``customer add`` and ``webspace add``.
 
-a. **Portal overhead per job**, one worker: the time from the first job's start to the last job's end,
-   minus the time the sandbox spent answering (its fixed latency included), divided by the number of jobs.
-   What remains is ours: django-tasks, the lease, the timeline writes, building and parsing XML, HTTP on
-   loopback. Target ≤ 20 ms on SQLite, ≤ 10 ms on PostgreSQL.
-b. **Throughput with 4 workers against 1**, each over its own fresh queue. Target ≥ 2.5× (≥ 3.5× on
-   PostgreSQL with the RQ backend).
-c. **The task backend's own cost per job** (database backend only; for reading a, not a target): one worker
-   drains as many jobs that only sleep as long as a provisioning job waited for Plesk
-   (``hosting/tests/floor_tasks.py``); their window minus the sleeping, per job. What a leaves beyond it is
-   the provisioning's own code.
+a. **Portal overhead per job**, one worker (for reading b, not a target: a Plesk call costs far more): the
+   time from the first job's start to the last job's end, minus the time the sandbox spent answering (its
+   fixed latency included), divided by the number of jobs. What remains is ours: the task backend, the
+   lease, the timeline writes, building and parsing XML, HTTP on loopback.
+b. **Throughput with 4 workers against 1**, each over its own fresh queue. Target ≥ 2.5×.
 
 The script is a report, not a test: it always exits 0 and ends with one ``SUMMARY`` line. Results and the
 machine they were measured on are in docs/performance.md.
@@ -49,6 +44,8 @@ from plesk.sandbox import server as sandbox_server  # noqa: E402
 
 RESELLER_PW = "bench-reseller-pw"
 ADMIN_PW = "bench-admin-pw"
+# Four workers against one: the portal must not be what limits throughput while workers wait for Plesk.
+SCALE_TARGET = 2.5
 
 
 class PleskClock:
@@ -132,26 +129,6 @@ def run(args, clock: PleskClock, workers: int, jobs: int) -> dict:
     }
 
 
-def backend_floor(args, jobs: int, seconds: float) -> float:
-    """Milliseconds per job that the task backend spends around jobs that only sleep ``seconds``."""
-    with tempfile.TemporaryDirectory(prefix="pp-bench-floor-") as workdir:
-        cluster = Cluster(Path(workdir), postgres_url=args.database_url)
-        try:
-            cluster.manage("migrate", "--noinput", "-v0")
-            cluster.enqueue_waits(jobs, seconds)
-            cluster.start_worker()
-            end = time.monotonic() + 600
-            while cluster.task_window()[0] < jobs:
-                if time.monotonic() > end:
-                    raise RuntimeError("the waiting jobs did not finish")
-                time.sleep(0.2)
-            cluster.stop()
-            count, window = cluster.task_window()
-        finally:
-            cluster.close()
-    return (window - count * seconds) / count * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="a PostgreSQL server URL; without it, a SQLite file")
@@ -189,38 +166,21 @@ def main() -> None:
     single = statistics.median(r["throughput"] for r in results[1])
     four = statistics.median(r["throughput"] for r in results[4])
     per_job_plesk = statistics.median(r["plesk"] / r["jobs"] * 1000 for r in results[1])
-    floors = (
-        [backend_floor(args, args.jobs, per_job_plesk / 1000) for _ in range(args.repeat)]
-        if args.backend == "database"
-        else []
-    )
-    for round_, floor in enumerate(floors):
-        print(
-            f"  run {round_ + 1}, task backend alone: {floor:.1f} ms/job around jobs that sleep {per_job_plesk:.0f} ms"
-        )
-    overhead_target = 10 if args.database_url else 20
-    scale_target = 3.5 if args.database_url and args.backend == "rq" else 2.5
+    scale = four / single
     print()
     print("| | measurement | ours | target | result |")
     print("|---|---|---:|---|---|")
     print(
         f"| a | portal overhead per job, 1 worker (Plesk time per job {per_job_plesk:.1f} ms) | "
-        f"{overhead:.1f} ms | ≤ {overhead_target} ms | {'PASS' if overhead <= overhead_target else 'FAIL'} |"
+        f"{overhead:.1f} ms | – | info |"
     )
     print(
-        f"| b | throughput, 4 workers vs 1 ({four:.2f} vs {single:.2f} jobs/s) | {four / single:.2f}× | "
-        f"≥ {scale_target}× | {'PASS' if four / single >= scale_target else 'FAIL'} |"
+        f"| b | throughput, 4 workers vs 1 ({four:.2f} vs {single:.2f} jobs/s) | {scale:.2f}× | "
+        f"≥ {SCALE_TARGET}× | {'PASS' if scale >= SCALE_TARGET else 'FAIL'} |"
     )
-    floor = statistics.median(floors) if floors else None
-    if floor is not None:
-        print(
-            f"| c | task backend alone, per job (of a; the provisioning's own code: {overhead - floor:.1f} ms) | "
-            f"{floor:.1f} ms | – | info |"
-        )
-    alone = f", task backend alone {floor:.1f} ms/job" if floor is not None else ""
     print(
-        f"SUMMARY {database} {args.backend}: overhead {overhead:.1f} ms/job (≤ {overhead_target}), "
-        f"4 vs 1 workers {four / single:.2f}× (≥ {scale_target}){alone}"
+        f"SUMMARY {database} {args.backend}: 4 vs 1 workers {scale:.2f}× (≥ {SCALE_TARGET}), "
+        f"overhead {overhead:.1f} ms/job"
     )
 
 

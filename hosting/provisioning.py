@@ -26,20 +26,17 @@ workers, and be killed at any point; it never creates a Plesk object twice:
    have corrected the login. Other Plesk errors → *failed* with Plesk's text.
 
 The database is never locked while Plesk is called: the lease is the lock.
-Every call's outcome goes to the timeline (``ProvisioningEvent``) with the
-attempt's next write, and at the latest before the next call once the last
-write is a second old, so the timeline survives a worker that dies, short of
-its last second (``Timeline``).
+Every call's outcome goes to the timeline (``ProvisioningEvent``) before the
+next call starts, or with the end of the attempt, so the timeline survives a
+worker that dies (``Timeline``).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
 import re
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,9 +44,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.db.models.query import get_related_populators
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,190 +118,33 @@ def client_options() -> dict[str, Any]:
 
 
 def add_event(hosting_id: int, kind: str, message: str = "") -> None:
-    """Append a row to the hosting's timeline at once, outside an attempt (queued, retried, resumed).
-
-    A plain INSERT: ``objects.create()`` spent as long building the model and reading back its id as the
-    database took to store the row. An attempt's own rows go through ``Timeline``.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_event_insert_sql(1), [hosting_id, *event_values(kind, message)])
-
-
-def event_values(kind: str, message: str) -> list:
-    """A timeline row's time, kind and message, as parameters; the time is taken now, when it happens."""
-    return [connection.ops.adapt_datetimefield_value(timezone.now()), kind, str(message)[:500]]
-
-
-@functools.cache
-def _event_columns() -> tuple[str, str]:
-    meta, quote = ProvisioningEvent._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ("hosting", "time", "kind", "message"))
-    return quote(meta.db_table), columns
-
-
-@functools.cache
-def _event_insert_sql(rows: int) -> str:
-    table, columns = _event_columns()
-    values = ", ".join(["(%s, %s, %s, %s)"] * rows)
-    return f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 (our quoted names)
-
-
-# How old the attempt's last write to the timeline may be before a Plesk call starts. The hosting's page
-# polls every 2 seconds, so rows held back for less than a second are never missed there; a worker that
-# dies loses the outcomes of at most its last second, which the next attempt's look-up finds again.
-TIMELINE_STALE_AFTER = 1.0  # seconds
+    """Append a row to the hosting's timeline at once, outside an attempt (queued, retried, resumed,
+    checked); an attempt's own rows go through its ``Timeline``."""
+    ProvisioningEvent.objects.create(hosting_id=hosting_id, kind=kind, message=str(message)[:500])
 
 
 class Timeline:
-    """Timeline rows of an attempt that wait for the attempt's next write to the database.
+    """The rows of an attempt's timeline that are not written yet: the outcome of the Plesk call just made
+    and what the attempt made of it ("Adopted …").
 
-    A row is written with the end of the attempt, in its statement (``update_and_log``), or before a
-    Plesk call starts (``flush``) once the attempt's last write is ``TIMELINE_STALE_AFTER`` old: a
-    call that Plesk answers in milliseconds costs no round trip to the database of its own, and one
-    that takes longer is on the page while the next one runs.
+    They are written in one ``bulk_create`` before the next Plesk call starts (``write``), or with the
+    end of the attempt in its transaction (``_finish``): every call's outcome is in the database before
+    the next call is made, and a worker that dies loses at most the outcome of its last call, which the
+    next attempt's look-up finds again.
     """
 
     def __init__(self, hosting_id: int) -> None:
         self.hosting_id = hosting_id
-        self.pending: list[list] = []
-        self.written_at = time.monotonic()  # the claim has just written the "started" row
+        self.pending: list[ProvisioningEvent] = []
 
     def add(self, kind: str, message: str = "") -> None:
-        self.pending.append(event_values(kind, message))
+        # The row's time is taken now, when it happens, not when it is written.
+        self.pending.append(ProvisioningEvent(hosting_id=self.hosting_id, kind=kind, message=str(message)[:500]))
 
-    def take(self) -> list[list]:
-        pending, self.pending = self.pending, []
-        return pending
-
-    def flush(self) -> None:
-        """Write the pending rows if the attempt's last write is ``TIMELINE_STALE_AFTER`` old."""
-        if not self.pending or time.monotonic() - self.written_at < TIMELINE_STALE_AFTER:
-            return
-        rows = self.take()
-        with connection.cursor() as cursor:
-            cursor.execute(_event_insert_sql(len(rows)), [v for row in rows for v in (self.hosting_id, *row)])
-        self.written_at = time.monotonic()
-
-
-# --- the job's own statements, compiled once per process ---------------------------------------------
-#
-# Between its Plesk calls a worker spent most of its time compiling ORM queries, and more so after each
-# wait for Plesk, when its caches have gone cold: compiling the claim's five-table read took three times
-# as long as running it. So the job's three statements are compiled once per process: the read keeps the
-# ORM's SQL and builds the objects with the ORM's code, the two UPDATEs are plain SQL.
-
-JOB_RELATIONS = ("account", "contract__hosting_server", "product", "end_customer")
-
-
-@dataclass(frozen=True)
-class _CompiledRead:
-    sql: str
-    compiler: Any
-    converters: dict
-    init_list: list[str]
-    start: int
-    end: int
-
-
-@functools.cache
-def _compiled_read() -> _CompiledRead:
-    queryset = ResellerHosting.objects.select_related(*JOB_RELATIONS).filter(pk=-1, status=Status.PROVISIONING)
-    compiler = queryset.query.get_compiler(queryset.db)
-    sql, params = compiler.as_sql()
-    if list(params) != [-1, Status.PROVISIONING]:  # the parameters are filled in by position below
-        raise RuntimeError(f"unexpected parameters of the job's read: {params}")
-    fields = compiler.klass_info["select_fields"]
-    start, end = fields[0], fields[-1] + 1
-    return _CompiledRead(
-        sql=sql,
-        compiler=compiler,
-        converters=compiler.get_converters([column for column, _sql, _alias in compiler.select]),
-        init_list=[column[0].target.attname for column in compiler.select[start:end]],
-        start=start,
-        end=end,
-    )
-
-
-def read_job(hosting_id: int) -> ResellerHosting | None:
-    """The hosting, if in provisioning, with everything its job uses: what
-    ``ResellerHosting.objects.select_related(*JOB_RELATIONS).get(pk=…, status="provisioning")`` returns
-    (as Django's ``ModelIterable`` builds it), without compiling that query again."""
-    read = _compiled_read()
-    with connection.cursor() as cursor:
-        cursor.execute(read.sql, [hosting_id, Status.PROVISIONING])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    if read.converters:
-        row = next(iter(read.compiler.apply_converters([row], read.converters)))
-    hosting = ResellerHosting.from_db(connection.alias, read.init_list, row[read.start : read.end])
-    for populator in get_related_populators(read.compiler.klass_info, read.compiler.select, connection.alias):
-        populator.populate(row, hosting)
-    return hosting
-
-
-def _column(name: str) -> str:
-    return connection.ops.quote_name(ResellerHosting._meta.get_field(name).column)
-
-
-def _db_value(name: str, value: Any) -> Any:
-    return ResellerHosting._meta.get_field(name).get_db_prep_save(value, connection)
-
-
-# Which attempt may write: a claim takes the row version it read if it is still free and due; the end of an
-# attempt writes only while its lease is held.
-CLAIMABLE = ("status", "attempts", "claimed_until", "next_attempt_at")
-HELD = ("status", "claimed_until")
-
-
-@functools.cache
-def _update_sql(names: tuple[str, ...], condition: tuple[str, ...], events: int) -> tuple[str, str]:
-    """The UPDATE of the columns ``names`` under ``condition`` and, on PostgreSQL, the statement that also
-    writes ``events`` timeline rows."""
-    where = {
-        CLAIMABLE: "{status} = %s AND {attempts} = %s AND ({claimed_until} IS NULL OR {claimed_until} <= %s) "
-        "AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %s)",
-        HELD: "{status} = %s AND {claimed_until} = %s",
-    }[condition].format(**{name: _column(name) for name in condition})
-    pk = _column("id")
-    table = connection.ops.quote_name(ResellerHosting._meta.db_table)
-    assignments = ", ".join(f"{_column(name)} = %s" for name in names)
-    update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s AND {where}"  # noqa: S608 (our quoted names)
-    event_table, columns = _event_columns()
-    values = ", ".join(["(%s, %s, %s)"] * events)
-    with_events = (
-        f"WITH written AS ({update} RETURNING {pk}) "  # noqa: S608 (our quoted names)
-        f"INSERT INTO {event_table} ({columns}) SELECT written.{pk}, e.* FROM written, (VALUES {values}) AS e"
-    )
-    return update, with_events
-
-
-def update_and_log(
-    hosting_id: int, changes: dict[str, Any], condition: tuple[str, ...], expected: tuple, events: list[list]
-) -> bool:
-    """Write ``changes`` to the hosting if its columns ``condition`` hold the ``expected`` values (see
-    ``CLAIMABLE`` and ``HELD``) and, if it was written, the timeline rows ``events`` (from
-    ``event_values``): atomically.
-
-    On PostgreSQL it is one statement, the UPDATE in a WITH clause of the INSERT: one round trip
-    instead of four (BEGIN, UPDATE, INSERT, COMMIT) on the worker's hot path.
-    """
-    update, with_events = _update_sql(tuple(changes), condition, len(events))
-    params = [
-        *(_db_value(name, value) for name, value in changes.items()),
-        hosting_id,
-        *(_db_value(name, value) for name, value in zip(condition, expected, strict=True)),
-    ]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(with_events, [*params, *(value for row in events for value in row)])
-            return cursor.rowcount > 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(update, params)
-        if cursor.rowcount != 1:
-            return False
-        cursor.execute(_event_insert_sql(len(events)), [v for row in events for v in (hosting_id, *row)])
-        return True
+    def write(self) -> None:
+        rows, self.pending = self.pending, []
+        if rows:
+            ProvisioningEvent.objects.bulk_create(rows)
 
 
 # --- outcome classes -------------------------------------------------------------------------------
@@ -339,18 +178,22 @@ class Claim:
 
 # --- the lease ---------------------------------------------------------------------------------------
 
+# What the job uses of a hosting besides its own row, read with it in one query.
+JOB_RELATIONS = ("account", "contract__hosting_server", "product", "end_customer")
+
 
 def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     """Take the job's lease, or ``None`` when it is final, not due, leased by a live worker or gone.
 
     The row is read with its related rows, then taken by one conditional UPDATE of the version that
     was read (its attempt count): both databases decide between two workers on the row itself
-    (PostgreSQL re-checks the condition after waiting for the row), so no lock is held and no
-    transaction spans the two statements. The UPDATE writes the "started" row of the timeline too.
+    (PostgreSQL re-checks the condition after waiting for the row), so no lock is held while the job
+    runs. The "started" row of the timeline is written in the UPDATE's transaction.
     """
     now = now or timezone.now()
-    hosting = read_job(hosting_id)
-    if hosting is None:
+    try:
+        hosting = ResellerHosting.objects.select_related(*JOB_RELATIONS).get(pk=hosting_id, status=Status.PROVISIONING)
+    except ResellerHosting.DoesNotExist:
         return None
     if hosting.claimed_until and hosting.claimed_until > now:
         return None
@@ -362,23 +205,36 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
         "last_attempt_at": now,
         "next_attempt_at": None,
     }
-    started = event_values(Kind.STARTED, _("Attempt %(n)s started.") % {"n": hosting.attempts + 1})
-    # Free (no lease, or an expired one) and due (no later attempt planned) at ``now``, and still the version read.
-    expected = (Status.PROVISIONING, hosting.attempts, now, now)
-    if not update_and_log(hosting_id, changes, CLAIMABLE, expected, [started]):
-        return None
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    timeline = Timeline(hosting_id)
+    timeline.add(Kind.STARTED, _("Attempt %(n)s started.") % {"n": changes["attempts"]})
+    # Still free and due, and still the version read: of two workers that read it, only one takes it.
+    with transaction.atomic():
+        taken = ResellerHosting.objects.filter(
+            free & due, pk=hosting_id, status=Status.PROVISIONING, attempts=hosting.attempts
+        ).update(**changes)
+        if not taken:
+            return None
+        timeline.write()
     for name, value in changes.items():
         setattr(hosting, name, value)
-    return Claim(hosting, changes["claimed_until"], Timeline(hosting_id))
+    return Claim(hosting, changes["claimed_until"], timeline)
 
 
 def _finish(claimed: Claim, event: tuple[str, str], **changes: Any) -> bool:
-    """Write the end of an attempt with its pending timeline rows and its last one, if this worker still
-    holds the lease (nobody took the job over)."""
+    """Write the end of an attempt and its last timeline row, if this worker still holds the lease (nobody
+    took the job over), together with the outcome of its last call, which is written either way."""
     hosting = claimed.hosting
     changes["claimed_until"] = None
-    events = [*claimed.timeline.take(), event_values(*event)]
-    if not update_and_log(hosting.pk, changes, HELD, (Status.PROVISIONING, claimed.until), events):
+    with transaction.atomic():
+        written = ResellerHosting.objects.filter(
+            pk=hosting.pk, status=Status.PROVISIONING, claimed_until=claimed.until
+        ).update(**changes)
+        if written:
+            claimed.timeline.add(*event)
+        claimed.timeline.write()
+    if not written:
         logger.warning("hosting %s: lease lost, result of this attempt not written", hosting.pk)
         return False
     for name, value in changes.items():
@@ -514,7 +370,7 @@ class _Steps:
         With ``creates``, an unknown outcome is raised as ``PleskOutcomeUnknown`` for the caller to
         reconcile by reading; otherwise it is transient.
         """
-        self.timeline.flush()
+        self.timeline.write()
         try:
             result = function()
         except errors.PleskAuthError as error:

@@ -6,7 +6,6 @@ database task backend, e-mail printed to the console. Production
 and encryption key; see README "Production".
 """
 
-import sys
 from pathlib import Path
 
 import environ
@@ -129,26 +128,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # functions, then the PRAGMAs run) costs about 0.5 ms, a PostgreSQL one far more.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Task workers on PostgreSQL run the same dozen statements for every job, thousands of times:
-# - They commit without waiting for the WAL flush (about 0.3 ms per commit here). Every task is
-#   safe to run again: a provisioning job reads Plesk before it creates anything and an import is
-#   all or nothing, so the last fraction of a second of worker commits that a crash of the database
-#   server can take back costs a repeated step (at worst a mail sent twice), never a duplicate
-#   hosting or a corrupt row. Web requests keep durable commits: what a user saw saved stays saved.
-# - They bind parameters on the server, so psycopg prepares a statement after its fifth run and
-#   PostgreSQL stops parsing and planning it again (0.5 ms for a job's claim). Web processes keep
-#   Django's default: prepared, the deep page of the customer list switched to a generic plan that
-#   made its SQL five times slower (bench/customers.py, 100,000 rows).
-# WORKER_DATABASE_TUNING=false turns both off (say, behind PgBouncer in transaction mode).
-_task_worker = sys.argv[1:2] in (["db_worker"], ["rqworker"])
-if (
-    _task_worker
-    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    and env.bool("WORKER_DATABASE_TUNING", default=True)
-):
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
-    _options.update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -103,27 +102,6 @@ class Cluster:
         self.manage("migrate", "--noinput", "-v0")
         arguments = f"{sandbox_url!r}, {reseller_password!r}, {hostings}, {customers}"
         self.manage("shell", "-c", f"from hosting.tests.workers import seed; seed({arguments})")
-
-    def enqueue_waits(self, jobs: int, seconds: float) -> None:
-        """Queue ``jobs`` jobs that only wait ``seconds`` each (``floor_tasks.wait``): the task backend's own cost."""
-        self.manage(
-            "shell",
-            "-c",
-            f"from hosting.tests.floor_tasks import wait\nfor _ in range({jobs}): wait.enqueue({seconds})",
-        )
-
-    def task_window(self) -> tuple[int, float]:
-        """Finished tasks of the database backend and the seconds from the first start to the last end."""
-        count, first, last = self.query(
-            "SELECT COUNT(*), MIN(started_at), MAX(finished_at) FROM django_tasks_database_dbtaskresult "
-            "WHERE status = 'SUCCESSFUL'"
-        )[0]
-        if not count:
-            return 0, 0.0
-        first, last = (
-            value if isinstance(value, datetime) else datetime.fromisoformat(value) for value in (first, last)
-        )
-        return count, (last - first).total_seconds()
 
     # --- processes ----------------------------------------------------------------------------------
 
