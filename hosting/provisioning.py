@@ -25,6 +25,10 @@ workers, and be killed at any point; it never creates a Plesk object twice:
    without calling Plesk, and the sweep resumes them all once operator staff
    have corrected the login. Other Plesk errors → *failed* with Plesk's text.
 
+A job acts for the system on a hosting that a service queued after checking
+its actor, so it reads and writes its rows by id past the restriction (the
+lines say ``# unrestricted``); the owner check (2.) keeps accounts apart.
+
 The database is never locked while Plesk is called: the lease is the lock.
 Every call's outcome goes to the timeline (``ProvisioningEvent``) before the
 next call starts, or with the end of the attempt, so the timeline survives a
@@ -192,6 +196,7 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     """
     now = now or timezone.now()
     try:
+        # unrestricted: the job
         hosting = ResellerHosting.objects.select_related(*JOB_RELATIONS).get(pk=hosting_id, status=Status.PROVISIONING)
     except ResellerHosting.DoesNotExist:
         return None
@@ -211,6 +216,7 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     timeline.add(Kind.STARTED, _("Attempt %(n)s started.") % {"n": changes["attempts"]})
     # Still free and due, and still the version read: of two workers that read it, only one takes it.
     with transaction.atomic():
+        # unrestricted: the job
         taken = ResellerHosting.objects.filter(
             free & due, pk=hosting_id, status=Status.PROVISIONING, attempts=hosting.attempts
         ).update(**changes)
@@ -228,6 +234,7 @@ def _finish(claimed: Claim, event: tuple[str, str], **changes: Any) -> bool:
     hosting = claimed.hosting
     changes["claimed_until"] = None
     with transaction.atomic():
+        # unrestricted: the job
         written = ResellerHosting.objects.filter(
             pk=hosting.pk, status=Status.PROVISIONING, claimed_until=claimed.until
         ).update(**changes)
@@ -283,6 +290,7 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
         ):
             _after_success(claimed.hosting)
             return Status.ACTIVE
+    # unrestricted: the job
     return ResellerHosting.objects.filter(pk=hosting_id).values_list("status", flat=True).first()
 
 
@@ -522,12 +530,14 @@ def stranded(*, now: datetime | None = None, grace: timedelta = ENQUEUE_GRACE):
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     started_or_old = Q(claimed_until__isnull=False) | Q(next_attempt_at__isnull=False) | Q(created_at__lte=now - grace)
+    # unrestricted: the sweep, for the system
     return ResellerHosting.objects.filter(free & due & started_or_old, status=Status.PROVISIONING).order_by("pk")
 
 
 def resume_paused() -> list[int]:
     """Put paused hostings whose contract's login is no longer marked refused back into provisioning."""
     ids = list(
+        # unrestricted: the sweep, for the system
         ResellerHosting.objects.filter(status=Status.PAUSED, contract__plesk_login_refused_at__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -535,6 +545,7 @@ def resume_paused() -> list[int]:
     resumed = []
     for hosting_id in ids:
         with transaction.atomic():
+            # unrestricted: the sweep, for the system
             changed = ResellerHosting.objects.filter(pk=hosting_id, status=Status.PAUSED).update(
                 status=Status.PROVISIONING, failure_reason="", next_attempt_at=None, claimed_until=None
             )
