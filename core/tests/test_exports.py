@@ -127,27 +127,3 @@ def test_pdf_and_print_refuse_lists_beyond_the_limit_with_a_clear_message(world,
     assert "PDF and print hold at most 2 rows" in response.content.decode()
     assert response.redirect_chain[-1][0].startswith(LIST)
     assert "export=" not in response.redirect_chain[-1][0]
-
-
-@pytest.mark.parametrize("list_name", ["members", "customers"])
-def test_the_fast_export_path_gives_exactly_what_the_table_gives(world, hostile_members, monkeypatch, list_name):
-    from accounts.tables import MembershipTable
-    from core import exports
-    from customers.models import EndCustomer
-    from customers.tables import EndCustomerTable
-
-    if list_name == "members":
-        table, queryset = MembershipTable, Membership.objects.restrict(world.r1.actor()).select_related("user")
-    else:
-        table, queryset = EndCustomerTable, EndCustomer.objects.with_counts().restrict(world.r1.actor())
-    queryset = queryset.order_by("pk")
-    header, fast = exports.export_rows(table, queryset)
-    assert exports._plain_reader(table(queryset.none()), [], queryset) is not None
-    fast = list(fast)
-    monkeypatch.setattr(exports, "_plain_reader", lambda *args: None)
-    slow_header, slow = exports.export_rows(table, queryset)
-    slow = list(slow)
-    assert header == slow_header
-    for fast_row, slow_row in zip(fast, slow, strict=True):
-        assert fast_row == slow_row
-    assert len(fast) == queryset.count()
