@@ -22,7 +22,7 @@ from itertools import islice
 
 import django_tables2 as tables
 import xlsxwriter
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -48,7 +48,7 @@ def neutralise(value):
 def _cell(value, default):
     """A value as a spreadsheet cell: numbers stay numbers, dates are localised, text is neutralised."""
     if value is None:
-        value = default
+        value = "" if default is None else default
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, (int, float, Decimal)):
@@ -64,30 +64,30 @@ def sorted_queryset(table, queryset):
     """``queryset`` in ``table``'s order: each sorted column's ``order_by`` (its accessor unless it declares
     others), as django-tables2 sorts the page."""
     keys = []
-    for alias in table.order_by:
+    for alias in table.order_by or ():
         keys += [str(key).replace(".", "__") for key in table.columns[alias.lstrip("-")].order_by]
     return queryset.order_by(*keys) if keys else queryset
 
 
 def _database_path(table, bound, queryset) -> str | None:
     """Where a column's export value lies in the database, for a column that exports its accessor's value as
-    it is: a plain column without ``value_<name>``/``render_<name>`` whose accessor names a field without
-    choices (django-tables2 would show the choice's label) or an annotation."""
+    it is: a plain column without ``value_<name>``/``render_<name>`` whose accessor names an annotation or a
+    field that is no relation and has no choices (django-tables2 exports a choice's label)."""
     if type(bound.column) not in PLAIN_COLUMNS:
         return None
     if hasattr(table, f"value_{bound.name}") or hasattr(table, f"render_{bound.name}"):
         return None
     path = str(bound.accessor).replace(".", "__")
-    if path in queryset.query.annotations:
-        return path
-    model = queryset.model
+    try:
+        queryset.values_list(path)
+    except FieldError:
+        return None  # a property or method of the record
+    model, field = queryset.model, None
     for part in path.split("__"):
-        if model is None:
-            return None
         try:
             field = model._meta.get_field(part)
         except FieldDoesNotExist:
-            return None
+            return path  # an annotation of the queryset
         model = field.related_model
     return None if field.is_relation or field.choices else path
 
@@ -128,7 +128,7 @@ def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], It
             for row in rows:
                 yield [_cell(value, default) for value, default in zip(row, defaults, strict=True)]
 
-    return header, values() if None not in paths else table_values()
+    return header, values() if paths and None not in paths else table_values()
 
 
 def _delimited(header: list[str], rows: Iterable[list], delimiter: str) -> Iterator[str]:
