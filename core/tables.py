@@ -3,11 +3,9 @@ from dataclasses import dataclass
 
 import django_tables2 as tables
 from django.db import models
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,11 +26,6 @@ class ObjectTable(tables.Table):
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-
-    def body_html(self) -> SafeString:
-        """The rows of the current page, from the Jinja2 template ``core/table_body.html``: django-tables2's
-        row markup, where Django's template engine cost a list page more than its queries."""
-        return mark_safe(get_template("core/table_body.html", using="jinja2").render({"table": self}))  # noqa: S308
 
 
 class DateTimeColumn(tables.DateTimeColumn):

@@ -110,12 +110,6 @@ TEMPLATES = [
             ],
         },
     },
-    {
-        # The body of list tables (core/jinja2/), where Django's templates cost most of a list page.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "APP_DIRS": True,
-        "OPTIONS": {"environment": "core.jinja.environment"},
-    },
 ]
 
 DATABASES = {
