@@ -49,6 +49,8 @@ def _cell(value, default):
     """A value as a spreadsheet cell: numbers stay numbers, dates are localised, text is neutralised."""
     if value is None:
         value = "" if default is None else default
+    if isinstance(value, str):  # most cells: checked first
+        return neutralise(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, (int, float, Decimal)):
