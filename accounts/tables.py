@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
-from core.tables import ActionsColumn, ObjectTable
+from core.tables import ActionsColumn, DateTimeColumn, ObjectTable
 
 
 class MembershipTable(ObjectTable):
@@ -11,7 +11,7 @@ class MembershipTable(ObjectTable):
     last_name = tables.Column(_("Last name"), accessor="user__last_name")
     email = tables.Column(_("E-mail"), accessor="user__email")
     role = tables.Column(_("Role"))
-    created_at = tables.DateTimeColumn(verbose_name=_("Member since"), format="SHORT_DATE_FORMAT")
+    created_at = DateTimeColumn(verbose_name=_("Member since"), format="SHORT_DATE_FORMAT")
     actions = ActionsColumn("accounts/includes/membership_actions.html")
 
     class Meta(ObjectTable.Meta):

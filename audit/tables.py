@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
-from core.tables import ObjectTable
+from core.tables import DateTimeColumn, ObjectTable
 
 
 def labelled_changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
@@ -24,7 +24,7 @@ def labelled_changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
 
 
 class AuditEntryTable(ObjectTable):
-    created_at = tables.DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT")
+    created_at = DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT")
     user_repr = tables.Column(_("User"))
     action = tables.Column(_("Action"))
     object_repr = tables.Column(_("Object"))

@@ -21,8 +21,10 @@ e. page 1 with ``--rows`` customers vs. page 1 with 1,000 customers
 f. the streamed CSV export of every row vs. a bare cursor over the same columns into ``csv.writer``,
    and the export's peak memory growth, measured in fresh subprocesses, for rows and rows / 10
 
-Absolute times depend on the machine; ratios against a floor measured alongside do not (much), which is
-why the targets are ratios. The script always exits 0: it is a report, not a test. Results are explained
+Targets (issue #3, as decided for pages rendered by a maintained template engine): a ≤ 4×, b ≤ 0.5×,
+c ≤ 3×, d ≤ 1.5×, e ≤ 3×, f ≤ 3× with the export's memory flat in the number of rows. Absolute times
+depend on the machine; ratios against a floor measured alongside do not (much), which is why the targets
+are ratios. The script always exits 0: it is a report, not a test. Results are explained
 in docs/performance.md.
 """
 
@@ -49,7 +51,6 @@ REPO = Path(__file__).resolve().parent.parent
 DEVELOPER_DB = REPO / "var" / "partnerportal.sqlite3"
 DEFAULT_URL = "sqlite:////tmp/pp-bench.sqlite3"
 PER_PAGE = 25  # core.views.DEFAULT_PER_PAGE; a bench must not import project code before django.setup()
-PAGE_SPLIT_FROM_OFFSET = 1000  # core.tables.PageAnnotatedQuerysetData.SPLIT_FROM_OFFSET
 EXPORT_CHUNK = 2000  # core.exports.CHUNK_SIZE, so the floor fetches in the same chunks as the export
 SMALL_ROWS = 1_000
 SECOND_RESELLER_ROWS = 2_000
@@ -560,11 +561,7 @@ def nothing_rendered(html: bytes, offset: int):
     def get(self, request, *args, **kwargs):
         rows = self.get_queryset().order_by("number")
         rows.count()
-        if offset < PAGE_SPLIT_FROM_OFFSET:
-            list(rows[offset : offset + PER_PAGE])
-        else:
-            keys = list(rows.values_list("pk", flat=True)[offset : offset + PER_PAGE])
-            list(rows.order_by().filter(pk__in=keys))
+        list(rows[offset : offset + PER_PAGE])
         return HttpResponse(html)
 
     real = EndCustomerListView.get
@@ -704,7 +701,7 @@ def run_benchmarks(ctx: Context, url: str, data: Dataset) -> None:
     n = data.big.rows
 
     step("a. page 1")
-    page1 = view_vs_sql(ctx, "a", "list page 1", owner, "/customers/", 2.5)
+    page1 = view_vs_sql(ctx, "a", "list page 1", owner, "/customers/", 4.0)
     unrendered_vs_sql(ctx, "a0", page1, owner, "/customers/", 0)
 
     step("b. admin changelist")
@@ -722,7 +719,7 @@ def run_benchmarks(ctx: Context, url: str, data: Dataset) -> None:
     step("c. deep page")
     deep_page = n // 2 // PER_PAGE + 1  # offset ≈ rows / 2: page 2001 at 100,000 rows
     offset = (deep_page - 1) * PER_PAGE
-    deep = view_vs_sql(ctx, "c", f"page {deep_page} (offset {offset:,})", owner, f"/customers/?page={deep_page}", 2.0)
+    deep = view_vs_sql(ctx, "c", f"page {deep_page} (offset {offset:,})", owner, f"/customers/?page={deep_page}", 3.0)
     unrendered_vs_sql(ctx, "c0", deep, owner, f"/customers/?page={deep_page}", offset)
 
     step("d. search")

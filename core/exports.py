@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import gc
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -23,17 +22,20 @@ from itertools import islice
 
 import django_tables2 as tables
 import xlsxwriter
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.tables import DateColumn, DateTimeColumn
+
 FORMATS = ("copy", "csv", "xlsx", "pdf")
 CHUNK_SIZE = 2000
 PAGED_ROW_LIMIT = 5000
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# Columns whose export value is their accessor's value as it is (dates are localised like any other).
+PLAIN_COLUMNS = (tables.Column, DateColumn, DateTimeColumn)
 
 
 def neutralise(value):
@@ -43,9 +45,12 @@ def neutralise(value):
     return value
 
 
-def _cell(value):
+def _cell(value, default):
+    """A value as a spreadsheet cell: numbers stay numbers, dates are localised, text is neutralised."""
     if value is None:
-        return ""
+        value = "" if default is None else default
+    if isinstance(value, str):  # most cells: checked first
+        return neutralise(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, (int, float, Decimal)):
@@ -57,113 +62,75 @@ def _cell(value):
     return neutralise(str(value))
 
 
-# Columns whose exported value is the model value itself (dates formatted as the column says).
-_PLAIN_COLUMNS = (tables.Column, tables.DateTimeColumn, tables.DateColumn)
-_DATE_COLUMNS = (tables.DateTimeColumn, tables.DateColumn)
+def sorted_queryset(table, queryset):
+    """``queryset`` in ``table``'s order: each sorted column's ``order_by`` (its accessor unless it declares
+    others), as django-tables2 sorts the page."""
+    keys = []
+    for alias in table.order_by or ():
+        keys += [str(key).replace(".", "__") for key in table.columns[alias.lstrip("-")].order_by]
+    return queryset.order_by(*keys) if keys else queryset
 
 
-def _field_at(model, path: str):
-    field = None
+def _database_path(table, bound, queryset) -> str | None:
+    """Where a column's export value lies in the database, for a column that exports its accessor's value as
+    it is: a plain column without ``value_<name>``/``render_<name>`` whose accessor names an annotation or a
+    field that is no relation and has no choices (django-tables2 exports a choice's label)."""
+    if type(bound.column) not in PLAIN_COLUMNS:
+        return None
+    if hasattr(table, f"value_{bound.name}") or hasattr(table, f"render_{bound.name}"):
+        return None
+    path = str(bound.accessor).replace(".", "__")
+    try:
+        queryset.values_list(path)
+    except FieldError:
+        return None  # a property or method of the record
+    model, field = queryset.model, None
     for part in path.split("__"):
-        if model is None:
-            return None
         try:
             field = model._meta.get_field(part)
         except FieldDoesNotExist:
-            return None
+            return path  # an annotation of the queryset
         model = field.related_model
-    return field
-
-
-def _plain_reader(table, columns, queryset):
-    """How to read every column straight from ``values_list``, or None when one needs the table's code.
-
-    Going through django-tables2 costs a few hundred microseconds per cell; a
-    plain read keeps a 100,000-row export near the cost of the query itself.
-    """
-    paths, converters = [], []
-    for bound in columns:
-        column = bound.column
-        if type(column) not in _PLAIN_COLUMNS:
-            return None
-        if hasattr(table, f"render_{bound.name}") or hasattr(table, f"value_{bound.name}"):
-            return None
-        path = str(bound.accessor).replace(".", "__")
-        if path in queryset.query.annotations:
-            converters.append(_converter(column, queryset.query.annotations[path].output_field))
-        else:
-            field = _field_at(queryset.model, path)
-            if field is None or field.is_relation:
-                return None
-            converters.append(_converter(column, field))
-        paths.append(path)
-    return paths, converters
-
-
-def _text(value):
-    """``_cell`` for a text column: the database gives ``str`` or None."""
-    if value is None:
-        return ""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
-
-def _number(value):
-    """``_cell`` for an integer, decimal or float column (never a bool: BooleanField is not one of them)."""
-    return "" if value is None else value
-
-
-_TEXT_FIELDS = (models.CharField, models.TextField)
-_NUMBER_FIELDS = (models.IntegerField, models.DecimalField, models.FloatField)
-
-
-def _converter(column, field):
-    if field.choices:
-        labels = dict(field.flatchoices)
-        return lambda value: _cell(labels.get(value, value))
-    # Most cells are text or numbers: a converter per type is a third of ``_cell``'s type checks.
-    if isinstance(field, _TEXT_FIELDS):
-        return _text
-    if isinstance(field, _NUMBER_FIELDS):
-        return _number
-    # Dates export as date and time (or date), localised, whatever the column shows on screen.
-    return _cell
+    return None if field.is_relation or field.choices else path
 
 
 def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], Iterator[list]]:
-    """Header and a lazy iterator of rows of exportable, visible columns."""
-    table_kwargs = table_kwargs or {}
-    probe = table_class(queryset.none(), **table_kwargs)
-    columns = [c for c in probe.columns if c.column.exclude_from_export is False and c.visible]
+    """Header and a lazy iterator of rows: the table's visible, exportable columns over ``queryset``, in the
+    table's order (``table_kwargs["order_by"]``, else its default).
+
+    Each column gives what django-tables2's ``Table.as_values()`` gives (``value_<name>``, the column's
+    ``value()``, a choice's label), and the column's ``default`` where that is empty. When every column
+    exports a database value as it is, those values are read with ``values_list`` instead: model instances
+    and django-tables2's work per cell would cost a 100,000-row export many times its query.
+    """
+    # A request would page the table; this one only sorts.
+    table_kwargs = {key: value for key, value in (table_kwargs or {}).items() if key != "request"}
+    table = table_class(queryset.none(), **table_kwargs)
+    columns = [c for c in table.columns if c.visible and not c.column.exclude_from_export]
     header = [str(c.header) for c in columns]
-    names = [c.name for c in columns]
-    plain = _plain_reader(probe, columns, queryset)
+    defaults = [c.column.default for c in columns]
+    queryset = sorted_queryset(table, queryset)
+    paths = [_database_path(table, c, queryset) for c in columns]
 
-    def plain_rows():
-        paths, converters = plain
-        for values in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
-            yield [convert(value) for convert, value in zip(converters, values, strict=True)]
+    def values():
+        empty = [c.column.empty_values for c in columns]
+        for row in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
+            yield [
+                _cell(None if value in blank else value, default)
+                for value, blank, default in zip(row, empty, defaults, strict=True)
+            ]
 
-    # django-tables2 exports dates as ISO text; like the fast path, take the value and localise it.
-    dates = {c.name: c.accessor for c in columns if isinstance(c.column, _DATE_COLUMNS)}
-
-    def cell(row, name):
-        if name in dates:
-            return _cell(dates[name].resolve(row.record, quiet=True))
-        return _cell(row.get_cell_value(name))
-
-    def table_rows():
+    def table_values():
+        hidden = [c.name for c in table.columns.iterall() if not c.visible]
         records = queryset.iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(islice(records, CHUNK_SIZE)):
-            # The queryset is already in export order; a table must not re-sort each chunk.
-            table = table_class(chunk, **{**table_kwargs, "order_by": ()})
-            for row in table.rows:
-                yield [cell(row, name) for name in names]
-            # django-tables2 leaves reference cycles behind; collect them per chunk
-            # so a long export keeps a flat memory profile.
-            del table
-            gc.collect()
+            # The chunk is already in export order: its table must not sort it again.
+            rows = table_class(chunk, **{**table_kwargs, "order_by": ()}).as_values(exclude_columns=hidden)
+            next(rows)  # the header
+            for row in rows:
+                yield [_cell(value, default) for value, default in zip(row, defaults, strict=True)]
 
-    return header, plain_rows() if plain else table_rows()
+    return header, values() if paths and None not in paths else table_values()
 
 
 def _delimited(header: list[str], rows: Iterable[list], delimiter: str) -> Iterator[str]:

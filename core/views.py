@@ -8,17 +8,11 @@ the same 404 as one that does not exist.
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.forms.renderers import DjangoTemplates
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
-from django.template import Context
-from django.template.base import render_value_in_context
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import generic
@@ -27,31 +21,11 @@ from django_tables2 import SingleTableMixin
 
 from core import exports
 from core.access import access_queryset, require_action
-from core.tables import PageAnnotatedQuerysetData
 from core.tabs import Tabs
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 25
-
-
-def once_per_process(get_base_queryset):
-    """For a ``get_base_queryset`` that depends on nothing of the view or the request: build it once, return a
-    clone each time.
-
-    The queryset is built on first use, after every app is ready; like a
-    ListView's ``queryset`` attribute it is never evaluated itself.
-    """
-    built = None
-
-    @functools.wraps(get_base_queryset)
-    def wrapper(self):
-        nonlocal built
-        if built is None:
-            built = get_base_queryset(self)
-        return built.all()
-
-    return wrapper
 
 
 class ActorViewMixin:
@@ -92,53 +66,6 @@ class ActorViewMixin:
         return context
 
 
-class FilterFormRenderer(DjangoTemplates):
-    """Django's form renderer, but a select is written in Python, as Django's widget templates write it.
-
-    Those templates include one template per option and one per attribute
-    list, which made the filter form's two selects cost about a millisecond.
-    """
-
-    select_template = "django/forms/widgets/select.html"
-    option_template = "django/forms/widgets/select_option.html"
-
-    def render(self, template_name, context, request=None):
-        widget = context.get("widget")
-        if template_name != self.select_template or not widget:
-            return super().render(template_name, context, request)
-        groups = widget["optgroups"]
-        if any(option["template_name"] != self.option_template for _name, group, _index in groups for option in group):
-            return super().render(template_name, context, request)
-        text = Context()  # how {{ … }} writes a value, with a template's defaults
-        html = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
-        for name, group, _index in groups:
-            if name:
-                html.append(f'\n  <optgroup label="{render_value_in_context(name, text)}">')
-            html += [
-                f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
-                f"{render_value_in_context(option['label'], text)}</option>\n"
-                for option in group
-            ]
-            if name:
-                html.append("\n  </optgroup>")
-        html.append("\n</select>")
-        return "".join(html)
-
-
-def _attrs_html(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html: ``True`` writes the name alone, ``False`` nothing."""
-    return "".join(
-        f" {conditional_escape(name)}"
-        if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-FILTER_FORM_RENDERER = FilterFormRenderer()
-
-
 class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.ListView):
     """Sortable, filterable, searchable, paginated list with exports (``?export=csv``)."""
 
@@ -146,17 +73,9 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
     filterset_class = None
     add_url_name = None
     title = None
-    # For querysets with costly per-row annotations (correlated subqueries): a page's rows are chosen
-    # first and only they are annotated, at the price of one more query per page.
-    annotate_page_only = False
 
     def get_title(self):
         return self.title or capfirst(self.model._meta.verbose_name_plural)
-
-    def get_filterset(self, filterset_class):
-        filterset = super().get_filterset(filterset_class)
-        filterset.form.renderer = FILTER_FORM_RENDERER  # django-filter builds the form without a renderer argument
-        return filterset
 
     def get(self, request, *args, **kwargs):
         filterset_class = self.get_filterset_class()
@@ -177,28 +96,23 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
             per_page = DEFAULT_PER_PAGE
         return {"per_page": per_page if per_page in PER_PAGE_CHOICES else DEFAULT_PER_PAGE}
 
-    def get_table_data(self):
-        data = super().get_table_data()
-        return PageAnnotatedQuerysetData(data) if self.annotate_page_only else data
-
     def get_table_kwargs(self):
-        return {"request": self.request}
+        return {"request": self.request, "actor": self.actor}
 
-    def ordered_export_queryset(self):
-        # No request: this table only sorts, it never pages (which would cost a COUNT).
+    def export_table_kwargs(self) -> dict:
+        """The table's arguments without the request, which would page it, and with the list's sort."""
         kwargs = {key: value for key, value in self.get_table_kwargs().items() if key != "request"}
-        table = self.get_table_class()(self.object_list, **kwargs)
         sort = self.request.GET.get("sort")
         if sort:
-            table.order_by = sort
-        return table.data.data
+            kwargs["order_by"] = sort
+        return kwargs
 
     def export_filename(self) -> str:
         return str(self.get_title()).lower().replace(" ", "-")
 
     def export(self, fmt: str):
         table_class = self.get_table_class()
-        kwargs = self.get_table_kwargs()
+        kwargs = self.export_table_kwargs()
         if fmt in ("pdf", "print") and self.object_list.count() > exports.PAGED_ROW_LIMIT:
             # A paged document of that size helps nobody and ties up a worker for minutes.
             message = _("PDF and print hold at most %(limit)d rows. Narrow the filter, or export to CSV or Excel.")
@@ -207,11 +121,11 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
             query.pop("export", None)
             return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}")
         if fmt == "print":
-            table = table_class(self.ordered_export_queryset(), **kwargs)
+            table = table_class(self.object_list, **kwargs)
             return render(self.request, "core/object_print.html", {"table": table, "title": self.get_title()})
         if fmt not in exports.FORMATS:
             return HttpResponseBadRequest(_("Unknown export format."))
-        header, rows = exports.export_rows(table_class, self.ordered_export_queryset(), kwargs)
+        header, rows = exports.export_rows(table_class, self.object_list, kwargs)
         name = self.export_filename()
         if fmt == "csv":
             return exports.csv_response(name, header, rows)
@@ -276,7 +190,7 @@ class ObjectTabView(SingleTableMixin, ObjectDetailView):
         return self.get_child_queryset()
 
     def get_table_kwargs(self):
-        return {"request": self.request}
+        return {"request": self.request, "actor": self.actor}
 
 
 class ObjectEditView(

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from core.tables import ActionsColumn, LinkActionsColumn, ObjectTable, RowLink
+from core.tables import ActionsColumn, DateColumn, LinkActionsColumn, ObjectTable, RowLink
 from core.tenancy import DELETE
 from customers.models import EndCustomer, PortalUser, Todo
 
@@ -57,7 +57,7 @@ class PortalUserTable(ObjectTable):
 
 class TodoTable(ObjectTable):
     title = tables.Column(_("Title"))
-    due_date = tables.DateColumn(verbose_name=_("Due date"), format="SHORT_DATE_FORMAT")
+    due_date = DateColumn(verbose_name=_("Due date"), format="SHORT_DATE_FORMAT")
     status = tables.TemplateColumn(template_name="customers/includes/todo_status.html", verbose_name=_("Status"))
     assignee = tables.Column(_("Assignee"), accessor="assignee__username")
     actions = LinkActionsColumn(

@@ -38,7 +38,6 @@ class EndCustomerListView(ObjectListView):
     filterset_class = EndCustomerFilterSet
     add_url_name = "customers:endcustomer_add"
     template_name = "customers/endcustomer_list.html"
-    annotate_page_only = True  # one count subquery per product relation
 
     def refine_queryset(self, queryset):
         return queryset.with_counts()
@@ -299,8 +298,7 @@ def endcustomer_bulk_view(request):
     require_action(request.actor, EndCustomer, VIEW)
     action = request.POST.get("action")
     if action == "export":
-        queryset = _selected(request, VIEW).order_by("number")
-        header, rows = exports.export_rows(EndCustomerTable, queryset, {"request": request})
+        header, rows = exports.export_rows(EndCustomerTable, _selected(request, VIEW))
         return exports.csv_response("customers-selection", header, rows)
     if action != "delete":
         return redirect("customers:endcustomer_list")

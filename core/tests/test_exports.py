@@ -3,15 +3,26 @@
 import csv
 import io
 
+import django_tables2 as tables
 import openpyxl
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from accounts.models import Membership
-from conftest import login, make_user
+from conftest import login, make_contract, make_customer, make_user
+from contracts.models import Contract
+from core import exports
 from core.exports import neutralise
 from core.roles import Role
+from core.tables import LinkActionsColumn, ObjectTable, RowLink
+from customers.models import EndCustomer
+from customers.tables import EndCustomerTable
 
 pytestmark = pytest.mark.django_db
 
@@ -118,9 +129,7 @@ class TestPdfAndPrint:
         assert response.status_code == 400
 
 
-def test_pdf_and_print_refuse_lists_beyond_the_limit_with_a_clear_message(world, settings, monkeypatch):
-    from core import exports
-
+def test_pdf_and_print_refuse_lists_beyond_the_limit_with_a_clear_message(world, monkeypatch):
     monkeypatch.setattr(exports, "PAGED_ROW_LIMIT", 2)
     client = login(Client(), world.r1.owner)
     response = client.get(LIST, {"export": "pdf", "role": ""}, follow=True)
@@ -129,25 +138,104 @@ def test_pdf_and_print_refuse_lists_beyond_the_limit_with_a_clear_message(world,
     assert "export=" not in response.redirect_chain[-1][0]
 
 
-@pytest.mark.parametrize("list_name", ["members", "customers"])
-def test_the_fast_export_path_gives_exactly_what_the_table_gives(world, hostile_members, monkeypatch, list_name):
-    from accounts.tables import MembershipTable
-    from core import exports
-    from customers.models import EndCustomer
-    from customers.tables import EndCustomerTable
+def csv_rows(client, path, **params) -> list[list[str]]:
+    response = client.get(path, {"export": "csv", **params})
+    assert response.status_code == 200
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
 
-    if list_name == "members":
-        table, queryset = MembershipTable, Membership.objects.restrict(world.r1.actor()).select_related("user")
-    else:
-        table, queryset = EndCustomerTable, EndCustomer.objects.with_counts().restrict(world.r1.actor())
-    queryset = queryset.order_by("pk")
-    header, fast = exports.export_rows(table, queryset)
-    assert exports._plain_reader(table(queryset.none()), [], queryset) is not None
-    fast = list(fast)
-    monkeypatch.setattr(exports, "_plain_reader", lambda *args: None)
-    slow_header, slow = exports.export_rows(table, queryset)
-    slow = list(slow)
-    assert header == slow_header
-    for fast_row, slow_row in zip(fast, slow, strict=True):
-        assert fast_row == slow_row
-    assert len(fast) == queryset.count()
+
+class TestColumns:
+    def test_the_export_has_the_lists_visible_exportable_columns(self, world):
+        rows = csv_rows(login(Client(), world.r1.owner), "/customers/")
+        assert rows[0] == ["Customer number", "Last name", "First name", "Company", "Products"]
+        assert rows[1] == ["R1-1", "Kunde", "Karla", "ZZ-R1-MARKER Kundenfirma", "0"]
+        # An account without end customers sees no customer column in its contract list, nor in the export.
+        assert csv_rows(login(Client(), world.r1.owner), "/contracts/")[0][-1] == "Customer"
+        assert csv_rows(login(Client(), world.c1.owner), "/contracts/")[0] == ["Contract", "Product", "Area", "Status"]
+
+    def test_it_follows_the_sort_of_any_column(self, world):
+        make_contract(world.r1.account, "oR1-x", end_customer=world.r1.plain_customer)
+        client = login(Client(), world.r1.owner)
+        assert [row[0] for row in csv_rows(client, "/customers/", sort="-product_count")[1:]] == ["R1-2", "R1-1"]
+        assert [row[0] for row in csv_rows(client, "/customers/", sort="product_count")[1:]] == ["R1-1", "R1-2"]
+        # The customer column sorts by the customer's number (its order_by), not by what it shows.
+        Contract.objects.filter(pk=world.r1.contract.pk).update(end_customer=world.r1.customer)
+        assert [row[0] for row in csv_rows(client, "/contracts/", sort="-end_customer")[1:]] == ["oR1-x", "o20001"]
+        assert [row[0] for row in csv_rows(client, "/contracts/", sort="end_customer")[1:]] == ["o20001", "oR1-x"]
+
+    def test_dates_are_localised(self, world):
+        membership = Membership.objects.get(user=world.r1.owner)
+        client = login(Client(), world.r1.owner)
+        row = next(row for row in csv_rows(client, LIST)[1:] if row[0] == "r1-owner")
+        assert row[5] == date_format(timezone.localtime(membership.created_at), "SHORT_DATETIME_FORMAT")
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+        row = next(row for row in csv_rows(client, LIST)[1:] if row[0] == "r1-owner")
+        assert row[5] == timezone.localtime(membership.created_at).strftime("%d.%m.%Y %H:%M")
+
+    def test_numbers_stay_numbers_in_excel(self, world):
+        make_contract(world.r1.account, "oR1-x", end_customer=world.r1.plain_customer)
+        response = login(Client(), world.r1.owner).get("/customers/", {"export": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        counts = {row[0].value: row[4] for row in sheet.iter_rows(min_row=2)}
+        assert counts["R1-2"].value == 1
+        assert counts["R1-2"].data_type == "n"
+
+
+class SampleTable(ObjectTable):
+    number = tables.Column()
+    company = tables.Column(default="none given")
+    first_name = tables.Column()
+    products = tables.Column(accessor="product_count")
+    actions = LinkActionsColumn(RowLink("customers:endcustomer_detail", "Details", "search"))
+
+    class Meta(ObjectTable.Meta):
+        model = EndCustomer
+        fields = ()
+        order_by = ("number",)
+
+
+class HookedTable(SampleTable):
+    def value_first_name(self, value):
+        return value.upper()
+
+
+def test_a_columns_default_fills_its_empty_cells(world):
+    make_customer(world.r1.account, "R1-3", company="")
+    queryset = EndCustomer.objects.with_counts().restrict(world.r1.actor())
+    for table in (SampleTable, HookedTable):
+        with translation.override("en"):
+            header, rows = exports.export_rows(table, queryset)
+        assert header == ["Customer number", "Company", "First name", "Products"]
+        assert [row[1] for row in rows] == ["ZZ-R1-MARKER Kundenfirma", "none given", "none given"]
+
+
+def test_a_table_of_plain_columns_exports_what_django_tables2_gives_but_reads_only_those_columns(world, monkeypatch):
+    """Plain columns are read with ``values_list``; forcing every column through ``Table.as_values()`` (as
+    columns with a ``value_*`` method go) gives the same rows."""
+    make_customer(world.r1.account, "R1-3", company="", last_name="=1+1")
+    make_contract(world.r1.account, "oR1-x", end_customer=world.r1.plain_customer)
+    queryset = EndCustomer.objects.with_counts().restrict(world.r1.actor())
+    with CaptureQueriesContext(connection) as queries:
+        header, rows = exports.export_rows(EndCustomerTable, queryset, {"order_by": "-last_name"})
+        rows = list(rows)
+    assert "street" not in queries.captured_queries[-1]["sql"]
+    monkeypatch.setattr(exports, "_database_path", lambda *args: None)
+    stock_header, stock_rows = exports.export_rows(EndCustomerTable, queryset, {"order_by": "-last_name"})
+    assert (header, rows) == (stock_header, list(stock_rows))
+    assert rows == [
+        ["R1-2", "ZZ-R1-MARKER Zweit", "Karla", "", 1],
+        ["R1-1", "Kunde", "Karla", "ZZ-R1-MARKER Kundenfirma", 0],
+        ["R1-3", "'=1+1", "Karla", "", 0],
+    ]
+
+
+def test_the_selection_export_of_the_customer_list(world):
+    client = login(Client(), world.r1.owner)
+    response = client.post(
+        "/customers/bulk/", {"action": "export", "selection": [world.r1.plain_customer.pk, world.r2.customer.pk]}
+    )
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert [row[0] for row in rows] == ["Customer number", "R1-2"]
