@@ -10,9 +10,11 @@ import json
 import re
 import threading
 import time
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, connection
@@ -25,10 +27,11 @@ from accounts.models import Account, Membership
 from audit.models import AuditEntry
 from conftest import PASSWORD, login
 from core.roles import Role
-from core.sessions import SessionStore
 from users.services import create_api_token
 
 pytestmark = pytest.mark.django_db
+
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 CODE = "/profile/service-access/"
 LIST = "/service-accesses/"
