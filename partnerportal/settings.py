@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActorMiddleware",
+    "access.middleware.ServiceAccessMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "access.middleware.ServiceAccessGuardMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
