@@ -1,4 +1,4 @@
-"""The page frame: the header's account menu and service-access badge."""
+"""The page frame: the sidebar, and the header's account menu and service-access badge."""
 
 import pytest
 from django.db import connection
@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from access import services as access_services
 from conftest import login
+from core.navigation import MENU
 from core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,24 @@ pytestmark = pytest.mark.django_db
 
 def reads_of(queries, table: str) -> list[str]:
     return [query["sql"] for query in queries if f'FROM "{table}"' in query["sql"]]
+
+
+def test_every_sidebar_entry_names_a_page():
+    for group in MENU:
+        for item in group.items:
+            assert reverse(item.url_name)
+
+
+def test_the_sidebar_marks_the_current_page(world):
+    body = login(Client(), world.r1.owner).get(reverse("customers:endcustomer_list")).content.decode()
+    assert body.count("nav-link active") == 1
+    assert f'<a class="nav-link active" href="{reverse("customers:endcustomer_list")}">' in body
+
+
+def test_the_sidebar_shows_what_the_role_may_use(world):
+    settings_link = f'href="{reverse("accounts:settings")}"'
+    assert settings_link in login(Client(), world.r1.owner).get("/").content.decode()
+    assert settings_link not in login(Client(), world.r1.employee).get("/").content.decode()
 
 
 def test_the_menu_and_the_badge_are_read_once_for_a_page_and_not_for_a_fragment(world):
