@@ -1,7 +1,37 @@
+from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from access import services
 from core.actor import NOT_DURING_ACCESS
+
+
+class ServiceAccessMiddleware:
+    """While the session is switched into a shared account, ``request.actor`` becomes the actor inside it.
+
+    Listed right after ``accounts.middleware.ActorMiddleware``, whose actor is the provider's own. The
+    switch is checked again on every request (``services.switched_actor``); when it no longer holds, the
+    session goes back to the provider's own account with a notice (SA-07).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.actor.is_authenticated and services.SESSION_ACCESS_KEY in request.session:
+            self._enter_shared_account(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _enter_shared_account(request) -> None:
+        switched = services.switched_actor(request.actor, request.session)
+        if switched is not None:
+            request.actor = switched
+            return
+        services.switch_out(request.actor, session=request.session, ended=True)
+        messages.warning(request, _("Your service access has ended. You are back in your own account."))
+
 
 # Pages a provider may not use while working in a customer's account: nothing that
 # would outlive the switch or reach beyond the customer's rights (SA-06). The

@@ -199,13 +199,28 @@ def switch_in(actor: Actor, access: ServiceAccess, *, session: SessionBase) -> N
 
 
 def switch_out(actor: Actor, *, session: SessionBase, ended: bool = False) -> None:
-    """Back to the provider's own account; a no-op in a session that is not switched."""
-    if SESSION_ACCESS_KEY not in session:
+    """Back to the provider's own account; a no-op in a session that is not switched.
+
+    ``ended``: the switch no longer holds (revoked, sharer or account gone), so ``actor`` is already the
+    provider's own; the customer's trail still says whose work in it ended.
+    """
+    access_id = session.get(SESSION_ACCESS_KEY)
+    if access_id is None:
         return
-    action = AuditEntry.Action.SWITCH_END if ended else AuditEntry.Action.SWITCH_OUT
     with transaction.atomic():
         if actor.grant is not None:
-            record(actor, action, actor.grant, object_repr=str(actor.home_account))
+            record(actor, AuditEntry.Action.SWITCH_OUT, actor.grant, object_repr=str(actor.home_account))
+        elif ended and isinstance(access_id, int):
+            # unrestricted: the provider's own access, which its role may no longer let it see
+            access = ServiceAccess.objects.filter(pk=access_id, account=actor.account).first()
+            if access is not None:
+                record(
+                    actor,
+                    AuditEntry.Action.SWITCH_END,
+                    access,
+                    account=access.shared_account,
+                    object_repr=str(actor.account),
+                )
         _rotate_session(session, None)
 
 

@@ -1,11 +1,9 @@
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from access import services as access_services
-from accounts.services import active_memberships, build_actor
+from accounts.services import build_actor
 from core.actor import Actor
 from core.http import client_ip
 
@@ -15,10 +13,31 @@ TWO_FACTOR_EXEMPT = ("users:two_factor_setup", "users:logout", "accounts:switch"
 
 
 class ActorMiddleware:
-    """Builds ``request.actor`` once per request from the session.
+    """Builds ``request.actor`` once per request from the session: the user, their account and role in it.
 
     Membership is re-read on every request, so a removed member or a
     deactivated account loses access on its very next request (AUTH-03).
+    A later middleware may replace the actor (service access, in the ``access`` app).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ip = client_ip(request)
+        if request.user.is_authenticated:
+            request.actor = build_actor(request.user, request.session, ip)
+        else:
+            request.actor = Actor.anonymous(ip)
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """Sends a member of an account that requires two-factor login, who has not set it up, to set it up.
+
+    Listed after every middleware that sets ``request.actor``, so it judges the account the request
+    works in. A provider working in a customer's account through service access is not asked: the
+    customer's rule binds its members, and setting up two-factor login is refused while switched in.
     """
 
     def __init__(self, get_response):
@@ -26,43 +45,10 @@ class ActorMiddleware:
         self.exempt_paths = None
 
     def __call__(self, request):
-        ip = client_ip(request)
-        if request.user.is_authenticated:
-            # One query gives the actor's membership, the header's account menu (staff's menu lists every
-            # account and is read only when a page shows it, see accounts.context_processors) and the
-            # header's service-access badge (access.context_processors).
-            memberships = active_memberships(
-                request.user, service_access_active=Exists(access_services.accesses_not_revoked(OuterRef("account")))
-            )
-            if not request.user.is_staff:
-                request.member_accounts = [membership.account for membership in memberships]
-            request.actor = build_actor(request.user, request.session, ip, memberships)
-            request.service_access_active = self._badge(request.actor, memberships)
-            if access_services.SESSION_ACCESS_KEY in request.session:
-                self._enter_shared_account(request)
-        else:
-            request.actor = Actor.anonymous(ip)
         if self._needs_two_factor(request):
             messages.warning(request, _("This account requires two-factor login. Please set it up to continue."))
             return redirect("users:two_factor_setup")
         return self.get_response(request)
-
-    @staticmethod
-    def _badge(actor, memberships) -> bool | None:
-        """Whether the actor's account has an active service access, if its membership was read with the
-        menu (``None``: not known yet)."""
-        if actor.account is None or actor.staff_access:
-            return None
-        membership = next((m for m in memberships if m.account_id == actor.account.pk), None)
-        return None if membership is None else membership.service_access_active
-
-    def _enter_shared_account(self, request) -> None:
-        switched = access_services.switched_actor(request.actor, request.session)
-        if switched is not None:
-            request.actor = switched
-            return
-        access_services.switch_out(request.actor, session=request.session, ended=True)
-        messages.warning(request, _("Your service access has ended. You are back in your own account."))
 
     def _needs_two_factor(self, request) -> bool:
         actor = request.actor

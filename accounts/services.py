@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,48 +28,28 @@ SESSION_ACCOUNT_KEY = "account_id"
 MENU_SIZE = 50
 
 
-def active_memberships(user, **annotations) -> list[Membership]:
-    """The user's memberships in active accounts, by account number, with their accounts: the first
-    ``MENU_SIZE``, which is all of them for nearly everyone. ``annotations`` are computed for each of them
-    in the same query."""
+def build_actor(user, session, ip: str | None) -> Actor:
+    """The actor for a logged-in user: the session's account while the user is still an active member of it
+    (or staff, who may work in any active account), else their first account by number.
+
+    Read from the database on every call, so a removed member or a deactivated account loses access at once.
+    """
     # unrestricted: the user's own memberships, which the actor is built from
     memberships = Membership.objects.filter(user=user, account__is_active=True).select_related("account")
-    if annotations:
-        memberships = memberships.annotate(**annotations)
-    return list(memberships.order_by("account__number")[:MENU_SIZE])
-
-
-def build_actor(user, session, ip: str | None, memberships: list[Membership] | None = None) -> Actor:
-    """The actor for a logged-in user: the session's account if still allowed, else the first one.
-
-    ``memberships`` is ``active_memberships(user)`` when the caller has read it already (the middleware
-    does, for the header's menu); the session's account is then picked from it without another query.
-    """
     account_id = session.get(SESSION_ACCOUNT_KEY)
-    if memberships is None:
-        memberships = active_memberships(user)
-    membership = None
     if isinstance(account_id, int):
-        membership = next((m for m in memberships if m.account_id == account_id), None)
-        if membership is None and len(memberships) == MENU_SIZE:
-            # Beyond the first MENU_SIZE. One membership per user and account (a constraint): get(), no ORDER BY.
-            try:
-                # unrestricted: the user's own membership, which the actor is built from
-                membership = Membership.objects.select_related("account").get(
-                    user=user, account_id=account_id, account__is_active=True
-                )
-            except Membership.DoesNotExist:
-                membership = None
-        if membership is None and user.is_staff:
+        with suppress(Membership.DoesNotExist):
+            membership = memberships.get(account_id=account_id)  # one per user and account (a constraint)
+            return Actor(user=user, account=membership.account, role=Role(membership.role), ip=ip)
+        if user.is_staff:
             account = Account.objects.filter(pk=account_id, is_active=True).first()
             if account is not None:
                 return Actor(user=user, account=account, role=Role.ADMIN, ip=ip, staff_access=True)
+    membership = memberships.order_by("account__number").first()
     if membership is None:
-        if not memberships:
-            session.pop(SESSION_ACCOUNT_KEY, None)
-            return Actor(user=user, ip=ip)
-        membership = memberships[0]
-        session[SESSION_ACCOUNT_KEY] = membership.account_id
+        session.pop(SESSION_ACCOUNT_KEY, None)
+        return Actor(user=user, ip=ip)
+    session[SESSION_ACCOUNT_KEY] = membership.account_id
     return Actor(user=user, account=membership.account, role=Role(membership.role), ip=ip)
 
 

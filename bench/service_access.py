@@ -10,14 +10,15 @@ production password hasher (Argon2):
 
 a. a password login (POST /login/) — the baseline
 b. switching into a shared account (POST /service-accesses/<id>/login/)            target ≤ 0.1 × (a)
-c. checking an activation code that is wrong: the service alone (target ≤ 5 ms), the request the dialog
-   sends (htmx; target ≤ 5 ms of portal time) and the same without JavaScript (a whole page; reported)
+c. checking an activation code that is wrong: the service alone, the request the dialog sends (htmx)
+   and the same without JavaScript (a whole page)                                  reported
 d. redeeming a valid code, end to end (reveal, activate)                          reported
-e. the switch request's portal time: its wall time minus the time in database calls
-   (statements, commits, connecting, health checks)                                target ≤ 5 ms
+e. the portal time of the switch and the code checks: wall time minus the time in SQL statements
+                                                                                    reported
 f. resolving the switched actor, which every request of a switched session pays    reported
 
-Neither the switch nor the code check hashes a password, which is why they are cheap. Always exits 0.
+The one target is the issue's bound (b); everything else is for information. Neither the switch nor the
+code check hashes a password, which is why they are cheap. Always exits 0.
 """
 
 from __future__ import annotations
@@ -44,32 +45,23 @@ def median_ms(function, repeat: int) -> float:
     return statistics.median(samples)
 
 
-class DatabaseClock:
-    """Adds up the time spent in database calls: statements, commits, connecting and health checks.
+class StatementClock:
+    """Adds up the time spent in SQL statements, as a database instrumentation wrapper
+    (``connection.execute_wrapper``).
 
-    A request's wall time minus this is its portal time: our Python, Django's and the libraries',
-    without the waits on the database server.
+    A request's wall time minus this is its portal time: our Python, Django's and the libraries', and
+    the commits, without the waits for statements on the database server.
     """
 
-    def __init__(self, connection):
-        self.connection = connection
+    def __init__(self):
         self.ms = 0.0
-        for name in ("_commit", "connect", "is_usable"):
-            setattr(connection, name, self._timed(getattr(connection, name)))
-        connection.execute_wrappers.append(self._statement)
 
-    def _timed(self, method):
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return method(*args, **kwargs)
-            finally:
-                self.ms += (time.perf_counter() - start) * 1000
-
-        return timed
-
-    def _statement(self, execute, sql, params, many, context):
-        return self._timed(execute)(sql, params, many, context)
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms += (time.perf_counter() - start) * 1000
 
 
 def main() -> None:
@@ -151,16 +143,17 @@ def main() -> None:
 
     from django.db import connection
 
-    clock = DatabaseClock(connection)
+    clock = StatementClock()
 
     def wall_and_portal_ms(request, repeat: int, between=None) -> tuple[float, float]:
         """Medians of a request's wall time and portal time; ``between`` runs untimed after each sample."""
         walls, portals = [], []
         for index in range(repeat + 2):
             clock.ms = 0.0
-            start = time.perf_counter()
-            request()
-            wall = (time.perf_counter() - start) * 1000
+            with connection.execute_wrapper(clock):
+                start = time.perf_counter()
+                request()
+                wall = (time.perf_counter() - start) * 1000
             if index >= 2:  # two warm-ups, as in median_ms
                 walls.append(wall)
                 portals.append(wall - clock.ms)
@@ -207,14 +200,14 @@ def main() -> None:
     rows = [
         ("password login (Argon2), baseline", login_ms, "", ""),
         ("switch in (POST, new session key)", switch_ms, f"{switch_ms / login_ms:.3f} × login", "≤ 0.1 × login"),
-        ("switch in, portal time (without DB waits)", switch_portal_ms, "", "≤ 5 ms"),
+        ("switch in, portal time (without SQL waits)", switch_portal_ms, "", "reported"),
         ("a POST that only redirects", plain_ms, "", "reported"),
         ("code check from the dialog (htmx), wrong code", dialog_ms, "", "reported"),
-        ("  the same, portal time (without DB waits)", dialog_portal_ms, "", "≤ 5 ms"),
+        ("  the same, portal time (without SQL waits)", dialog_portal_ms, "", "reported"),
         ("code check without JavaScript: page with error", wrong_ms, "", "reported"),
-        ("  the same, portal time (without DB waits)", wrong_portal_ms, "", "reported"),
+        ("  the same, portal time (without SQL waits)", wrong_portal_ms, "", "reported"),
         ("reveal + redeem a valid code", redeem_ms, "", "reported"),
-        ("code check, service only (incl. throttle)", check_service_ms, "", "≤ 5 ms"),
+        ("code check, service only (incl. throttle)", check_service_ms, "", "reported"),
         ("switched actor, per request", resolve_ms, "", "reported"),
     ]
     print(
@@ -223,8 +216,8 @@ def main() -> None:
     print(f"{'measurement':<40} {'ms':>9}  {'ratio':<16} target")
     for name, ms, ratio, target in rows:
         print(f"{name:<40} {ms:>9.2f}  {ratio:<16} {target}")
-    verdicts = [switch_ms <= 0.1 * login_ms, check_service_ms <= 5, dialog_portal_ms <= 5, switch_portal_ms <= 5]
-    print(f"summary: {sum(verdicts)} of {len(verdicts)} targets met")
+    verdict = "met" if switch_ms <= 0.1 * login_ms else "missed"
+    print(f"summary: switching in takes {switch_ms / login_ms:.3f} × a password login, target ≤ 0.1: {verdict}")
 
 
 def _recreate_database(url: str) -> None:

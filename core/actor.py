@@ -1,10 +1,11 @@
 """Who is acting, in which account, with which rights.
 
-The actor is built once per request (``core.middleware.ActorMiddleware``) or
-once per API call (``partnerportal.api``) and handed to every restriction,
-service and audit record. Nothing downstream reads the account from the
-request again: the tenant always comes from the session or the token, never
-from a parameter (SECURITY-TESTS ISO-08).
+The actor is built once per request (``accounts.middleware.ActorMiddleware``,
+then ``access.middleware.ServiceAccessMiddleware`` while the session works in
+a shared account) or once per API call (``partnerportal.api``) and handed to
+every restriction, service and audit record. Nothing downstream reads the
+account from the request again: the tenant always comes from the session or
+the token, never from a parameter (SECURITY-TESTS ISO-08).
 """
 
 from __future__ import annotations

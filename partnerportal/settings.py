@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActorMiddleware",
+    "access.middleware.ServiceAccessMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "access.middleware.ServiceAccessGuardMiddleware",
     "audit.middleware.DeniedActionMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -161,7 +163,12 @@ AXES_USERNAME_CALLABLE = "users.backends.axes_username"
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
 
-SESSION_ENGINE = "core.sessions"
+# Django's database store, in every environment. Its cached variant (cached_db) pays only where the cache
+# is faster than the database: the development cache is Django's database cache (it would read the cache
+# table instead of the session table and write every change to both), and the tests use locmem (they would
+# run a path that development does not). With CACHE_REDIS, production would save one read by primary key
+# per request, but a session ended by deleting its row would live on in Redis until it expired.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 10)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

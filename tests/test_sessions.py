@@ -1,63 +1,115 @@
-"""The session store (core.sessions): key rotation without the reads Django's store makes."""
+"""Sessions: a new key at login and at every switch, and a lifetime fixed at login that nothing extends."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.utils import timezone
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 
-from core import sessions
+from access import services as access_services
+from access.models import ServiceAccess
+from accounts.models import Membership
+from conftest import PASSWORD
+from core.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-
-def test_rotation_replaces_the_row_and_keeps_the_data():
-    store = sessions.SessionStore()
-    store["account"] = 42
-    store.save()
-    old = store.session_key
-    store.cycle_key()
-    store.save()
-    assert not Session.objects.filter(session_key=old).exists()
-    assert sessions.SessionStore(session_key=store.session_key)["account"] == 42
+START = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+LIFETIME = timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
 
-def test_a_new_key_that_collides_is_drawn_again(monkeypatch):
-    taken = sessions.SessionStore()
-    taken.save()
-    keys = iter([taken.session_key, "z" * 32])
-    monkeypatch.setattr(sessions, "get_random_string", lambda *args: next(keys))
-    fresh = sessions.SessionStore()
-    fresh.create()
-    assert fresh.session_key == "z" * 32
-    assert Session.objects.count() == 2  # the taken one is untouched
+def log_in(user) -> Client:
+    client = Client()
+    response = client.post(reverse("users:login"), {"username": user.username, "password": PASSWORD})
+    assert response["Location"] == reverse("dashboard")
+    return client
 
 
-def test_deleting_an_unknown_key_is_quiet():
-    sessions.SessionStore().delete("does-not-exist-0000000000000000")
+def key_of(client) -> str:
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def test_a_rotation_writes_once_and_a_later_change_is_still_saved(django_assert_num_queries):
-    store = sessions.SessionStore()
-    store["account"] = 1
-    store.save()
-    store["account"] = 2
-    with django_assert_num_queries(4):  # savepoint, insert of the new key, release, delete of the old key
-        store.cycle_key()
-    with django_assert_num_queries(0):
-        store.save()  # what the session middleware does at the end of the request
-    store["account"] = 3
-    with django_assert_num_queries(3):  # savepoint, update, release
-        store.save()
-    assert sessions.SessionStore(session_key=store.session_key)["account"] == 3
+def works_with(key) -> bool:
+    """Whether a request carrying only this session key is logged in."""
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = key
+    return replay.get(reverse("dashboard")).status_code == 200
 
 
-def test_an_expired_session_is_not_loaded():
-    store = sessions.SessionStore()
-    store["account"] = 7
-    store.save()
-    assert sessions.SessionStore(session_key=store.session_key)["account"] == 7
-    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
-    expired = sessions.SessionStore(session_key=store.session_key)
-    assert "account" not in expired
-    assert expired.session_key is None
+@pytest.fixture
+def access(world):
+    """A service access C1's admin shared with R2, which R2's owner may switch into."""
+    code = access_services.issue_code(world.c1.actor(Role.ADMIN))
+    return access_services.redeem(world.r2.actor(), code)
+
+
+def switch_account(client, account):
+    assert client.post(reverse("accounts:switch"), {"account": account.pk}).status_code == 302
+
+
+def switch_in(client, access: ServiceAccess):
+    assert client.post(reverse("access:switch_in", args=[access.pk])).status_code == 302
+
+
+def switch_out(client):
+    assert client.post(reverse("access:switch_out")).status_code == 302
+
+
+def test_login_gives_a_new_key_and_a_lifetime_from_now(world):
+    with time_machine.travel(START, tick=False):
+        client = Client()
+        before = client.session.session_key  # the visitor's session before login
+        client.post(reverse("users:login"), {"username": world.r1.owner.username, "password": PASSWORD})
+        assert key_of(client) != before
+        assert client.session.get_expiry_date() == START + LIFETIME
+
+
+def test_an_account_switch_gives_a_new_key_and_the_old_one_stops_working(world):
+    Membership.objects.create(account=world.r2.account, user=world.r1.owner, role=Role.EMPLOYEE)
+    client = log_in(world.r1.owner)
+    before = key_of(client)
+    switch_account(client, world.r2.account)
+    assert key_of(client) != before
+    assert works_with(key_of(client))
+    assert not works_with(before)
+
+
+def test_switching_in_and_out_gives_a_new_key_each_way(world, access):
+    client = log_in(world.r2.owner)
+    own = key_of(client)
+    switch_in(client, access)
+    inside = key_of(client)
+    switch_out(client)
+    assert len({own, inside, key_of(client)}) == 3
+    assert not works_with(own)
+    assert not works_with(inside)
+    assert works_with(key_of(client))
+
+
+def test_activity_does_not_extend_the_session(world):
+    with time_machine.travel(START, tick=False) as clock:
+        client = log_in(world.r1.owner)
+        clock.shift(LIFETIME - timedelta(minutes=1))
+        assert client.get(reverse("dashboard")).status_code == 200
+        clock.shift(timedelta(minutes=2))
+        assert client.get(reverse("dashboard"))["Location"].startswith(reverse("users:login"))
+
+
+@pytest.mark.parametrize("switch", ["account", "service access in", "service access out"])
+def test_no_switch_extends_the_lifetime_set_at_login(world, access, switch):
+    Membership.objects.create(account=world.c1.account, user=world.r2.owner, role=Role.EMPLOYEE)
+    with time_machine.travel(START, tick=False) as clock:
+        client = log_in(world.r2.owner)
+        clock.shift(LIFETIME - timedelta(minutes=1))
+        if switch == "account":
+            switch_account(client, world.c1.account)
+        else:
+            switch_in(client, access)
+        if switch == "service access out":
+            switch_out(client)
+        assert client.session.get_expiry_date() == START + LIFETIME
+        assert client.get(reverse("dashboard")).status_code == 200
+        clock.shift(timedelta(minutes=2))
+        assert client.get(reverse("dashboard"))["Location"].startswith(reverse("users:login"))
