@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import django_tables2 as tables
 import xlsxwriter
@@ -30,6 +31,9 @@ from django.utils.translation import gettext as _
 
 from core.tables import DateColumn, DateTimeColumn
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
 FORMATS = ("copy", "csv", "xlsx", "pdf")
 CHUNK_SIZE = 2000
 PAGED_ROW_LIMIT = 5000
@@ -37,15 +41,19 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # Columns whose export value is their accessor's value as it is (dates are localised like any other).
 PLAIN_COLUMNS = (tables.Column, DateColumn, DateTimeColumn)
 
+# What an exported cell holds: numbers stay numbers, everything else is text.
+Cell: TypeAlias = str | int | float | Decimal
+_V = TypeVar("_V")
 
-def neutralise(value):
+
+def neutralise(value: _V) -> _V | str:
     """Make a cell value safe for spreadsheets; non-strings pass through unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
 
-def _cell(value, default):
+def _cell(value: object, default: object) -> Cell:
     """A value as a spreadsheet cell: numbers stay numbers, dates are localised, text is neutralised."""
     if value is None:
         value = "" if default is None else default
@@ -62,7 +70,7 @@ def _cell(value, default):
     return neutralise(str(value))
 
 
-def sorted_queryset(table, queryset):
+def sorted_queryset(table: tables.Table, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """``queryset`` in ``table``'s order: each sorted column's ``order_by`` (its accessor unless it declares
     others), as django-tables2 sorts the page."""
     keys = []
@@ -71,7 +79,7 @@ def sorted_queryset(table, queryset):
     return queryset.order_by(*keys) if keys else queryset
 
 
-def _database_path(table, bound, queryset) -> str | None:
+def _database_path(table: tables.Table, bound: tables.columns.BoundColumn, queryset: QuerySet[Any]) -> str | None:
     """Where a column's export value lies in the database, for a column that exports its accessor's value as
     it is: a plain column without ``value_<name>``/``render_<name>`` whose accessor names an annotation or a
     field that is no relation and has no choices (django-tables2 exports a choice's label)."""
@@ -84,7 +92,7 @@ def _database_path(table, bound, queryset) -> str | None:
         queryset.values_list(path)
     except FieldError:
         return None  # a property or method of the record
-    model, field = queryset.model, None
+    model = queryset.model
     for part in path.split("__"):
         try:
             field = model._meta.get_field(part)
@@ -94,7 +102,9 @@ def _database_path(table, bound, queryset) -> str | None:
     return None if field.is_relation or field.choices else path
 
 
-def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], Iterator[list]]:
+def export_rows(
+    table_class: type[tables.Table], queryset: QuerySet[Any], table_kwargs: dict[str, Any] | None = None
+) -> tuple[list[str], Iterator[list[Cell]]]:
     """Header and a lazy iterator of rows: the table's visible, exportable columns over ``queryset``, in the
     table's order (``table_kwargs["order_by"]``, else its default).
 
@@ -111,16 +121,17 @@ def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], It
     defaults = [c.column.default for c in columns]
     queryset = sorted_queryset(table, queryset)
     paths = [_database_path(table, c, queryset) for c in columns]
+    fields = [path for path in paths if path is not None]  # values() runs only when that is every path
 
-    def values():
+    def values() -> Iterator[list[Cell]]:
         empty = [c.column.empty_values for c in columns]
-        for row in queryset.values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
+        for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
             yield [
                 _cell(None if value in blank else value, default)
                 for value, blank, default in zip(row, empty, defaults, strict=True)
             ]
 
-    def table_values():
+    def table_values() -> Iterator[list[Cell]]:
         hidden = [c.name for c in table.columns.iterall() if not c.visible]
         records = queryset.iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(islice(records, CHUNK_SIZE)):
@@ -133,7 +144,7 @@ def export_rows(table_class, queryset, table_kwargs=None) -> tuple[list[str], It
     return header, values() if paths and None not in paths else table_values()
 
 
-def _delimited(header: list[str], rows: Iterable[list], delimiter: str) -> Iterator[str]:
+def _delimited(header: list[str], rows: Iterable[list[Cell]], delimiter: str) -> Iterator[str]:
     # One string per chunk of rows, not per row: the response encodes and sends every string on its own.
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
@@ -150,19 +161,19 @@ def _delimited(header: list[str], rows: Iterable[list], delimiter: str) -> Itera
         buffer.truncate()
 
 
-def csv_response(filename: str, header, rows) -> StreamingHttpResponse:
+def csv_response(filename: str, header: list[str], rows: Iterable[list[Cell]]) -> StreamingHttpResponse:
     response = StreamingHttpResponse(_delimited(header, rows, ";"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def copy_response(header, rows) -> StreamingHttpResponse:
+def copy_response(header: list[str], rows: Iterable[list[Cell]]) -> StreamingHttpResponse:
     """Tab-separated text for the clipboard ("Kopieren")."""
     body = (line.lstrip("\ufeff") for line in _delimited(header, rows, "\t"))
     return StreamingHttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
-def xlsx_response(filename: str, header, rows) -> FileResponse:
+def xlsx_response(filename: str, header: list[str], rows: Iterable[list[Cell]]) -> FileResponse:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     workbook = xlsxwriter.Workbook(
         spool,
@@ -188,7 +199,9 @@ def xlsx_response(filename: str, header, rows) -> FileResponse:
     )
 
 
-def pdf_response(filename: str, title: str, header, rows, note: str = "") -> HttpResponse:
+def pdf_response(
+    filename: str, title: str, header: list[str], rows: Iterable[list[Cell]], note: str = ""
+) -> HttpResponse:
     """A landscape A4 table. ReportLab draws text only and fetches nothing."""
     from xml.sax.saxutils import escape
 
@@ -200,7 +213,7 @@ def pdf_response(filename: str, title: str, header, rows, note: str = "") -> Htt
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("cell", fontSize=8, leading=10)
 
-    def para(value):
+    def para(value: object) -> Paragraph:
         # Paragraph parses markup: escape so cell text is shown literally.
         return Paragraph(escape(str(value)), small)
 

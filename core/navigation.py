@@ -1,28 +1,40 @@
 """The sidebar, grouped as in the provider's portal. Apps add entries as their features land."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
-def is_partner(actor) -> bool:
-    return actor.has_account and actor.account.is_partner
+    from core.actor import Actor
+
+
+def is_partner(actor: Actor) -> bool:
+    return actor.has_account and actor.account is not None and actor.account.is_partner
+
+
+def is_staff(actor: Actor) -> bool:
+    return actor.user is not None and actor.user.is_staff
 
 
 @dataclass(frozen=True)
 class MenuItem:
-    label: str
+    label: Promise | str
     url_name: str
     icon: str
-    visible: Callable = lambda actor: actor.has_account
+    visible: Callable[[Actor], bool] = lambda actor: actor.has_account
 
 
 @dataclass(frozen=True)
 class MenuGroup:
-    label: str | None
+    label: Promise | str | None
     items: tuple[MenuItem, ...]
 
 
@@ -58,13 +70,13 @@ MENU = (
     ),
     MenuGroup(
         _("Administration"),
-        (MenuItem(_("Operator area"), "admin:index", "shield-lock", lambda actor: actor.user.is_staff),),
+        (MenuItem(_("Operator area"), "admin:index", "shield-lock", is_staff),),
     ),
     MenuGroup(None, (MenuItem(_("Profile"), "users:profile", "person-circle", lambda actor: True),)),
 )
 
 
-def menu_for(actor):
+def menu_for(actor: Actor) -> list[tuple[Promise | str | None, list[MenuItem]]]:
     groups = []
     for group in MENU:
         items = [item for item in group.items if item.visible(actor)]

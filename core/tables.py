@@ -1,12 +1,21 @@
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import django_tables2 as tables
-from django.db import models
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.db import models
+    from django.utils.functional import Promise
+    from django.utils.safestring import SafeString
+
+    from core.actor import Actor
+    from core.tenancy import TenantModel
 
 
 class ObjectTable(tables.Table):
@@ -23,7 +32,7 @@ class ObjectTable(tables.Table):
         page_field = "page"
         per_page_field = "per_page"
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args: Any, actor: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
 
@@ -31,18 +40,18 @@ class ObjectTable(tables.Table):
 class DateTimeColumn(tables.DateTimeColumn):
     """Exports the value itself, which the export localises, instead of django-tables2's ISO text."""
 
-    def value(self, value):
+    def value(self, value: object) -> object:
         return value
 
 
 class DateColumn(tables.DateColumn):
     """Exports the value itself, which the export localises, instead of django-tables2's ISO text."""
 
-    def value(self, value):
+    def value(self, value: object) -> object:
         return value
 
 
-def _actions_column(kwargs: dict) -> dict:
+def _actions_column(kwargs: dict[str, Any]) -> dict[str, Any]:
     kwargs.setdefault("verbose_name", _("Actions"))
     kwargs.setdefault("orderable", False)
     kwargs.setdefault("exclude_from_export", True)
@@ -54,7 +63,7 @@ class ActionsColumn(tables.TemplateColumn):
     """The buttons at the end of a row, from a template (for buttons that post forms); never exported, never
     sortable. The template sees the page's context (``actor``, ``perms_*``, ``csrf_token``) and ``record``."""
 
-    def __init__(self, template_name, **kwargs):
+    def __init__(self, template_name: str, **kwargs: Any) -> None:
         super().__init__(template_name=template_name, **_actions_column(kwargs))
 
 
@@ -71,7 +80,7 @@ class RowLink:
     # Whether a row gets the button.
     condition: Callable[[models.Model], bool] | None = None
 
-    def shown(self, record, actor) -> bool:
+    def shown(self, record: TenantModel, actor: Actor | None) -> bool:
         if self.permission is not None and (actor is None or not actor.may(type(record), self.permission)):
             return False
         return self.condition is None or self.condition(record)
@@ -80,12 +89,12 @@ class RowLink:
 class LinkActionsColumn(tables.Column):
     """Link buttons at the end of a row; never exported, never sortable."""
 
-    def __init__(self, *links: RowLink, **kwargs):
+    def __init__(self, *links: RowLink, **kwargs: Any) -> None:
         kwargs.setdefault("empty_values", ())
         super().__init__(**_actions_column(kwargs))
         self.links = links
 
-    def render(self, record, table):
+    def render(self, record: TenantModel, table: ObjectTable) -> SafeString:
         return format_html_join(
             "\n",
             '<a class="btn btn-{} btn-sm" href="{}" title="{}" aria-label="{}"><i class="bi bi-{}"></i></a>',
