@@ -11,6 +11,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.http import Http404
 
 from customers import services
 from customers.models import EndCustomer, PortalUser
@@ -54,8 +55,8 @@ def test_two_simultaneous_creations_with_one_number_exactly_one_wins(world, monk
     barrier = threading.Barrier(2, timeout=10)
     original = services._check_number_free
 
-    def check_then_wait(customer):
-        original(customer)
+    def check_then_wait(actor, customer):
+        original(actor, customer)
         barrier.wait()  # both have passed the check before either inserts
 
     monkeypatch.setattr(services, "_check_number_free", check_then_wait)
@@ -126,6 +127,6 @@ def test_a_deletion_in_progress_makes_a_late_assignment_fail_cleanly(world):
     deleter.join(20)
     creator.join(20)
     assert results["delete"] == "deleted"
-    assert isinstance(results["create"], EndCustomer.DoesNotExist)
+    assert isinstance(results["create"], Http404)  # the customer is gone: as if it never existed
     assert not User.objects.filter(username="too-late").exists()
     assert not EndCustomer.objects.filter(pk=customer.pk).exists()
