@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from accounts.models import Membership
 from audit.models import AuditEntry
 from audit.services import entry, record, record_all
 from core import throttle
-from core.access import require_account, require_action
+from core.access import ActionDenied, require_account, require_action
 from core.actor import Actor
 from core.mail import send_templated_mail
 from core.roles import Role
@@ -233,7 +233,9 @@ def revoke(actor: Actor, access: ServiceAccess) -> None:
         if access is None:
             raise ServiceAccess.DoesNotExist
         if access.sharer_id != actor.user.pk and not actor.has_role(Role.OWNER):
-            raise PermissionDenied(_("Only the person who shared, or an owner, can end this access."))
+            raise ActionDenied(
+                actor, ServiceAccess, "revoke", _("Only the person who shared, or an owner, can end this access.")
+            )
         access.revoked_at = timezone.now()
         access.save(update_fields=["revoked_at"])
         record(actor, AuditEntry.Action.REVOKE, access, object_repr=str(access.account))

@@ -368,6 +368,19 @@ class TestAudit:
 class TestRevocation:
     """SA-07, SA-08, SA-12."""
 
+    def test_only_the_sharer_or_an_owner_ends_an_access(self, world, shared):
+        _customer, _provider, access, _code = shared
+        response = login(Client(), world.c1.employee).post(f"/profile/service-access/{access.pk}/revoke/")
+        assert response.status_code == 403
+        assert "Only the person who shared, or an owner, can end this access." in response.content.decode()
+        denied = AuditEntry.objects.get(action=AuditEntry.Action.DENIED, user=world.c1.employee)
+        assert denied.object_repr == "service access: revoke"
+        access.refresh_from_db()
+        assert access.revoked_at is None
+        assert login(Client(), world.c1.owner).post(f"/profile/service-access/{access.pk}/revoke/").status_code == 302
+        access.refresh_from_db()
+        assert access.revoked_at is not None
+
     def test_revocation_ends_the_switched_session_at_its_next_request(self, world, shared):
         customer, provider, access, _code = shared
         switch_in(provider, access)
