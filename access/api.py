@@ -107,13 +107,13 @@ def activate_service_access(request, payload: ActivationIn):
     return Status(201, _held(request).get(pk=access.pk))
 
 
-@router.get("/me/service-access", response=list[GrantOut], summary="Active service accesses to your account")
+@router.get("/me/service-access/", response=list[GrantOut], summary="Active service accesses to your account")
 def my_service_access(request):
     require_account(request.actor)
     return list(services.active_accesses(request.actor.account).select_related("account"))
 
 
-@router.delete("/me/service-access/{access_id}", response={204: None}, summary="End a service access to your account")
+@router.delete("/me/service-access/{access_id}/", response={204: None}, summary="End a service access to your account")
 def revoke_my_service_access(request, access_id: int):
     require_account(request.actor)
     access = services.active_accesses(request.actor.account).filter(pk=access_id).first()

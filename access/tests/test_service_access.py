@@ -324,7 +324,7 @@ class TestRefusalsWhileSwitched:
         _customer, provider, access, _code = shared
         switch_in(provider, access)
         target = Membership.objects.get(user=world.c1.employee)
-        response = provider.delete(f"/api/v1/members/{target.pk}")
+        response = provider.delete(f"/api/v1/members/{target.pk}/")
         assert response.status_code == 403
         assert Membership.objects.filter(pk=target.pk).exists()
 
@@ -445,8 +445,8 @@ class TestRevocation:
         _customer, provider, access, _code = shared
         _token, key = create_api_token(world.c1.actor(Role.ADMIN), name="t")
         api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-        assert [a["provider_number"] for a in api.get("/api/v1/me/service-access").json()] == [world.r2.account.number]
-        assert api.delete(f"/api/v1/me/service-access/{access.pk}").status_code == 204
+        assert [a["provider_number"] for a in api.get("/api/v1/me/service-access/").json()] == [world.r2.account.number]
+        assert api.delete(f"/api/v1/me/service-access/{access.pk}/").status_code == 204
         access.refresh_from_db()
         assert access.revoked_at is not None
 

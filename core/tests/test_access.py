@@ -71,7 +71,7 @@ class TestDenialsAreAuditedAtTheEdge:
         """An administrator may change members, but not owners: the service finds out under its row locks."""
         owner = Membership.objects.get(user=world.r1.owner)
         response = api_client(world.r1, Role.ADMIN).patch(
-            f"/api/v1/members/{owner.pk}", {"role": "employee"}, content_type="application/json"
+            f"/api/v1/members/{owner.pk}/", {"role": "employee"}, content_type="application/json"
         )
         assert response.status_code == 403
         assert response.json() == {"detail": "Only owners can manage owners."}
