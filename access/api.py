@@ -5,7 +5,9 @@ from ninja.pagination import paginate
 from access import services
 from access.filters import ServiceAccessFilterSet
 from access.models import ServiceAccess
+from access.tables import ServiceAccessTable
 from core.access import access_queryset, require_account
+from core.api import ExportQuery, export_list, filtered
 
 router = Router(tags=["Service access"])
 
@@ -95,6 +97,14 @@ def _held(request):
 def list_service_accesses(request, filters: Query[AccessFilter]):
     data = {key: value for key, value in filters.dict().items() if value is not None}
     return ServiceAccessFilterSet(data, queryset=_held(request)).qs
+
+
+@router.get(
+    "/service-access/export/", summary="Export the list of service accesses (CSV or Excel), with the list's filters"
+)
+def export_service_accesses(request, query: Query[ExportQuery]):
+    rows = filtered(request, ServiceAccessFilterSet, _held(request))
+    return export_list(request, query, name="service-accesses", table_class=ServiceAccessTable, queryset=rows)
 
 
 @router.post(

@@ -6,7 +6,9 @@ from accounts import services
 from accounts.filters import MembershipFilterSet
 from accounts.forms import InvitationForm
 from accounts.models import Membership
+from accounts.tables import MembershipTable
 from core.access import access_object, access_queryset
+from core.api import ExportQuery, export_list, filtered
 from core.roles import Role
 from core.tenancy import VIEW
 
@@ -109,6 +111,12 @@ def _members(request, action=VIEW):
 def list_members(request, filters: Query[MemberFilter]):
     data = {key: value for key, value in filters.dict().items() if value is not None}
     return MembershipFilterSet(data, queryset=_members(request)).qs
+
+
+@router.get("/members/export/", summary="Export the member list (CSV or Excel), with the list's filters")
+def export_members(request, query: Query[ExportQuery]):
+    rows = filtered(request, MembershipFilterSet, _members(request))
+    return export_list(request, query, name="members", table_class=MembershipTable, queryset=rows)
 
 
 @router.get("/members/{member_id}/", response=MemberOut, summary="One member of the current account")
