@@ -40,6 +40,7 @@ FIELDS = [
     ("email", gettext_lazy("E-mail"), True),
     ("website", gettext_lazy("Website"), False),
 ]
+LABELS = {field: label for field, label, _required in FIELDS}
 
 # Header names we recognise, German and English, lower-case without spaces or punctuation.
 SYNONYMS = {
@@ -133,6 +134,11 @@ def mapped(row: list[str], mapping: dict) -> dict[str, str]:
     country = values.get("country", "")
     values["country"] = COUNTRY_BY_NAME.get(country.casefold(), country.upper()) if country else "DE"
     return values
+
+
+def labelled_errors(errors: list[dict]) -> list[dict]:
+    """``errors`` as ``check`` stores them, with each field's label in the reader's language instead of its name."""
+    return [{**error, "field": LABELS.get(error["field"], "")} for error in errors]
 
 
 def build_customer(account, values: dict[str, str]) -> EndCustomer:
