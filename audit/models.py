@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from audit.display import field_label, field_value, model_field
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
 
@@ -88,3 +89,22 @@ class AuditEntry(TenantModel):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only.")
+
+    @property
+    def object_model(self) -> type[models.Model] | None:
+        """The recorded object's model, from the content-type cache (no query per entry)."""
+        if self.object_type_id is None:
+            return None
+        return ContentType.objects.get_for_id(self.object_type_id).model_class()
+
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """``(field, old, new)`` for each change as the UI shows it, in the reader's language.
+
+        The page, the export and anything else that shows changes read them here.
+        """
+        model = self.object_model
+        rows = []
+        for name, (old, new) in (self.changes or {}).items():
+            field = model_field(model, name)
+            rows.append((field_label(field, name), field_value(field, old), field_value(field, new)))
+        return rows

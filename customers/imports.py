@@ -206,7 +206,7 @@ def run(job: CustomerImport, actor: Actor, *, only_valid: bool) -> int:
         job.created_count = created
         job.status = CustomerImport.Status.DONE
         job.save(update_fields=["created_count", "status"])
-        record(actor, AuditEntry.Action.IMPORT, job, changes={"customers": [0, created]})
+        record(actor, AuditEntry.Action.IMPORT, job, changes={"created_count": [0, created]})
     return created
 
 

@@ -103,6 +103,14 @@ def test_the_error_table_names_each_field_in_the_readers_language(world, importe
         assert fields == labels
 
 
+def test_the_activity_says_how_many_customers_an_import_created(world, importer):
+    _response, job = importer.upload(csv_file(row("N-1"), row("N-2")))
+    importer.run(importer.check(job))
+    importer.client.cookies["django_language"] = "de"
+    page = importer.client.get("/activity/", {"action": "import"}).content.decode()
+    assert re.search(r"Importierte Kunden:</span>\s*0 → 2", page)
+
+
 def test_excel_files_import_too(world, importer):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
