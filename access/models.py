@@ -7,9 +7,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
-from core.tenancy import ADD, CHANGE, DELETE, VIEW, RestrictedManager, RestrictedQuerySet, TenantModel
+from core.tenancy import (
+    ACTION_LABELS,
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    RestrictedManager,
+    RestrictedQuerySet,
+    TenantModel,
+)
 
 CODE_LIFETIME = timedelta(minutes=10)
+# Actions on a service access besides the four of every model.
+REDEEM_USED = "redeem_used"
+REVOKE = "revoke"
+SWITCH_IN = "switch_in"
 
 
 class ActivationCode(models.Model):
@@ -78,6 +91,13 @@ class ServiceAccess(TenantModel):
 
     # Owners and administrators hold and use service accesses; employees do not.
     required_roles = {VIEW: Role.ADMIN, ADD: Role.ADMIN, CHANGE: Role.ADMIN, DELETE: Role.ADMIN}
+    # Refused actions the audit trail names: a used code again, ending an access, switching into one that is gone.
+    action_labels = {
+        **ACTION_LABELS,
+        REDEEM_USED: _("activate a service access with a used activation code"),
+        REVOKE: _("revoke %(objects)s"),
+        SWITCH_IN: _("switch into a service access"),
+    }
 
     objects = RestrictedManager.from_queryset(ServiceAccessQuerySet)()
 

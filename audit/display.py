@@ -19,6 +19,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from core.tenancy import RoleRules
+
 EMPTY = "–"
 
 
@@ -91,3 +93,13 @@ def _day(text: str) -> str:
     except ValueError:
         day = None
     return date_format(day, "SHORT_DATE_FORMAT") if day is not None else text
+
+
+def action_label(model: type[models.Model] | None, action: str) -> str:
+    """What doing ``action`` on ``model`` is called ("delete customers"), from the model's ``action_labels``."""
+    if model is None:
+        return action
+    objects = str(model._meta.verbose_name_plural)
+    labels = model.action_labels if issubclass(model, RoleRules) else {}
+    label = labels.get(action)
+    return str(label) % {"objects": objects} if label is not None else f"{objects}: {action}"

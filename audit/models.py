@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from audit.display import field_label, field_value, model_field
+from audit.display import action_label, field_label, field_value, model_field
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
 
@@ -61,6 +62,8 @@ class AuditEntry(TenantModel):
     parent_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     parent_id = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # A "denied" entry's refused action on ``object_type`` (``RoleRules.action_labels`` names it).
+    refused_action = models.CharField(max_length=32, blank=True)
     # Set when the action was taken by a provider working in this account through service access.
     service_access = models.ForeignKey(
         "access.ServiceAccess", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
@@ -96,6 +99,13 @@ class AuditEntry(TenantModel):
         if self.object_type_id is None:
             return None
         return ContentType.objects.get_for_id(self.object_type_id).model_class()
+
+    @property
+    def object_display(self) -> str:
+        """The object as the reader reads it; for a denial, what was refused ("delete customers")."""
+        if self.refused_action:
+            return capfirst(action_label(self.object_model, self.refused_action))
+        return self.object_repr
 
     def readable_changes(self) -> list[tuple[str, str, str]]:
         """``(field, old, new)`` for each change as the UI shows it, in the reader's language.

@@ -10,7 +10,7 @@ class AuditEntryTable(ObjectTable):
     created_at = DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT")
     user_repr = tables.Column(_("User"))
     action = tables.Column(_("Action"))
-    object_repr = tables.Column(_("Object"))
+    object_repr = tables.Column(_("Object"), empty_values=())
     changes = tables.Column(_("Changes"), orderable=False, empty_values=())
     ip_address = tables.Column(_("IP address"))
 
@@ -18,6 +18,13 @@ class AuditEntryTable(ObjectTable):
         model = AuditEntry
         fields = ("created_at", "user_repr", "action", "object_repr", "changes", "ip_address")
         order_by = ("-created_at",)
+
+    def render_object_repr(self, record):
+        # The column is rendered even when empty: a refusal's object is its refused action, not object_repr.
+        return record.object_display or self.default
+
+    def value_object_repr(self, record):
+        return record.object_display
 
     def render_changes(self, record):
         return render_to_string("audit/includes/changes.html", {"changes": record.readable_changes()})

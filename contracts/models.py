@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
 from core.roles import Role
-from core.tenancy import ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
+from core.tenancy import ACTION_LABELS, ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +120,7 @@ class AssignableContract(AccountOwnedModel):
         CHANGE: Role.OWNER,
         DELETE: Role.OWNER,
     }
+    action_labels = {**ACTION_LABELS, ASSIGN: _("assign %(objects)s")}
     # What ``__str__`` reads, for querysets that show or audit many of them.
     display_related: ClassVar[tuple[str, ...]] = ()
 
@@ -168,6 +169,7 @@ class Contract(AssignableContract):
     display_related = ("shop_product",)
     # Opening the reseller's Plesk panel gives its full reseller powers there.
     required_roles = {**AssignableContract.required_roles, OPEN_PLESK: Role.ADMIN}
+    action_labels = {**AssignableContract.action_labels, OPEN_PLESK: _("open %(objects)s in Plesk")}
 
     class Meta:
         ordering = ["-number"]

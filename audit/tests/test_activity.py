@@ -79,3 +79,11 @@ def test_a_portal_users_login_is_named_like_the_user_field(world, client):
     text = visible_text(client, f"/customers/{world.r1.customer.pk}/activity/", "de")
     assert "Benutzername: – → kunde7" in text
     assert "E-Mail-Adresse: – → k7@example.test" in text
+
+
+def test_a_refusal_is_named_in_the_readers_language(world):
+    employee = login(Client(), world.r1.employee)
+    assert employee.post(f"/customers/{world.r1.plain_customer.pk}/delete/").status_code == 403
+    owner = login(Client(), world.r1.owner)
+    assert "wurde abgewiesen Kunden löschen" in visible_text(owner, "/activity/", "de")
+    assert "was denied Delete customers" in visible_text(owner, "/activity/", "en")
