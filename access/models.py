@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
 from core.roles import Role
 from core.tenancy import (
     ACTION_LABELS,
@@ -97,6 +98,11 @@ class ServiceAccess(TenantModel):
         REDEEM_USED: _("activate a service access with a used activation code"),
         REVOKE: _("revoke %(objects)s"),
         SWITCH_IN: _("switch into a service access"),
+    }
+    # Both accounts record these, each naming the other account as the object.
+    audit_sentences = {
+        AuditEntry.Action.ACTIVATE: _("%(user)s activated a service access between this account and %(object)s"),
+        AuditEntry.Action.REVOKE: _("%(user)s ended the service access between this account and %(object)s"),
     }
 
     objects = RestrictedManager.from_queryset(ServiceAccessQuerySet)()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
 from core.crypto import EncryptedTextField
 from core.roles import Role
 from core.tenancy import ACTION_LABELS, ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
@@ -170,6 +171,8 @@ class Contract(AssignableContract):
     # Opening the reseller's Plesk panel gives its full reseller powers there.
     required_roles = {**AssignableContract.required_roles, OPEN_PLESK: Role.ADMIN}
     action_labels = {**AssignableContract.action_labels, OPEN_PLESK: _("open %(objects)s in Plesk")}
+    # Logging in to a contract is opening its Plesk panel.
+    audit_sentences = {AuditEntry.Action.LOGIN: _("%(user)s logged in to %(object)s")}
 
     class Meta:
         ordering = ["-number"]

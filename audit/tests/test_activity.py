@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 
+from audit.models import SENTENCES, AuditEntry
 from conftest import login
 from customers import services as customer_services
 from customers.models import Todo
@@ -87,3 +88,7 @@ def test_a_refusal_is_named_in_the_readers_language(world):
     owner = login(Client(), world.r1.owner)
     assert "wurde abgewiesen Kunden löschen" in visible_text(owner, "/activity/", "de")
     assert "was denied Delete customers" in visible_text(owner, "/activity/", "en")
+
+
+def test_every_action_reads_as_a_sentence():
+    assert set(SENTENCES) == set(AuditEntry.Action)
