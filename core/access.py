@@ -45,11 +45,6 @@ class ActionDenied(PermissionDenied):
         self.model = model
         self.action = action
 
-    def describe(self) -> str:
-        """What was refused, for the audit trail: "end customer: delete"."""
-        name = self.model._meta.verbose_name if issubclass(self.model, models.Model) else self.model.__name__
-        return f"{name}: {self.action}"
-
 
 def require_account(actor: Actor) -> Account:
     """The account the actor works in (404 when none): for what every member may do, whatever the role."""

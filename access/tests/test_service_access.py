@@ -374,7 +374,7 @@ class TestRevocation:
         assert response.status_code == 403
         assert "Only the person who shared, or an owner, can end this access." in response.content.decode()
         denied = AuditEntry.objects.get(action=AuditEntry.Action.DENIED, user=world.c1.employee)
-        assert denied.object_repr == "service access: revoke"
+        assert denied.object_display == "Revoke service accesses"
         access.refresh_from_db()
         assert access.revoked_at is None
         assert login(Client(), world.c1.owner).post(f"/profile/service-access/{access.pk}/revoke/").status_code == 302
