@@ -5,6 +5,7 @@ from contracts.forms import CustomerSelect
 from core.forms import BootstrapFormMixin
 from core.tenancy import CHANGE, VIEW
 from customers.models import EndCustomer
+from hosting.models import hosting_domain
 from products.models import ResellerProduct
 
 
@@ -26,6 +27,9 @@ class _HostingFormBase(BootstrapFormMixin, forms.Form):
 class HostingCreateForm(_HostingFormBase):
     domain = forms.CharField(label=_("Domain"), required=False, max_length=253)
     send_summary = forms.BooleanField(label=_("Send account summary"), required=False, initial=False)
+
+    def clean_domain(self):
+        return hosting_domain(self.cleaned_data["domain"])
 
 
 class SubscriptionLinkForm(_HostingFormBase):

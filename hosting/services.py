@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
-from contracts.models import Contract, to_idna
+from contracts.models import Contract
 from contracts.models import Status as ProductStatus
 from contracts.plesk_failures import describe_failure
 from core.access import access_object, access_queryset, require_action
@@ -22,7 +22,7 @@ from core.tenancy import ADD, CHANGE, VIEW
 from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
 from hosting import provisioning
-from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting
+from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting, hosting_domain
 from hosting.tasks import enqueue_provisioning
 from plesk import errors
 from products.models import ResellerProduct
@@ -58,6 +58,14 @@ def test_connection(server: HostingServer) -> ConnectionResult:
 # --- reseller hostings --------------------------------------------------------------------------------
 
 
+def _domain(value: str) -> str:
+    """``hosting_domain``, with an invalid name as an error of the ``domain`` field."""
+    try:
+        return hosting_domain(value)
+    except ValidationError as error:
+        raise ValidationError({"domain": error.error_list}) from error
+
+
 def create_hosting(
     actor: Actor, *, end_customer: EndCustomer, product: ResellerProduct, domain: str = "", send_summary: bool = False
 ) -> ResellerHosting:
@@ -67,7 +75,7 @@ def create_hosting(
     deletion of the customer cannot slip through (REL-09).
     """
     require_action(actor, ResellerHosting, ADD)
-    domain = to_idna(domain) if domain and domain.strip() else ""
+    domain = _domain(domain)
     with transaction.atomic():
         try:
             customer = lock_end_customer(actor, end_customer.pk)
