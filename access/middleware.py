@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from access import services
 from core.actor import NOT_DURING_ACCESS
@@ -12,7 +14,8 @@ class ServiceAccessMiddleware:
 
     Listed right after ``accounts.middleware.ActorMiddleware``, whose actor is the provider's own. The
     switch is checked again on every request (``services.switched_actor``); when it no longer holds, the
-    session goes back to the provider's own account with a notice (SA-07).
+    session goes back to the provider's own account with a notice (SA-07), and the page asked for,
+    which belonged to the customer's account, gives way to the provider's own start page.
     """
 
     def __init__(self, get_response):
@@ -20,17 +23,21 @@ class ServiceAccessMiddleware:
 
     def __call__(self, request):
         if request.actor.is_authenticated and services.SESSION_ACCESS_KEY in request.session:
-            self._enter_shared_account(request)
+            switched = services.switched_actor(request.actor, request.session)
+            if switched is not None:
+                request.actor = switched
+            else:
+                services.switch_out(request.actor, session=request.session, ended=True)
+                messages.warning(request, _("Your service access has ended. You are back in your own account."))
+                if not request.path.startswith("/api/"):
+                    return self._start_page(request)
         return self.get_response(request)
 
     @staticmethod
-    def _enter_shared_account(request) -> None:
-        switched = services.switched_actor(request.actor, request.session)
-        if switched is not None:
-            request.actor = switched
-            return
-        services.switch_out(request.actor, session=request.session, ended=True)
-        messages.warning(request, _("Your service access has ended. You are back in your own account."))
+    def _start_page(request):
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("dashboard"))
+        return redirect("dashboard")
 
 
 # Pages a provider may not use while working in a customer's account: nothing that

@@ -53,6 +53,17 @@ def build_actor(user, session, ip: str | None) -> Actor:
     return Actor(user=user, account=membership.account, role=Role(membership.role), ip=ip)
 
 
+def needs_two_factor(actor: Actor, user) -> bool:
+    """Whether the account the actor works in requires two-factor login and this session has not passed it.
+
+    One rule for pages and for the API with the browser's session. A provider working in a customer's
+    account through service access is not asked: the customer's rule binds its own members.
+    """
+    if actor.account is None or actor.grant is not None or not actor.account.require_two_factor:
+        return False
+    return not user.is_verified()
+
+
 def current_role(user, account: Account) -> Role | None:
     """The user's role in ``account`` right now, or None when they are no longer a member."""
     # unrestricted: the user's own membership, which the actor is built from

@@ -25,6 +25,7 @@ from contracts.tables import ContractTable, CustomerDomainTable, DomainTable
 from core.access import access_object, access_queryset, require_action
 from core.filters import SEARCH_MAX_LENGTH
 from core.http import page_methods
+from core.middleware import allow_form_action
 from core.tabs import Tab, Tabs
 from core.tenancy import CHANGE
 from core.views import ObjectDetailView, ObjectListView, ObjectTabView
@@ -111,7 +112,10 @@ class ContractDetailView(AssignableDetailView):
         return queryset.select_related("shop_product", "end_customer", "hosting_server")
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "may_open_plesk": self.actor.may(Contract, OPEN_PLESK)}
+        may_open_plesk = self.actor.may(Contract, OPEN_PLESK) and self.object.hosting_server is not None
+        if may_open_plesk:
+            allow_form_action(self.request, self.object.hosting_server.origin)
+        return {**super().get_context_data(**kwargs), "may_open_plesk": may_open_plesk}
 
 
 class DomainDetailView(AssignableDetailView):

@@ -84,9 +84,13 @@ class HostingServer(models.Model):
         return self.name
 
     @property
-    def url(self) -> str:
+    def origin(self) -> str:
         scheme = "https" if self.use_tls else "http"
-        return f"{scheme}://{self.host}:{self.port}/enterprise/control/agent.php"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin}/enterprise/control/agent.php"
 
     def clean(self):
         super().clean()

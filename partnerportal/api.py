@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from accounts.services import current_role
+from accounts.services import current_role, needs_two_factor
 from audit.services import record_denial
 from core.access import ActionDenied
 from core.actor import Actor
@@ -62,9 +62,11 @@ class SessionAuth(APIKeyCookie):
         # token must not quietly fall back to the browser's session.
         if "Authorization" in request.headers:
             return None
-        if request.user.is_authenticated and request.user.is_active:
-            return request.user
-        return None
+        if not (request.user.is_authenticated and request.user.is_active):
+            return None
+        if needs_two_factor(request.actor, request.user):
+            raise PermissionDenied(_("This account requires two-factor login. Please set it up to continue."))
+        return request.user
 
 
 api = NinjaAPI(

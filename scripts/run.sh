@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Links in mails lead to this server, whatever port it runs on.
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
+# The portal's own error pages, as users see them in production; runserver --insecure still serves
+# the static files without DEBUG.
+export DEBUG=${DEBUG:-false}
 
 pids=()
 cleanup() {
@@ -22,7 +27,7 @@ pids+=($!)
 $PY manage.py plesk_sandbox --host 127.0.0.1 --port "${SANDBOX_PORT:-8880}" \
   --admin-password "${SANDBOX_ADMIN_PASSWORD:-sandbox-admin}" \
   --reseller-password "${SANDBOX_RESELLER_PASSWORD:-sandbox-reseller}" \
-  --state var/plesk-sandbox.json --seed-demo &
+  --state "${SANDBOX_STATE:-var/plesk-sandbox.json}" --seed-demo &
 pids+=($!)
 
 # What cron does in production (docs/operations.md): pick up stalled provisioning every 30 s,
@@ -38,6 +43,6 @@ pids+=($!)
 pids+=($!)
 
 echo "Partnerportal: http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
-$PY manage.py runserver "$HOST:$PORT" --noreload &
+$PY manage.py runserver "$HOST:$PORT" --noreload --insecure &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -106,3 +106,18 @@ def test_the_reseller_provisions_and_links_hostings(demo_sandbox, page, live_ser
     screenshot(page, "66-customer-products")
 
     assert page.watcher.errors == [] and page.watcher.foreign == []
+
+
+def test_open_plesk_lands_on_the_sandbox_plesk_logged_in(demo_sandbox, page, live_server):
+    """The form POSTs to the portal, which redirects to the server's one-time login URL: the page's CSP
+    must let that redirect through (the test client does not apply CSP; the browser does)."""
+    base = live_server.url
+    log_in(page, base, "reseller")
+    page.goto(f"{base}/contracts/?q=o1441")
+    page.click("tbody a:has-text('o1441')")
+    with page.context.expect_page() as opened:
+        page.click("[data-testid=open-plesk]")
+    plesk = opened.value
+    plesk.wait_for_load_state()
+    assert plesk.url.startswith(demo_sandbox.url.split("/enterprise")[0])
+    assert "Plesk sandbox — logged in as" in plesk.inner_text("body")

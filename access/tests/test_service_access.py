@@ -388,14 +388,35 @@ class TestRevocation:
         customer.post(f"/profile/service-access/{access.pk}/revoke/")
         response = provider.get("/account/members/", follow=True)
         body = response.content.decode()
+        assert response.redirect_chain == [("/", 302)]  # the provider's own start page, not an error
         assert "service-access-banner" not in body
         assert "Your service access has ended" in body
-        assert "r2-admin" in body  # back in R2's own members
+        assert world.r2.account.name in body
+        assert "r2-admin" in provider.get("/account/members/").content.decode()  # back in R2's own members
         # The customer's trail says whose work in its account ended.
         ended = AuditEntry.objects.get(account=world.c1.account, action=AuditEntry.Action.SWITCH_END)
         assert (ended.user, ended.object_repr) == (world.r2.owner, str(world.r2.account))
         assert world.c1.account.number not in provider.get(LIST).content.decode()
         assert 'data-testid="activation-code"' in customer.get(CODE).content.decode()
+
+    def test_the_next_click_after_revocation_lands_on_the_own_start_page_not_an_error(self, world, shared):
+        customer, provider, access, _code = shared
+        switch_in(provider, access)
+        contract_page = f"/contracts/{world.c1.contract.pk}/"
+        assert provider.get(contract_page).status_code == 200
+        customer.post(f"/profile/service-access/{access.pk}/revoke/")
+        response = provider.get(contract_page, follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain == [("/", 302)]
+        assert "Your service access has ended" in response.content.decode()
+        assert provider.get(contract_page).status_code == 404  # the customer's contract stays theirs
+
+    def test_an_htmx_request_after_revocation_is_sent_to_the_start_page(self, world, shared):
+        customer, provider, access, _code = shared
+        switch_in(provider, access)
+        customer.post(f"/profile/service-access/{access.pk}/revoke/")
+        response = provider.get(f"/contracts/{world.c1.contract.pk}/", HTTP_HX_REQUEST="true")
+        assert response["HX-Redirect"] == "/"
 
     @pytest.mark.parametrize("what", ["sharer_deactivated", "sharer_removed", "account_deactivated"])
     def test_the_switch_ends_when_the_sharer_or_account_goes(self, world, shared, what):

@@ -47,3 +47,14 @@ def test_a_server_that_is_down_gives_a_clear_message(world, bound_contract):
     sandbox.stop()
     response = login(Client(), world.r1.owner).post(f"/contracts/{contract.pk}/plesk/", follow=True)
     assert "cannot be reached" in response.content.decode()
+
+
+def test_the_contract_page_lets_its_plesk_form_lead_to_exactly_that_server(world, bound_contract):
+    contract, _sandbox = bound_contract
+    policy = login(Client(), world.r1.admin).get(f"/contracts/{contract.pk}/")["Content-Security-Policy"]
+    form_action = next(part for part in policy.split("; ") if part.startswith("form-action"))
+    assert form_action.split() == ["form-action", "'self'", contract.hosting_server.origin]
+    # Where there is no Plesk to open, forms stay on the portal.
+    for page in ("/contracts/", f"/contracts/{world.r1.contract.pk}/"):
+        employee_policy = login(Client(), world.r1.employee).get(page)["Content-Security-Policy"]
+        assert "form-action 'self';" in employee_policy

@@ -220,3 +220,16 @@ class TestSessions:
         cookie = client.cookies["sessionid"]
         assert cookie["httponly"]
         assert cookie["samesite"] == "Lax"
+
+
+def test_the_two_factor_rule_holds_for_the_api_with_the_same_session(world):
+    world.r1.account.require_two_factor = True
+    world.r1.account.save()
+    employee = login(Client(), world.r1.employee)
+    assert employee.get(reverse("accounts:membership_list"))["Location"] == reverse("users:two_factor_setup")
+    response = employee.get("/api/v1/customers/")
+    assert response.status_code == 403
+    assert "two-factor" in response.json()["detail"]
+    assert "results" not in response.json() and "items" not in response.json()
+    # A member of an account without the rule still reads the API with the session.
+    assert login(Client(), world.r2.employee).get("/api/v1/customers/").status_code == 200
