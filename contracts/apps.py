@@ -8,17 +8,15 @@ class ContractsConfig(AppConfig):
 
     def ready(self):
         from contracts.models import Domain
-        from contracts.services import customer_product_rows
         from core.tabs import Tab
         from core.tenancy import VIEW
-        from customers.models import register_product_relation
+        from customers.models import DOMAINS, register_product_relation
         from customers.views import CUSTOMER_TABS
 
-        # Assigned contracts and domains count as the customer's products, block
-        # its deletion and are part of its data export; contracts show in its
-        # Products tab, domains in a Domains tab of their own.
-        register_product_relation("contracts.Contract", "end_customer", customer_product_rows)
-        register_product_relation("contracts.Domain", "end_customer")
+        # Assigned domains block the customer's deletion and are part of its data export, but are
+        # not its products: they are counted apart and shown in a Domains tab of their own. Assigned
+        # contracts are products; ``products`` registers them, under the reseller's brand names.
+        register_product_relation("contracts.Domain", "end_customer", counted_as=DOMAINS)
         CUSTOMER_TABS.register(
             Tab("contracts:endcustomer_domains", _("Domains"), lambda actor, customer: actor.may(Domain, VIEW)),
             after="customers:endcustomer_detail",

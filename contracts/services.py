@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import record
@@ -27,7 +26,7 @@ from contracts.plesk_failures import describe_failure
 from core.access import access_object, access_queryset, require_action
 from core.actor import Actor
 from core.tenancy import CHANGE, VIEW
-from customers.models import EndCustomer, ProductRow
+from customers.models import EndCustomer
 from customers.services import lock_end_customer
 from plesk.errors import PleskError
 
@@ -114,22 +113,6 @@ def assign_domains(actor: Actor, domains: Iterable, end_customer: EndCustomer | 
 
 ASSIGNERS = {Contract: assign_contract, Domain: assign_domain}
 BULK_ASSIGNERS = {Contract: assign_contracts, Domain: assign_domains}
-
-
-def customer_product_rows(actor: Actor, customer: EndCustomer) -> list[ProductRow]:
-    """The provider contracts assigned to ``customer``, as lines of its Products tab."""
-    contracts = access_queryset(actor, Contract).filter(end_customer=customer).select_related("shop_product")
-    return [
-        ProductRow(
-            kind=_("Provider product"),
-            name=contract.shop_product.name,
-            number=contract.number,
-            status=contract.get_status_display(),
-            active=contract.is_active,
-            url=contract.get_absolute_url(),
-        )
-        for contract in contracts.order_by("number")
-    ]
 
 
 class PleskUnavailable(Exception):

@@ -52,6 +52,7 @@ class CustomerPatch(Schema):
 class CustomerOut(CustomerIn):
     id: int
     product_count: int
+    domain_count: int
     user_count: int
 
 

@@ -54,25 +54,35 @@ class ProductRow:
     """One line of a customer's Products tab, whichever app the product comes from."""
 
     kind: str  # "Provider product", "Reseller product"
-    name: str
+    name: str  # as the reseller sells it: its own brand where it has one
     number: str  # the contract it runs on
     status: str  # as shown
     active: bool
     url: str
+    detail: str = ""  # the provider's name under the reseller's brand
+
+
+# What a relation counts as in the customer list: a product (and a line of the Products
+# tab), or a domain (the Domains tab). The design's "Produkte" are provider contracts and
+# reseller hostings; domains are assigned the same way but are not products.
+PRODUCTS = "products"
+DOMAINS = "domains"
 
 
 class ProductRelation(NamedTuple):
-    """A model whose rows, through ``field``, are an end customer's products.
+    """A model whose rows, through ``field``, are assigned to an end customer.
 
-    The customer list counts them as "Produkte", a customer with any of them
-    (or any portal user) cannot be deleted, and they are part of its data
-    export. ``rows`` gives their lines of the customer's Products tab, if they
-    have any there, restricted to what the actor may see.
+    Each blocks the customer's deletion and is part of its data export. As
+    ``PRODUCTS`` (with ``rows``: its lines of the customer's Products tab,
+    restricted to what the actor may see) it is counted as the list's
+    "Produkte"; as ``DOMAINS`` it is counted apart and shown by the app's own
+    tab, so the count always matches the Products tab.
     """
 
     model_label: str
     field: str
     rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None
+    counted_as: str = PRODUCTS
 
 
 # Apps that assign things to end customers register here (from ``AppConfig.ready``), so this app
@@ -81,10 +91,16 @@ PRODUCT_RELATIONS: list[ProductRelation] = []
 
 
 def register_product_relation(
-    model_label: str, field: str, rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None
+    model_label: str,
+    field: str,
+    rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None,
+    *,
+    counted_as: str = PRODUCTS,
 ) -> None:
+    if counted_as == PRODUCTS and rows is None:
+        raise ValueError(f"{model_label}: a product relation needs the rows of the Products tab it is counted for.")
     if all(relation.model_label != model_label for relation in PRODUCT_RELATIONS):
-        PRODUCT_RELATIONS.append(ProductRelation(model_label, field, rows))
+        PRODUCT_RELATIONS.append(ProductRelation(model_label, field, rows, counted_as))
 
 
 def _count_of(model, field: str):
@@ -94,13 +110,17 @@ def _count_of(model, field: str):
 
 class EndCustomerQuerySet(RestrictedQuerySet):
     def with_counts(self):
-        """Annotate ``product_count`` and ``user_count`` with one subquery each, whatever the page size."""
+        """Annotate ``product_count``, ``domain_count`` and ``user_count``: one subquery per relation, any page size."""
         from django.apps import apps
 
-        products = Value(0, output_field=IntegerField())
+        counts = {PRODUCTS: Value(0, output_field=IntegerField()), DOMAINS: Value(0, output_field=IntegerField())}
         for relation in PRODUCT_RELATIONS:
-            products = products + _count_of(apps.get_model(relation.model_label), relation.field)
-        return self.annotate(product_count=products, user_count=_count_of(PortalUser, "end_customer"))
+            counts[relation.counted_as] += _count_of(apps.get_model(relation.model_label), relation.field)
+        return self.annotate(
+            product_count=counts[PRODUCTS],
+            domain_count=counts[DOMAINS],
+            user_count=_count_of(PortalUser, "end_customer"),
+        )
 
 
 class EndCustomer(AccountOwnedModel):
@@ -170,14 +190,19 @@ class EndCustomer(AccountOwnedModel):
             raise ValidationError(errors)
 
     def deletion_blockers(self) -> dict[str, int]:
-        """What still ties this customer: counts of products and portal users (read under the row lock)."""
+        """What still ties this customer: counts of products, domains and portal users (read under the row lock)."""
         from django.apps import apps
 
-        products = sum(
-            apps.get_model(relation.model_label)._default_manager.filter(**{relation.field: self}).count()
-            for relation in PRODUCT_RELATIONS
-        )
-        return {"products": products, "users": self.portal_users.count()}
+        blockers = {PRODUCTS: 0, DOMAINS: 0}
+        for relation in PRODUCT_RELATIONS:
+            model = apps.get_model(relation.model_label)
+            blockers[relation.counted_as] += model._default_manager.filter(**{relation.field: self}).count()
+        return {**blockers, "users": self.portal_users.count()}
+
+    @property
+    def is_deletable(self) -> bool:
+        """Nothing assigned and no portal user (needs ``with_counts``); the service checks again under a lock."""
+        return self.product_count == 0 and self.domain_count == 0 and self.user_count == 0
 
 
 def duplicate_number_message():
@@ -189,6 +214,9 @@ def describe_blockers(blockers: dict[str, int]) -> str:
     if blockers.get("products"):
         count = blockers["products"]
         parts.append(ngettext("%(count)d product", "%(count)d products", count) % {"count": count})
+    if blockers.get("domains"):
+        count = blockers["domains"]
+        parts.append(ngettext("%(count)d domain", "%(count)d domains", count) % {"count": count})
     if blockers.get("users"):
         count = blockers["users"]
         parts.append(ngettext("%(count)d user", "%(count)d users", count) % {"count": count})

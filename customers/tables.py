@@ -12,7 +12,16 @@ class EndCustomerTable(ObjectTable):
     last_name = tables.Column(_("Last name"))
     first_name = tables.Column(_("First name"))
     company = tables.Column(_("Company"))
-    product_count = tables.Column(_("Products"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    product_count = tables.Column(
+        _("Products"),
+        attrs={
+            "td": {"class": "text-end"},
+            "th": {
+                "class": "text-end",
+                "title": _("Assigned provider contracts and reseller hostings, as in the Products tab; not domains."),
+            },
+        },
+    )
     actions = LinkActionsColumn(
         RowLink("customers:endcustomer_detail", _("Details"), "search"),
         RowLink(
@@ -21,7 +30,7 @@ class EndCustomerTable(ObjectTable):
             "trash",
             "danger",
             permission=DELETE,
-            condition=lambda record: record.product_count == 0 and record.user_count == 0,
+            condition=lambda record: record.is_deletable,
         ),
     )
 
@@ -87,7 +96,7 @@ class CustomerProductTable(ObjectTable):
     """The customer's Products tab: type, name, contract, status, over the rows of every product relation."""
 
     kind = tables.Column(_("Type"))
-    name = tables.Column(_("Name"))
+    name = tables.TemplateColumn(template_name="customers/includes/product_name.html", verbose_name=_("Name"))
     number = tables.Column(_("Contract"), linkify=lambda record: record.url, attrs={"td": {"class": "text-nowrap"}})
     status = tables.TemplateColumn(template_name="customers/includes/product_status.html", verbose_name=_("Status"))
 

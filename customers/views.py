@@ -126,7 +126,11 @@ class EndCustomerDeleteView(ObjectDeleteView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["blockers"] = describe_blockers(
-            {"products": self.object.product_count, "users": self.object.user_count}
+            {
+                "products": self.object.product_count,
+                "domains": self.object.domain_count,
+                "users": self.object.user_count,
+            }
         )
         return context
 

@@ -14,6 +14,7 @@ from contracts.plesk_failures import describe_failure
 from core.access import access_object, access_queryset, require_action
 from core.actor import Actor
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
+from customers.models import EndCustomer, ProductRow
 from plesk.errors import PleskError
 from products.models import IMMUTABLE_FIELDS, MUTABLE_FIELDS, ResellerProduct
 
@@ -42,6 +43,48 @@ def reseller_contracts(actor: Actor):
         .select_related("shop_product", "hosting_server")
         .order_by("number")
     )
+
+
+def brand_names(actor: Actor, shop_product_ids) -> dict[int, str]:
+    """The reseller's own name for each of these shop products it branded: its active product's, else its first."""
+    products = (
+        ResellerProduct.objects.restrict(actor, VIEW)
+        .filter(kind=ResellerProduct.Kind.BRANDED, shop_product__in=shop_product_ids)
+        .values_list("shop_product", "name", "status", "pk")
+    )
+    preferred = sorted(products, key=lambda product: (product[2] != Status.ACTIVE, product[3]))
+    names: dict[int, str] = {}
+    for shop_product, name, _status, _pk in preferred:
+        names.setdefault(shop_product, name)
+    return names
+
+
+def customer_contract_rows(actor: Actor, customer: EndCustomer) -> list[ProductRow]:
+    """The provider contracts assigned to ``customer``, as lines of its Products tab, named as the reseller sells them.
+
+    A contract whose shop product the reseller branded shows the brand ("Business-Mail 50") with the
+    provider's name ("MMS 50 G12") under it; any other shows the provider's name.
+    """
+    contracts = list(
+        access_queryset(actor, Contract).filter(end_customer=customer).select_related("shop_product").order_by("number")
+    )
+    brands = brand_names(actor, {contract.shop_product_id for contract in contracts})
+    rows = []
+    for contract in contracts:
+        provider_name = contract.shop_product.name
+        brand = brands.get(contract.shop_product_id)
+        rows.append(
+            ProductRow(
+                kind=_("Provider product"),
+                name=brand or provider_name,
+                detail=provider_name if brand else "",
+                number=contract.number,
+                status=contract.get_status_display(),
+                active=contract.is_active,
+                url=contract.get_absolute_url(),
+            )
+        )
+    return rows
 
 
 class PlansUnavailable(Exception):

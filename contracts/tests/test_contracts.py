@@ -172,7 +172,8 @@ class TestAssign:
         body = client.get(reverse("contracts:endcustomer_domains", args=[customer.pk])).content.decode()
         assert "r1-domäne.de" in body and "d20001" in body and "INWX" in body
         assert "verification pending" in body and "zone active" in body and "auto-renew" in body
-        assert EndCustomer.objects.with_counts().get(pk=customer.pk).product_count == 1
+        counted = EndCustomer.objects.with_counts().get(pk=customer.pk)
+        assert (counted.product_count, counted.domain_count) == (0, 1)
 
     def test_removing_the_assignment_keeps_the_contract(self, world):
         contract, customer = world.r1.contract, world.r1.plain_customer
@@ -272,12 +273,12 @@ class TestAssign:
     def test_a_customer_with_an_assignment_cannot_be_deleted(self, world):
         customer = world.r1.plain_customer
         services.assign_domain(world.r1.actor(), world.r1.domain, customer)
-        with pytest.raises(ValidationError, match="still has: 1 product"):
+        with pytest.raises(ValidationError, match="still has: 1 domain"):
             customer_services.delete_end_customer(world.r1.actor(), customer)
         client = login(Client(), world.r1.owner)
         assert f"/customers/{customer.pk}/delete/" not in client.get("/customers/").content.decode()
         response = client.post(f"/customers/{customer.pk}/delete/", follow=True)
-        assert "This customer cannot be deleted while it still has: 1 product." in response.content.decode()
+        assert "This customer cannot be deleted while it still has: 1 domain." in response.content.decode()
         assert EndCustomer.objects.filter(pk=customer.pk).exists()
         services.unassign_domain(world.r1.actor(), world.r1.domain)
         customer_services.delete_end_customer(world.r1.actor(), customer)
