@@ -2,7 +2,7 @@ from datetime import date
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from contracts import services
@@ -196,4 +196,4 @@ def open_plesk(request, contract_id: int):
     try:
         return {"url": services.open_plesk(request.actor, contract)}
     except services.PleskUnavailable as error:
-        return 503, {"detail": str(error)}
+        return Status(503, {"detail": str(error)})
