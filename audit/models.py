@@ -139,7 +139,10 @@ class AuditEntry(TenantModel):
         rows = []
         for name, (old, new) in (self.changes or {}).items():
             field = model_field(model, name)
-            rows.append((field_label(field, name), field_value(field, old), field_value(field, new)))
+            before, after = field_value(field, old), field_value(field, new)
+            if before == after == EMPTY:  # None → "": recorded as a change, but nothing to read
+                continue
+            rows.append((field_label(field, name), before, after))
         return rows
 
 

@@ -49,6 +49,7 @@ def test_changes_show_labels_yes_no_and_german_numbers_and_dates(client):
     assert "Fällig am: – → 31.12.2026" in text
     for raw in ("1234.50", "True", "branded", "active", "2026-12-31", "net_price", "due_date"):
         assert raw not in text
+    assert "– → –" not in text  # an empty field that stayed empty
 
 
 def test_changes_read_in_english_for_an_english_reader(client):
