@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
+from django_otp import user_has_device
 
 from core.tenancy import VIEW, RestrictedQuerySet, RoleRules
 
@@ -51,6 +52,22 @@ def require_account(actor: Actor) -> Account:
     if actor.account is None or not actor.has_account:
         raise Http404
     return actor.account
+
+
+def require_operator(actor: Actor) -> None:
+    """Operator staff only, by the operator area's rule: an active staff user who passed two-factor login
+    (with a token: who has it set up). Everyone else gets 404, like a feature their account does not have."""
+    user = actor.user
+    if user is None or not user.is_active or not user.is_staff:
+        raise Http404
+    if actor.token is not None:
+        verified = user_has_device(user)
+    else:
+        # django-otp's OTPMiddleware gives the request's user is_verified(): this session passed the code.
+        is_verified = getattr(user, "is_verified", None)
+        verified = bool(is_verified and is_verified())
+    if not verified:
+        raise Http404
 
 
 def require_action(actor: Actor, model: type[RoleRules], action: str) -> None:

@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contracts.forms import CustomerSelect
-from core.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin, WriteOnlySecretsMixin
 from core.tenancy import CHANGE, VIEW
 from customers.models import EndCustomer
-from hosting.models import hosting_domain
+from hosting.models import HostingServer, hosting_domain
 from products.models import ResellerProduct
 
 
@@ -34,3 +34,21 @@ class HostingCreateForm(_HostingFormBase):
 
 class SubscriptionLinkForm(_HostingFormBase):
     pass
+
+
+class HostingServerForm(WriteOnlySecretsMixin, forms.ModelForm):
+    secret_fields = ("password", "secret_key")
+
+    class Meta:
+        model = HostingServer
+        fields = [
+            "name",
+            "host",
+            "port",
+            "use_tls",
+            "ca_bundle",
+            "pinned_fingerprint",
+            "login",
+            "password",
+            "secret_key",
+        ]

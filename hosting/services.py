@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import ProtectedError, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from audit.services import diff, record, snapshot
 from contracts.models import Contract
 from contracts.models import Status as ProductStatus
 from contracts.plesk_failures import describe_failure
-from core.access import access_object, access_queryset, require_action
+from core.access import access_object, access_queryset, require_action, require_operator
 from core.actor import Actor
 from core.tenancy import ADD, CHANGE, VIEW
 from customers.models import EndCustomer, ProductRow
@@ -32,6 +32,34 @@ from products.models import ResellerProduct
 class ConnectionResult:
     ok: bool
     message: str
+
+
+# Changing any of these gives credentials Plesk refused one more try (``credentials_refused_at``).
+CONNECTION_FIELDS = frozenset({"host", "port", "login", "password", "secret_key"})
+
+
+def save_server(actor: Actor, form) -> HostingServer:
+    """Create or change a hosting server from a validated ``HostingServerForm`` (operator staff, API)."""
+    require_operator(actor)
+    server = form.save(commit=False)
+    if CONNECTION_FIELDS & set(form.changed_data):
+        server.credentials_refused_at = None
+    with transaction.atomic():
+        created = server.pk is None
+        server.save()
+        record(actor, AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE, server, account=None)
+    return server
+
+
+def delete_server(actor: Actor, server: HostingServer) -> None:
+    """Delete a server no contract is bound to (the contracts protect it)."""
+    require_operator(actor)
+    with transaction.atomic():
+        try:
+            server.delete()
+        except ProtectedError:
+            raise ValidationError(_("Contracts are bound to this server. Bind them to another server first.")) from None
+        record(actor, AuditEntry.Action.DELETE, server, account=None)
 
 
 def test_connection(server: HostingServer) -> ConnectionResult:

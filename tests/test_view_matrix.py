@@ -466,6 +466,29 @@ MATRIX.update(
     }
 )
 
+
+def server(world):
+    from hosting.models import HostingServer
+
+    found = HostingServer.objects.create(name="M", host="m.example.test", login="admin", password="pw-123456")
+    return {"server_id": found.pk}
+
+
+# Hosting servers are for operator staff who passed two-factor login (hosting/tests/test_servers_api.py);
+# the matrix's staff session has not, so it learns as little as anyone else.
+OPERATOR_ONLY = expect(404, anonymous=401)
+SERVER_BODY = {"name": "M", "host": "m.example.test", "login": "admin", "password": "pw-123456"}
+MATRIX.update(
+    {
+        "api:list_servers": (None, OPERATOR_ONLY, OPERATOR_ONLY, "post", SERVER_BODY),
+        "api:create_server": (None, OPERATOR_ONLY, OPERATOR_ONLY, "post", SERVER_BODY),
+        "api:get_server": (server, OPERATOR_ONLY, OPERATOR_ONLY, "patch", {"port": 1}),
+        "api:update_server": (server, OPERATOR_ONLY, OPERATOR_ONLY, "patch", {"port": 1}),
+        "api:delete_server": (server, OPERATOR_ONLY, OPERATOR_ONLY, "delete"),
+        "api:test_server": (server, expect(405), OPERATOR_ONLY),
+    }
+)
+
 MATRIX["api:open_plesk"] = (
     lambda world: {"contract_id": world.r1.contract.pk},
     expect(405),
