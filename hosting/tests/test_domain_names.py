@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
 
 from customers.services import personal_data
 from hosting.models import ResellerHosting
@@ -34,8 +33,7 @@ def setup(world, sandbox):
 
 
 def provisioned(tenant, product, capture, *, domain="", send_summary=False) -> ResellerHosting:
-    # The job (and its mail) speaks the language of whoever runs it: here the test's, English.
-    with translation.override("en"), capture(execute=True):
+    with capture(execute=True):
         hosting = create_hosting(
             tenant.actor(),
             end_customer=tenant.plain_customer,
