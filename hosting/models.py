@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from contracts.models import to_idna
+from contracts.models import to_idna, to_unicode
 from core.crypto import EncryptedTextField
 from core.tenancy import AccountOwnedModel
 from plesk import PleskClient
@@ -45,6 +45,22 @@ def validate_plesk_host(host: str) -> None:
             raise ValidationError(
                 _("This address is not reachable for the portal (loopback, private or link-local network).")
             )
+
+
+# Subscriptions created without a domain get a technical name under this (reserved) zone. Nobody reads it:
+# pages, lists, exports and mails say "no domain yet" instead.
+GENERATED_DOMAIN_SUFFIX = "hosting.invalid"
+
+
+def is_generated_name(name: str) -> bool:
+    return name.endswith("." + GENERATED_DOMAIN_SUFFIX)
+
+
+def domain_in_text(name: str) -> str:
+    """A subscription's name inside a sentence: in Unicode, or "(no domain yet)" for the technical name."""
+    if not name or is_generated_name(name):
+        return gettext("(no domain yet)")
+    return to_unicode(name)
 
 
 def hosting_domain(value: str) -> str:
@@ -209,10 +225,28 @@ class ResellerHosting(AccountOwnedModel):
         ]
 
     def __str__(self):
-        return self.subscription_name or self.domain or f"#{self.pk}"
+        return to_unicode(self.domain_name) if self.domain_name else gettext("Hosting #%(id)s") % {"id": self.pk}
 
     def get_absolute_url(self):
         return reverse("hosting:resellerhosting_detail", args=[self.pk])
+
+    @property
+    def domain_name(self) -> str:
+        """The hosting's domain as stored (ASCII): its subscription's, else the one asked for; ``""`` while it has
+        none (a subscription without a domain has a technical name nobody needs to read)."""
+        if self.subscription_name and not is_generated_name(self.subscription_name):
+            return self.subscription_name
+        return self.domain
+
+    @property
+    def domain_punycode(self) -> str:
+        """The stored (punycode) form of an internationalised domain, as secondary text; ``""`` for any other."""
+        return self.domain_name if to_unicode(self.domain_name) != self.domain_name else ""
+
+    @property
+    def domain_label(self) -> str:
+        """The domain in Unicode, or "no domain yet": for text that people read (exports, mails)."""
+        return to_unicode(self.domain_name) if self.domain_name else gettext("no domain yet")
 
     @property
     def is_final(self) -> bool:

@@ -53,7 +53,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hosting.models import ProvisioningEvent, ResellerHosting
+from hosting.models import GENERATED_DOMAIN_SUFFIX, ProvisioningEvent, ResellerHosting, domain_in_text
 from plesk import errors, ops
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,6 @@ LEASE = timedelta(seconds=300)
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 30.0  # seconds before the second attempt
 BACKOFF_CAP = 3600.0
-# Subscriptions created without a domain get a technical name under this (reserved) zone.
-GENERATED_DOMAIN_SUFFIX = "hosting.invalid"
 
 Status = ResellerHosting.Status
 Kind = ProvisioningEvent.Kind
@@ -280,7 +278,7 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
     else:
         if _finish(
             claimed,
-            (Kind.SUCCEEDED, _("The subscription %(name)s is active.") % {"name": name}),
+            (Kind.SUCCEEDED, _("The subscription %(name)s is active.") % {"name": domain_in_text(name)}),
             status=Status.ACTIVE,
             plesk_customer_id=customer_id,
             plesk_customer_login=login,
@@ -507,11 +505,12 @@ class _Steps:
         except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
             found = self.find_subscription()
             if found is not None:
-                self.timeline.add(Kind.CALL, _("Adopted the existing subscription %(name)s.") % {"name": name})
+                adopted = _("Adopted the existing subscription %(name)s.") % {"name": domain_in_text(name)}
+                self.timeline.add(Kind.CALL, adopted)
                 return found.id, found.name
             if isinstance(error, errors.PleskAlreadyExists):
                 raise Permanent(
-                    _("Step 2 of 2: the domain %(name)s already exists on the server.") % {"name": name}
+                    _("Step 2 of 2: the domain %(name)s already exists on the server.") % {"name": domain_in_text(name)}
                 ) from error
             raise Transient(_("Step 2 of 2: the Plesk server did not confirm the new subscription.")) from error
         return ref.id, name

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
-from contracts.models import Contract
+from contracts.models import Contract, to_unicode
 from contracts.models import Status as ProductStatus
 from contracts.plesk_failures import describe_failure
 from core.access import access_object, access_queryset, require_action, require_operator
@@ -22,7 +22,14 @@ from core.tenancy import ADD, CHANGE, VIEW
 from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
 from hosting import provisioning
-from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting, hosting_domain
+from hosting.models import (
+    HostingServer,
+    ProvisioningEvent,
+    ResellerHosting,
+    domain_in_text,
+    hosting_domain,
+    is_generated_name,
+)
 from hosting.tasks import enqueue_provisioning
 from plesk import errors
 from products.models import ResellerProduct
@@ -222,6 +229,11 @@ class Subscription:
     def in_mkm(self) -> bool:
         return self.hosting is not None
 
+    @property
+    def domain_name(self) -> str:
+        """Its name, unless it is the technical one of a subscription created without a domain."""
+        return "" if is_generated_name(self.name) else self.name
+
 
 def bound_contracts(actor: Actor) -> QuerySet[Contract]:
     """The account's contracts bound to a Plesk server with a reseller login: where hostings can live."""
@@ -281,7 +293,8 @@ def list_subscriptions(actor: Actor, contract) -> list[Subscription]:
     }
     return [
         Subscription(**{**s.__dict__, "hosting": hostings.get(s.id)})
-        for s in sorted(subscriptions, key=lambda s: s.name)
+        # As people read them: by the Unicode name, those without a domain last.
+        for s in sorted(subscriptions, key=lambda s: (not s.domain_name, to_unicode(s.name)))
     ]
 
 
@@ -342,7 +355,7 @@ def link_subscription(
             hosting.pk,
             ProvisioningEvent.Kind.SUCCEEDED,
             _("Linked to the existing subscription %(name)s; nothing was changed on the server.")
-            % {"name": subscription.name},
+            % {"name": domain_in_text(subscription.name)},
         )
         changes = diff({}, snapshot(hosting, ["end_customer", "product", "contract", "subscription_id", "linked"]))
         record(actor, AuditEntry.Action.CREATE, hosting, changes=changes, parent=customer)

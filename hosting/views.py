@@ -15,7 +15,7 @@ from core.tenancy import ADD, CHANGE, VIEW
 from core.views import ObjectDetailView, ObjectTabView
 from hosting import services
 from hosting.forms import HostingCreateForm, SubscriptionLinkForm
-from hosting.models import ResellerHosting
+from hosting.models import ResellerHosting, domain_in_text
 from hosting.tables import ResellerHostingTable
 
 
@@ -122,7 +122,8 @@ def subscription_link_view(request, pk, subscription_id):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("The subscription %(name)s is now in the MKM.") % {"name": subscription.name})
+            name = domain_in_text(hosting.subscription_name)
+            messages.success(request, _("The subscription %(name)s is now in the MKM.") % {"name": name})
             return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
     context = {"contract": contract, "subscription": subscription, "form": form}
     return render(request, "hosting/subscription_link.html", context)

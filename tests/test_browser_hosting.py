@@ -68,7 +68,7 @@ def test_the_reseller_provisions_and_links_hostings(demo_sandbox, page, live_ser
     page.click("[data-testid=hosting-create]")
     page.wait_for_url(re.compile(r"/hostings/\d+/$"))
     # The page updates itself until the background job is done.
-    page.wait_for_selector("[data-testid=hosting-status][data-status=active]", timeout=20000)
+    page.wait_for_selector("[data-testid=hosting-status][data-status=active]", timeout=120_000)
     assert "The subscription nowak-neu.example is active." in page.inner_text("[data-testid=timeline]")
     screenshot(page, "62-hosting-active")
 
