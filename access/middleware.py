@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from access import services
+from core.access import refused_while_switched
 from core.actor import NOT_DURING_ACCESS
 
 
@@ -40,43 +41,11 @@ class ServiceAccessMiddleware:
         return redirect("dashboard")
 
 
-# Pages a provider may not use while working in a customer's account: nothing that
-# would outlive the switch or reach beyond the customer's rights (SA-06). The
-# services refuse the same actions themselves (Actor.forbid_switched), which is
-# what protects the API; this list gives the UI one clear page for it.
-REFUSED = {
-    "access:code": None,
-    "access:revoke": None,
-    "access:activate": None,
-    "access:switch_in": None,
-    "accounts:switch": None,
-    "accounts:membership_edit": {"POST"},
-    "accounts:membership_delete": {"POST"},
-    "accounts:invitation_add": None,
-    "accounts:invitation_accept": None,
-    "accounts:settings": None,
-    "users:token_create": None,
-    "users:token_revoke": None,
-    "users:password_change": None,
-    "users:profile": {"POST"},
-    "users:two_factor_setup": None,
-    "users:two_factor_disable": None,
-    "customers:endcustomer_privacy_export": None,
-    "customers:endcustomer_erase": None,
-}
-
-
-def refused(view_name: str, method: str) -> bool:
-    if view_name.startswith("admin:"):
-        return True
-    if view_name not in REFUSED:
-        return False
-    methods = REFUSED[view_name]
-    return methods is None or method in methods
-
-
 class ServiceAccessGuardMiddleware:
-    """Refuses, with one clear message, what a switched-in provider must not do."""
+    """Refuses, with one clear message, what a switched-in provider must not do.
+
+    Which pages that is, is ``core.access.REFUSED_WHILE_SWITCHED``, which the menus and buttons follow too.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,9 +55,9 @@ class ServiceAccessGuardMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         actor = getattr(request, "actor", None)
-        if actor is None or actor.grant is None:
+        if actor is None:
             return None
-        if not refused(request.resolver_match.view_name, request.method):
+        if not refused_while_switched(actor, request.resolver_match.view_name, request.method):
             return None
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": str(NOT_DURING_ACCESS)}, status=403)

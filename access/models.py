@@ -90,7 +90,9 @@ class ServiceAccess(TenantModel):
     created_at = models.DateTimeField(_("access since"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    # Owners and administrators hold and use service accesses; employees do not.
+    # Resellers hold service accesses (Reseller → Service-Zugänge); any account can share one. Owners and
+    # administrators hold and use them; employees do not.
+    requires_partner = True
     required_roles = {VIEW: Role.ADMIN, ADD: Role.ADMIN, CHANGE: Role.ADMIN, DELETE: Role.ADMIN}
     # Refused actions the audit trail names: a used code again, ending an access, switching into one that is gone.
     action_labels = {

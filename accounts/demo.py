@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 
 from accounts.models import Account, Membership
+from core.actor import Actor
 from core.demo_loading import DEMO_PASSWORD
 from core.roles import Role
 
@@ -87,3 +88,10 @@ def load() -> list[tuple[str, str]]:
             Membership.objects.get_or_create(account=accounts[number], user=user, defaults={"role": role})
         logins.append((username, description))
     return logins
+
+
+def owner_actor(account: Account) -> Actor:
+    """The account's first owner, acting in it: the other apps' demo data goes through their services with it, so
+    the demo starts with activity to show."""
+    membership = Membership.objects.filter(account=account, role=Role.OWNER).select_related("user").first()
+    return Actor(user=membership.user, account=account, role=Role.OWNER)

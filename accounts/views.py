@@ -14,6 +14,7 @@ from accounts.models import Account, Invitation, Membership
 from accounts.tables import MembershipTable
 from audit.models import AuditEntry
 from core.access import require_action
+from core.dashboard import DASHBOARD
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE
 from core.views import ObjectDeleteView, ObjectEditView, ObjectListView
@@ -21,15 +22,18 @@ from users.auth import log_in
 from users.backends import find_login_user
 from users.forms import SignupForm
 
+RECENT_ACTIVITY = 8
+
 
 @require_safe
 def dashboard_view(request):
+    """The figures the apps register (``core.dashboard``) that the actor may see, and the latest activity."""
     actor = request.actor
     context = {}
     if actor.has_account:
         context = {
-            "member_count": Membership.objects.restrict(actor).count(),
-            "recent_activity": AuditEntry.objects.restrict(actor)[:8],
+            "panels": DASHBOARD.for_actor(actor),
+            "recent_activity": AuditEntry.objects.restrict(actor)[:RECENT_ACTIVITY],
         }
     return render(request, "accounts/dashboard.html", context)
 

@@ -1,8 +1,11 @@
-"""Demo provider data: the shop catalogue, the contracts of the provider's portal, domains, a few assignments."""
+"""Demo provider data: the shop catalogue, the contracts of the provider's portal, domains, a few assignments
+(made by the reseller's owner through the service, so they show in the activity)."""
 
 import datetime
 
+from accounts.demo import owner_actor
 from accounts.models import Account
+from contracts import services
 from contracts.models import Contract, Domain, ShopProduct, Status
 from customers.models import EndCustomer
 
@@ -72,7 +75,7 @@ DOMAINS = [
 
 
 def _customer(account, number):
-    return EndCustomer.objects.get(account=account, number=number) if number else None
+    return EndCustomer.objects.get(account=account, number=number)
 
 
 def load():
@@ -87,14 +90,11 @@ def load():
         account = accounts[number]
         if Contract.objects.filter(number=contract_number).exists():
             continue
-        Contract.objects.create(
-            account=account,
-            number=contract_number,
-            shop_product=catalogue[product],
-            status=status,
-            note=note,
-            end_customer=_customer(account, customer),
+        contract = Contract.objects.create(
+            account=account, number=contract_number, shop_product=catalogue[product], status=status, note=note
         )
+        if customer:
+            services.assign_contract(owner_actor(account), contract, _customer(account, customer))
     paid_until = datetime.date.today().replace(month=12, day=31)
     for number, contract_number, name, registrar, status, verification, zone, lock, renewal, customer in DOMAINS:
         account = accounts[number]
@@ -111,8 +111,9 @@ def load():
             transfer_lock=lock,
             renewal_mode=renewal,
             expires_on=paid_until,
-            end_customer=_customer(account, customer),
         )
         domain.full_clean(exclude=["account"])
         domain.save()
+        if customer:
+            services.assign_domain(owner_actor(account), domain, _customer(account, customer))
     return []

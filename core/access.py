@@ -16,6 +16,13 @@ three questions the same way and gets the same answers:
 
 The object checks go through the tenant restriction (``restrict``), so the
 rules of which rows an actor sees stay in one place (``core.tenancy``).
+
+- **403** also for what a provider may not use while it works in a customer's
+  account through service access (``refused_while_switched``).
+
+Menus and buttons ask the same questions (``Actor.may`` for the role and the
+feature, ``refused_while_switched`` for the switch), so they offer exactly
+what the views allow.
 ``tests/test_restriction_lint.py`` fails on tenant data read any other way.
 """
 
@@ -95,3 +102,45 @@ def access_object(actor: Actor, source: type[M] | models.QuerySet[M], pk: Any, a
         return queryset.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# What a provider may not use while it works in a customer's account through service access: nothing that
+# would outlive the switch, reach beyond the customer's rights or nest another switch (SA-06). URL name →
+# the refused methods (``None``: all); every page of the operator area (``admin:``) too.
+# ``access.middleware.ServiceAccessGuardMiddleware`` answers them with one clear 403, menus and buttons leave
+# them out, and the services refuse the same actions themselves (``Actor.forbid_switched``), which is what
+# protects the API.
+REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
+    "access:serviceaccess_list": None,
+    "access:code": None,
+    "access:revoke": None,
+    "access:activate": None,
+    "access:switch_in": None,
+    "accounts:switch": None,
+    "accounts:membership_edit": frozenset({"POST"}),
+    "accounts:membership_delete": frozenset({"POST"}),
+    "accounts:invitation_add": None,
+    "accounts:invitation_accept": None,
+    "accounts:settings": None,
+    "users:token_create": None,
+    "users:token_revoke": None,
+    "users:password_change": None,
+    "users:profile": frozenset({"POST"}),
+    "users:two_factor_setup": None,
+    "users:two_factor_disable": None,
+    "customers:endcustomer_privacy": None,
+    "customers:endcustomer_privacy_export": None,
+    "customers:endcustomer_erase": None,
+}
+
+
+def refused_while_switched(actor: Actor, view_name: str, method: str = "GET") -> bool:
+    """Whether the page ``view_name`` refuses ``method`` to this actor because it works through service access."""
+    if actor.grant is None:
+        return False
+    if view_name.startswith("admin:"):
+        return True
+    if view_name not in REFUSED_WHILE_SWITCHED:
+        return False
+    methods = REFUSED_WHILE_SWITCHED[view_name]
+    return methods is None or method in methods

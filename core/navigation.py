@@ -1,4 +1,10 @@
-"""The sidebar, grouped as in the provider's portal. Apps add entries as their features land."""
+"""The sidebar, grouped as in the provider's portal. Apps add entries as their features land.
+
+An entry shows exactly when its page lets the actor in: by the same rule the page's view applies
+(``core.access.require_action``: the model's feature in the account and the role's right to the action,
+i.e. ``Actor.may``) and by the pages a provider may not use while it works through service access
+(``core.access.refused_while_switched``). Pages without a model rule name theirs in ``visible``.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.access import refused_while_switched
+from core.tenancy import CHANGE, VIEW
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -16,12 +24,12 @@ if TYPE_CHECKING:
     from core.actor import Actor
 
 
-def is_partner(actor: Actor) -> bool:
-    return actor.has_account and actor.account is not None and actor.account.is_partner
-
-
 def is_staff(actor: Actor) -> bool:
     return actor.user is not None and actor.user.is_staff
+
+
+def anyone(actor: Actor) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,18 @@ class MenuItem:
     label: Promise | str
     url_name: str
     icon: str
-    visible: Callable[[Actor], bool] = lambda actor: actor.has_account
+    # The model (``"app_label.Model"``) and action whose rule the page's view requires ...
+    model: str | None = None
+    action: str = VIEW
+    # ... or, for a page without one, who may open it.
+    visible: Callable[[Actor], bool] = anyone
+
+    def shown_to(self, actor: Actor) -> bool:
+        if refused_while_switched(actor, self.url_name):
+            return False
+        if self.model is not None:
+            return actor.may(apps.get_model(self.model), self.action)
+        return self.visible(actor)
 
 
 @dataclass(frozen=True)
@@ -39,47 +58,41 @@ class MenuGroup:
 
 
 MENU = (
-    MenuGroup(None, (MenuItem(_("Dashboard"), "dashboard", "speedometer2", lambda actor: True),)),
-    MenuGroup(None, (MenuItem(_("Product management"), "contracts:contract_list", "box-seam"),)),
+    MenuGroup(None, (MenuItem(_("Dashboard"), "dashboard", "speedometer2"),)),
+    MenuGroup(None, (MenuItem(_("Product management"), "contracts:contract_list", "box-seam", "contracts.Contract"),)),
     MenuGroup(
         _("MKM"),
         (
-            MenuItem(_("Customers"), "customers:endcustomer_list", "person-vcard", is_partner),
-            MenuItem(_("My to-dos"), "customers:todo_list", "check2-square", is_partner),
-            MenuItem(_("Products"), "products:resellerproduct_list", "tags", is_partner),
+            MenuItem(_("Customers"), "customers:endcustomer_list", "person-vcard", "customers.EndCustomer"),
+            MenuItem(_("My to-dos"), "customers:todo_list", "check2-square", "customers.Todo"),
+            MenuItem(_("Products"), "products:resellerproduct_list", "tags", "products.ResellerProduct"),
+            MenuItem(_("MKM hostings"), "hosting:resellerhosting_list", "hdd-stack", "hosting.ResellerHosting"),
         ),
     ),
     MenuGroup(
         _("Reseller"),
-        (
-            MenuItem(
-                _("Service accesses"),
-                "access:serviceaccess_list",
-                "key",
-                lambda actor: actor.has_role(Role.ADMIN) and actor.grant is None,
-            ),
-        ),
+        (MenuItem(_("Service accesses"), "access:serviceaccess_list", "key", "access.ServiceAccess"),),
     ),
     MenuGroup(
         _("Account"),
         (
-            MenuItem(_("Members"), "accounts:membership_list", "people"),
-            MenuItem(_("Activity"), "audit:auditentry_list", "clock-history"),
-            MenuItem(_("Settings"), "accounts:settings", "gear", lambda actor: actor.has_role(Role.OWNER)),
+            MenuItem(_("Members"), "accounts:membership_list", "people", "accounts.Membership"),
+            MenuItem(_("Activity"), "audit:auditentry_list", "clock-history", "audit.AuditEntry"),
+            MenuItem(_("Settings"), "accounts:settings", "gear", "accounts.Account", CHANGE),
         ),
     ),
     MenuGroup(
         _("Administration"),
-        (MenuItem(_("Operator area"), "admin:index", "shield-lock", is_staff),),
+        (MenuItem(_("Operator area"), "admin:index", "shield-lock", visible=is_staff),),
     ),
-    MenuGroup(None, (MenuItem(_("Profile"), "users:profile", "person-circle", lambda actor: True),)),
+    MenuGroup(None, (MenuItem(_("Profile"), "users:profile", "person-circle"),)),
 )
 
 
 def menu_for(actor: Actor) -> list[tuple[Promise | str | None, list[MenuItem]]]:
     groups = []
     for group in MENU:
-        items = [item for item in group.items if item.visible(actor)]
+        items = [item for item in group.items if item.shown_to(actor)]
         if items:
             groups.append((group.label, items))
     return groups

@@ -23,7 +23,7 @@ from django_filters.views import FilterMixin
 from django_tables2 import SingleTableMixin
 
 from core import exports
-from core.access import access_queryset, require_action
+from core.access import access_queryset, refused_while_switched, require_action
 from core.tabs import Tabs
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 
@@ -160,6 +160,14 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
             return exports.xlsx_response(name, header, rows)
         return exports.pdf_response(name, str(self.get_title()), header, rows, note=self.acting_note())
 
+    def offers_add(self) -> bool:
+        """Whether the list shows its add button: only when the add page would let the actor in."""
+        if self.add_url_name is None:
+            return False
+        if refused_while_switched(self.actor, self.add_url_name):
+            return False
+        return self.actor.may(self.model, ADD)
+
     def acting_note(self) -> str:
         """Names the acting person on paper when a provider works through service access."""
         grant = self.actor.grant
@@ -178,7 +186,7 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
         context.update(
             title=self.get_title(),
             per_page_choices=PER_PAGE_CHOICES,
-            add_url=reverse(self.add_url_name) if self.add_url_name and self.actor.may(self.model, ADD) else None,
+            add_url=reverse(self.add_url_name) if self.offers_add() else None,
             export_formats=[
                 ("copy", _("Copy")),
                 ("csv", "CSV"),

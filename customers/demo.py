@@ -1,11 +1,14 @@
-"""Demo end customers of the two resellers, with portal users and to-dos."""
+"""Demo end customers of the two resellers, with portal users and to-dos, made by the resellers' owners through
+the services, so the demo starts with activity to show."""
 
 import datetime
 
 from django.utils import timezone
 
+from accounts.demo import owner_actor
 from accounts.models import Account
 from core.demo_loading import DEMO_PASSWORD
+from customers import services
 from customers.models import EndCustomer, PortalUser, Todo
 from users.models import User
 
@@ -124,6 +127,7 @@ CUSTOMERS = {
 def load():
     for number, rows in CUSTOMERS.items():
         account = Account.objects.get(number=number)
+        actor = owner_actor(account)
         for row in rows:
             values = dict(
                 zip(
@@ -146,9 +150,8 @@ def load():
             )
             if EndCustomer.objects.filter(account=account, number=values["number"]).exists():
                 continue
-            customer = EndCustomer(account=account, country="AT" if values["postal_code"] == "1060" else "DE", **values)
-            customer.full_clean(exclude=["account"], validate_constraints=False)
-            customer.save()
+            country = "AT" if values["postal_code"] == "1060" else "DE"
+            services.create_end_customer(actor, EndCustomer(country=country, **values))
     reseller = Account.objects.get(number="10001")
     lena = EndCustomer.objects.get(account=reseller, number="K-1001")
     if not User.objects.filter(username="lena.sommer").exists():
@@ -159,21 +162,19 @@ def load():
         user.save()
         PortalUser.objects.create(user=user, end_customer=lena)
     if not Todo.objects.filter(end_customer__account=reseller).exists():
+        actor = owner_actor(reseller)
         rita = User.objects.get(username="reseller")
         today = timezone.localdate()
-        Todo.objects.create(
-            end_customer=lena,
-            title="Angebot Webshop nachfassen",
-            due_date=today - datetime.timedelta(days=2),
-            assignee=rita,
-        )
-        Todo.objects.create(
-            end_customer=lena, title="SSL-Zertifikat prüfen", due_date=today + datetime.timedelta(days=7), assignee=rita
-        )
-        Todo.objects.create(
-            end_customer=EndCustomer.objects.get(account=reseller, number="K-1003"),
-            title="Domainumzug besprechen",
-            due_date=today + datetime.timedelta(days=3),
-            assignee=User.objects.get(username="mitarbeiter"),
-        )
+        todos = [
+            (lena, "Angebot Webshop nachfassen", today - datetime.timedelta(days=2), rita),
+            (lena, "SSL-Zertifikat prüfen", today + datetime.timedelta(days=7), rita),
+            (
+                EndCustomer.objects.get(account=reseller, number="K-1003"),
+                "Domainumzug besprechen",
+                today + datetime.timedelta(days=3),
+                User.objects.get(username="mitarbeiter"),
+            ),
+        ]
+        for customer, title, due_date, assignee in todos:
+            services.save_todo(actor, Todo(title=title, due_date=due_date, assignee=assignee), customer)
     return [("lena.sommer", "portal user of end customer K-1001 (white-label portal, arrives later)")]

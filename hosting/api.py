@@ -1,12 +1,13 @@
-"""Reseller hostings over the API: list, create (202 + status URL), read with timeline, retry,
-the reseller's subscriptions on the server, and linking one of them."""
+"""Reseller hostings over the API: list (with the UI list's filters), create (202 + status URL), read with
+timeline, retry, the reseller's subscriptions on the server, and linking one of them."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from contracts.models import Contract
@@ -14,6 +15,7 @@ from core.access import access_object, access_queryset, require_action
 from core.tenancy import ADD, CHANGE
 from customers.models import EndCustomer
 from hosting import services
+from hosting.filters import ResellerHostingFilterSet
 from hosting.models import ResellerHosting
 from products.models import ResellerProduct
 
@@ -119,10 +121,16 @@ def _contract(request, contract_id: int) -> Contract:
     return access_object(request.actor, services.bound_contracts(request.actor), contract_id)
 
 
-@router.get("/hostings/", response=list[HostingOut], summary="The account's reseller hostings")
+class HostingFilter(Schema):
+    q: str | None = None
+    status: Literal["provisioning", "active", "failed", "paused", "suspended", "missing"] | None = None
+
+
+@router.get("/hostings/", response=list[HostingOut], summary="The account's reseller hostings, with the list's filters")
 @paginate
-def list_hostings(request):
-    return access_queryset(request.actor, ResellerHosting)
+def list_hostings(request, filters: Query[HostingFilter]):
+    data = {key: value for key, value in filters.dict().items() if value is not None}
+    return ResellerHostingFilterSet(data, queryset=access_queryset(request.actor, ResellerHosting)).qs
 
 
 @router.post(

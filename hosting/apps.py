@@ -8,8 +8,10 @@ class HostingConfig(AppConfig):
 
     def ready(self):
         from contracts.views import CONTRACT_TABS
+        from core.dashboard import DASHBOARD, Panel
         from core.tabs import Tab
         from customers.models import register_product_relation
+        from hosting.dashboard import hosting_figures
         from hosting.services import customer_product_rows, hosts_hostings
 
         # Reseller hostings count as the customer's products (and show in its Products tab) and block its deletion.
@@ -17,3 +19,14 @@ class HostingConfig(AppConfig):
         # A reseller contract bound to a Plesk server shows its hostings and the server's subscriptions.
         CONTRACT_TABS.register(Tab("hosting:contract_hostings", _("MKM hostings"), hosts_hostings))
         CONTRACT_TABS.register(Tab("hosting:contract_subscriptions", _("Subscriptions"), hosts_hostings))
+        # The dashboard's hostings by status, each leading to the list filtered to it.
+        DASHBOARD.register(
+            Panel(
+                "hostings",
+                _("MKM hostings"),
+                "hosting:resellerhosting_list",
+                hosting_figures,
+                "hosting.ResellerHosting",
+                30,
+            )
+        )

@@ -26,7 +26,15 @@ class ResellerHostingTable(ObjectTable):
 
     class Meta(ObjectTable.Meta):
         model = ResellerHosting
-        fields = ("id", "number", "customer", "company", "plesk_customer_login", "subscription_name", "status")
+        fields: tuple[str, ...] = (
+            "id",
+            "number",
+            "customer",
+            "company",
+            "plesk_customer_login",
+            "subscription_name",
+            "status",
+        )
         order_by = ("-id",)
         empty_text = _("No MKM hostings on this contract yet.")
 
@@ -38,3 +46,19 @@ class ResellerHostingTable(ObjectTable):
 
     def value_status(self, record):
         return record.get_status_display()
+
+
+class AccountHostingTable(ResellerHostingTable):
+    """MKM → MKM-Hostings: every hosting of the account, with its contract and product."""
+
+    contract = tables.Column(
+        _("Contract"), accessor="contract__number", linkify=lambda record: record.contract.get_absolute_url()
+    )
+    product = tables.Column(_("Product"), accessor="product__name")
+
+    class Meta(ResellerHostingTable.Meta):
+        fields = (*ResellerHostingTable.Meta.fields, "contract", "product")
+        sequence = ("id", "number", "customer", "contract", "product", "...")
+        # The contract's tab shows the Plesk side; here the columns stay few enough to fit beside the menu.
+        exclude = ("company", "plesk_customer_login")
+        empty_text = _("No MKM hostings yet.")

@@ -5,6 +5,7 @@ from hosting import views
 app_name = "hosting"
 
 urlpatterns = [
+    path("", views.ResellerHostingListView.as_view(), name="resellerhosting_list"),
     path("contracts/<int:pk>/hostings/", views.ContractHostingsView.as_view(), name="contract_hostings"),
     path("contracts/<int:pk>/hostings/add/", views.hosting_add_view, name="hosting_add"),
     path("contracts/<int:pk>/subscriptions/", views.ContractSubscriptionsView.as_view(), name="contract_subscriptions"),

@@ -1,10 +1,12 @@
-"""Reseller hostings in the portal: the contract's MKM-Hostings and Abonnements tabs, create, link, detail."""
+"""Reseller hostings in the portal: the account's list, the contract's MKM-Hostings and Abonnements tabs, create,
+link, detail."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from contracts.models import Contract
@@ -12,11 +14,12 @@ from contracts.views import CONTRACT_TABS
 from core.access import access_object, access_queryset, require_action
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE, VIEW
-from core.views import ObjectDetailView, ObjectTabView
+from core.views import ObjectDetailView, ObjectListView, ObjectTabView
 from hosting import services
+from hosting.filters import ResellerHostingFilterSet
 from hosting.forms import HostingCreateForm, SubscriptionLinkForm
 from hosting.models import ResellerHosting, domain_in_text
-from hosting.tables import ResellerHostingTable
+from hosting.tables import AccountHostingTable, ResellerHostingTable
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -30,6 +33,18 @@ def _add_errors(form, error: ValidationError) -> None:
 
 def _contract(request, pk) -> Contract:
     return access_object(request.actor, services.bound_contracts(request.actor), pk)
+
+
+class ResellerHostingListView(ObjectListView):
+    """Every hosting of the account, filterable by status (the dashboard links its failed ones here)."""
+
+    model = ResellerHosting
+    table_class = AccountHostingTable
+    filterset_class = ResellerHostingFilterSet
+    title = gettext_lazy("MKM hostings")
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("end_customer", "contract", "product")
 
 
 class ContractHostingTabMixin:

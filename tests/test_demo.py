@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from accounts.models import Account, Membership
+from audit.models import AuditEntry
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +41,20 @@ def test_the_demo_is_refused_in_production(settings):
     with pytest.raises(CommandError, match="never"):
         call_command("load_demo", quiet=True)
     assert counts() == {"Account": 0, "Membership": 0, "User": 0}
+
+
+def test_the_demo_starts_with_activity_the_reseller_sees_on_the_dashboard(client):
+    """The demo's customers, to-dos and assignments are made through the services, so they are in the activity."""
+    call_command("load_demo", quiet=True)
+    client.force_login(User.objects.get(username="reseller"))
+    body = client.get("/").content.decode()
+    activity = body[body.index('data-testid="recent-activity"') :]
+    assert "No activity yet." not in activity
+    assert "o2374" in activity  # MMS 50 G12 assigned to K-1001
+    entries = AuditEntry.objects.filter(account__number="10001", user__username="reseller")
+    assert entries.filter(action=AuditEntry.Action.CREATE, object_repr__startswith="K-1001").exists()
+    assert entries.filter(action=AuditEntry.Action.UPDATE, object_repr__startswith="o2374").exists()
+    # Loading again adds nothing.
+    before = AuditEntry.objects.count()
+    call_command("load_demo", quiet=True)
+    assert AuditEntry.objects.count() == before

@@ -18,13 +18,30 @@ from conftest import login, make_contract, make_customer, make_domain, make_prod
 from contracts.models import ShopProduct
 from core.roles import Role
 from customers.models import PortalUser, Todo
+from hosting.models import HostingServer, ResellerHosting
+from hosting.tests.helpers import reseller_setup
+from products.models import ResellerProduct
 from users.services import create_api_token
 
 PINNED = json.loads((Path(__file__).parent / "query_counts.json").read_text())
 
 
+def hosting_basis(world):
+    """R1's reseller contract and hosting product, the first time it is asked for."""
+    server, _created = HostingServer.objects.get_or_create(
+        name="Counts", defaults={"host": "127.0.0.1", "port": 1, "use_tls": False, "login": "admin", "password": "x"}
+    )
+    product = ResellerProduct.objects.filter(
+        account=world.r1.account, kind=ResellerProduct.Kind.RESELLER_HOSTING
+    ).first()
+    if product is None:
+        return reseller_setup(world.r1, server, number="o-counts")
+    return product.contract, product
+
+
 def grow(world, n):
-    """Give R1 ``n`` more members, activity entries, customers (with a portal user each) and to-dos."""
+    """Give R1 ``n`` more members, activity entries, customers (with a portal user and a hosting each) and to-dos."""
+    contract, hosting_product = hosting_basis(world)
     start = Membership.objects.filter(account=world.r1.account).count()
     for index in range(start, start + n):
         user = make_user(f"bulk{index}")
@@ -38,6 +55,9 @@ def grow(world, n):
         make_contract(world.r1.account, f"oB{index}", shop_product=shop_product, end_customer=customer)
         make_domain(world.r1.account, f"dB{index}", f"bulk-{index}.de", end_customer=customer)
         make_product(world.r1.account, f"Produkt {index}", shop_product=shop_product)
+        ResellerHosting.objects.create(
+            account=world.r1.account, end_customer=customer, product=hosting_product, contract=contract
+        )
 
 
 LISTS = {
@@ -50,6 +70,8 @@ LISTS = {
     "contracts:contract_list": "/contracts/?per_page=100",
     "contracts:domain_list": "/contracts/domains/?per_page=100",
     "products:resellerproduct_list": "/products/?per_page=100",
+    "hosting:resellerhosting_list": "/hostings/?per_page=100",
+    "api:list_hostings": "/api/v1/hostings/?limit=100",
     "api:list_contracts": "/api/v1/contracts/?limit=100",
     "api:list_domains": "/api/v1/domains/?limit=100",
     "api:list_products": "/api/v1/products/?limit=100",

@@ -707,6 +707,7 @@ MATRIX.update(
             MEMBERS_REDIRECT,
             MEMBERS_REDIRECT,
         ),
+        "hosting:resellerhosting_list": (None, OWN_ACCOUNT, None),
         "hosting:resellerhosting_detail": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, None),
         "hosting:resellerhosting_status": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, None),
         "hosting:resellerhosting_retry": (lambda world: {"pk": failed_hosting(world).pk}, POST_ONLY, MEMBERS_REDIRECT),

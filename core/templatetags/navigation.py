@@ -2,6 +2,9 @@ from typing import Any
 
 from django import template
 
+from core.access import refused_while_switched
+from core.actor import Actor
+
 register = template.Library()
 
 
@@ -9,3 +12,15 @@ register = template.Library()
 def sidebar_menu(context: template.Context) -> dict[str, Any]:
     """The sidebar's groups of links from ``menu`` (``core.context_processors.portal``), the current page's marked."""
     return {"menu": context.get("menu", ()), "request": context["request"]}
+
+
+@register.filter
+def may_open(actor: Actor | None, view_name: str) -> bool:
+    """``{% if actor|may_open:"accounts:settings" %}``: whether a link to that page would not be refused."""
+    return actor is not None and not refused_while_switched(actor, view_name, "GET")
+
+
+@register.filter
+def may_post(actor: Actor | None, view_name: str) -> bool:
+    """``{% if actor|may_post:"accounts:membership_edit" %}``: whether a form sent to that page would not be refused."""
+    return actor is not None and not refused_while_switched(actor, view_name, "POST")
