@@ -12,11 +12,13 @@ from ninja.pagination import paginate
 
 from contracts.models import Contract
 from core.access import access_object, access_queryset, require_action
+from core.api import ExportQuery, export_list, filtered
 from core.tenancy import ADD, CHANGE
 from customers.models import EndCustomer
 from hosting import services
 from hosting.filters import ResellerHostingFilterSet
 from hosting.models import ResellerHosting
+from hosting.tables import AccountHostingTable
 from products.models import ResellerProduct
 
 router = Router(tags=["Reseller hostings"])
@@ -144,6 +146,15 @@ def create_hosting(request, payload: HostingIn):
     )
     url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
     return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+
+
+@router.get("/hostings/export/", summary="Export the hosting list (CSV or Excel), with the list's filters")
+def export_hostings(request, query: Query[ExportQuery]):
+    hostings = access_queryset(
+        request.actor, ResellerHosting.objects.select_related("end_customer", "contract", "product")
+    )
+    rows = filtered(request, ResellerHostingFilterSet, hostings)
+    return export_list(request, query, name="hostings", table_class=AccountHostingTable, queryset=rows)
 
 
 @router.get("/hostings/{hosting_id}/", response=HostingDetailOut, summary="One hosting, with its timeline")
