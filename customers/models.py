@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -67,12 +67,23 @@ class ProductRelation(NamedTuple):
     The customer list counts them as "Produkte", a customer with any of them
     (or any portal user) cannot be deleted, and they are part of its data
     export. ``rows`` gives their lines of the customer's Products tab, if they
-    have any there, restricted to what the actor may see.
+    have any there, restricted to what the actor may see. ``ended`` (field
+    lookups) picks the rows that no longer tie the customer, such as a
+    cancelled hosting: they are not counted, block nothing, and go when the
+    customer goes.
     """
 
     model_label: str
     field: str
     rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None
+    ended: dict[str, Any] | None = None
+
+    def tying(self, **lookups: Any) -> QuerySet[Any]:
+        """The relation's rows matching ``lookups`` that tie their customer (all but the ended ones)."""
+        from django.apps import apps
+
+        rows = apps.get_model(self.model_label)._default_manager.filter(**lookups)
+        return rows.exclude(**self.ended) if self.ended else rows
 
 
 # Apps that assign things to end customers register here (from ``AppConfig.ready``), so this app
@@ -81,25 +92,30 @@ PRODUCT_RELATIONS: list[ProductRelation] = []
 
 
 def register_product_relation(
-    model_label: str, field: str, rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None
+    model_label: str,
+    field: str,
+    rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None,
+    ended: dict[str, Any] | None = None,
 ) -> None:
     if all(relation.model_label != model_label for relation in PRODUCT_RELATIONS):
-        PRODUCT_RELATIONS.append(ProductRelation(model_label, field, rows))
+        PRODUCT_RELATIONS.append(ProductRelation(model_label, field, rows, ended))
+
+
+def _count(rows: QuerySet[Any], field: str):
+    rows = rows.order_by().values(field)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0))
 
 
 def _count_of(model, field: str):
-    rows = model._default_manager.filter(**{field: OuterRef("pk")}).order_by().values(field)
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0))
+    return _count(model._default_manager.filter(**{field: OuterRef("pk")}), field)
 
 
 class EndCustomerQuerySet(RestrictedQuerySet):
     def with_counts(self):
         """Annotate ``product_count`` and ``user_count`` with one subquery each, whatever the page size."""
-        from django.apps import apps
-
         products = Value(0, output_field=IntegerField())
         for relation in PRODUCT_RELATIONS:
-            products = products + _count_of(apps.get_model(relation.model_label), relation.field)
+            products = products + _count(relation.tying(**{relation.field: OuterRef("pk")}), relation.field)
         return self.annotate(product_count=products, user_count=_count_of(PortalUser, "end_customer"))
 
 
@@ -171,13 +187,17 @@ class EndCustomer(AccountOwnedModel):
 
     def deletion_blockers(self) -> dict[str, int]:
         """What still ties this customer: counts of products and portal users (read under the row lock)."""
+        products = sum(relation.tying(**{relation.field: self}).count() for relation in PRODUCT_RELATIONS)
+        return {"products": products, "users": self.portal_users.count()}
+
+    def delete_ended_products(self) -> None:
+        """Delete the rows of its products that no longer tie it (``ProductRelation.ended``), before it goes."""
         from django.apps import apps
 
-        products = sum(
-            apps.get_model(relation.model_label)._default_manager.filter(**{relation.field: self}).count()
-            for relation in PRODUCT_RELATIONS
-        )
-        return {"products": products, "users": self.portal_users.count()}
+        for relation in PRODUCT_RELATIONS:
+            if relation.ended:
+                model = apps.get_model(relation.model_label)
+                model._default_manager.filter(**{relation.field: self}, **relation.ended).delete()
 
 
 def duplicate_number_message():

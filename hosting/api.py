@@ -1,5 +1,5 @@
-"""Reseller hostings over the API: list, create (202 + status URL), read with timeline, retry,
-the reseller's subscriptions on the server, and linking one of them."""
+"""Reseller hostings over the API: list, create (202 + status URL), read with timeline, retry, correct,
+cancel, the reseller's subscriptions on the server, and linking one of them."""
 
 from datetime import datetime
 
@@ -71,6 +71,11 @@ class HostingIn(Schema):
     send_summary: bool = False
 
 
+class CorrectIn(Schema):
+    product: int
+    domain: str = ""
+
+
 class AcceptedOut(Schema):
     id: int
     status: str
@@ -119,6 +124,11 @@ def _contract(request, contract_id: int) -> Contract:
     return access_object(request.actor, services.bound_contracts(request.actor), contract_id)
 
 
+def _accepted(hosting: ResellerHosting) -> Status:
+    url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
+    return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+
+
 @router.get("/hostings/", response=list[HostingOut], summary="The account's reseller hostings")
 @paginate
 def list_hostings(request):
@@ -134,8 +144,7 @@ def create_hosting(request, payload: HostingIn):
     hosting = services.create_hosting(
         request.actor, end_customer=customer, product=product, domain=payload.domain, send_summary=payload.send_summary
     )
-    url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
-    return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+    return _accepted(hosting)
 
 
 @router.get("/hostings/{hosting_id}/", response=HostingDetailOut, summary="One hosting, with its timeline")
@@ -146,9 +155,30 @@ def get_hosting(request, hosting_id: int):
 @router.post("/hostings/{hosting_id}/retry/", response={202: AcceptedOut}, summary="Retry a failed hosting")
 def retry_hosting(request, hosting_id: int):
     hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
-    hosting = services.retry_hosting(request.actor, hosting)
-    url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
-    return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+    return _accepted(services.retry_hosting(request.actor, hosting))
+
+
+@router.post(
+    "/hostings/{hosting_id}/correct/",
+    response={202: AcceptedOut},
+    summary="Give a failed or waiting hosting another domain or product, and set it up again",
+)
+def correct_hosting(request, hosting_id: int, payload: CorrectIn):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    product = ResellerProduct.objects.restrict(request.actor).filter(pk=payload.product).first()
+    if product is None:
+        raise ValidationError({"product": "Choose an active reseller-hosting product of this contract."})
+    return _accepted(services.correct_hosting(request.actor, hosting, domain=payload.domain, product=product))
+
+
+@router.post(
+    "/hostings/{hosting_id}/cancel/",
+    response={202: AcceptedOut},
+    summary="Cancel a failed or waiting hosting: what was set up on the server is removed in the background",
+)
+def cancel_hosting(request, hosting_id: int):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    return _accepted(services.cancel_hosting(request.actor, hosting))
 
 
 @router.get(
