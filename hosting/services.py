@@ -185,10 +185,108 @@ def retry_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
     return hosting
 
 
+def _stuck(hostings: QuerySet[ResellerHosting], now) -> QuerySet[ResellerHosting]:
+    """Those failed, or waiting for their next attempt with no worker on them (``ResellerHosting.is_stuck``)."""
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    waiting = Q(status=ResellerHosting.Status.PROVISIONING, next_attempt_at__gt=now) & free
+    return hostings.filter(Q(status=ResellerHosting.Status.FAILED) | waiting)
+
+
+def correct_hosting(
+    actor: Actor, hosting: ResellerHosting, *, domain: str, product: ResellerProduct
+) -> ResellerHosting:
+    """Give a failed or waiting hosting another domain or product (of its contract) and queue it again at once.
+
+    Like a retry it starts counting attempts anew; one conditional update decides between concurrent
+    clicks and a worker (REL-07). The job looks its objects up by the same external ids, so what an earlier
+    attempt created (the Plesk customer) is used, not created again.
+    """
+    require_action(actor, ResellerHosting, CHANGE)
+    domain = _domain(domain)
+    now = timezone.now()
+    hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
+    fields = ["domain", "product", "status"]
+    with transaction.atomic():
+        current = _stuck(hostings, now).select_related("end_customer").first()
+        if current is None:
+            raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be corrected."))
+        product = (
+            ResellerProduct.objects.restrict(actor, VIEW)
+            .filter(
+                pk=product.pk,
+                contract=current.contract_id,
+                kind=ResellerProduct.Kind.RESELLER_HOSTING,
+                status=ProductStatus.ACTIVE,
+            )
+            .first()
+        )
+        if product is None:
+            raise ValidationError({"product": _("Choose an active reseller-hosting product of this contract.")})
+        before = snapshot(current, fields)
+        updated = _stuck(hostings.filter(status=current.status), now).update(
+            domain=domain,
+            product=product,
+            status=ResellerHosting.Status.PROVISIONING,
+            attempts=0,
+            next_attempt_at=None,
+            claimed_until=None,
+            failure_reason="",
+        )
+        if not updated:
+            raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be corrected."))
+        hosting = hostings.select_related("end_customer").get()
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, _("Corrected and queued again."))
+        changes = diff(before, snapshot(hosting, fields))
+        record(actor, AuditEntry.Action.UPDATE, hosting, changes=changes, parent=hosting.end_customer)
+        hosting_id = hosting.pk
+        transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
+    return hosting
+
+
+def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
+    """Cancel a failed or waiting hosting: its job removes on Plesk what provisioning created (``_Removal`` in
+    ``hosting.provisioning``), then it is *cancelled* and no longer ties its customer.
+
+    One conditional update decides between concurrent clicks and a worker: a second cancel is refused while
+    the first runs, and after it is done.
+    """
+    require_action(actor, ResellerHosting, CHANGE)
+    Status = ResellerHosting.Status
+    now = timezone.now()
+    hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
+    with transaction.atomic():
+        was = _stuck(hostings, now).values_list("status", flat=True).first()
+        updated = (
+            _stuck(hostings.filter(status=was), now).update(
+                status=Status.CANCELLING, attempts=0, next_attempt_at=None, claimed_until=None, failure_reason=""
+            )
+            if was
+            else 0
+        )
+        if not updated:
+            raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be cancelled."))
+        hosting = hostings.select_related("end_customer").get()
+        message = _("Cancellation queued: what the portal created for it on the server is removed.")
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, message)
+        record(
+            actor,
+            AuditEntry.Action.UPDATE,
+            hosting,
+            changes={"status": [was, Status.CANCELLING.value]},
+            parent=hosting.end_customer,
+        )
+        hosting_id = hosting.pk
+        transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
+    return hosting
+
+
 def customer_product_rows(actor: Actor, customer: EndCustomer) -> list[ProductRow]:
-    """The reseller hostings of ``customer``, as lines of its Products tab."""
+    """The reseller hostings of ``customer``, as lines of its Products tab (cancelled ones are not its any more)."""
     hostings = (
-        access_queryset(actor, ResellerHosting).filter(end_customer=customer).select_related("product", "contract")
+        access_queryset(actor, ResellerHosting)
+        .filter(end_customer=customer)
+        .exclude(status=ResellerHosting.Status.CANCELLED)
+        .select_related("product", "contract")
     )
     return [
         ProductRow(
@@ -335,7 +433,7 @@ def link_subscription(
         # A subscription is linked once, in whichever account: this looks across all of them.
         taken = ResellerHosting.objects.filter(  # unrestricted: see above
             contract__hosting_server=contract.hosting_server_id, subscription_id=subscription.id
-        ).exclude(status=ResellerHosting.Status.FAILED)
+        ).exclude(status__in=[ResellerHosting.Status.FAILED, ResellerHosting.Status.CANCELLED])
         if taken.exists():
             raise ValidationError({"subscription_id": _("This subscription is already in the MKM.")})
         hosting = ResellerHosting.objects.create(

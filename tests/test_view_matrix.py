@@ -503,6 +503,7 @@ MATRIX["contracts:contract_plesk_sso"] = (
     expect(404, anonymous=LOGIN, employee=403),
 )
 
+
 def bound_contract(world):
     """An R1 reseller contract bound to a server that refuses connections (the subscriptions say so)."""
     from contracts.models import Contract, ShopProduct
@@ -563,6 +564,8 @@ MATRIX.update(
         "hosting:resellerhosting_detail": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, None),
         "hosting:resellerhosting_status": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, None),
         "hosting:resellerhosting_retry": (lambda world: {"pk": failed_hosting(world).pk}, POST_ONLY, MEMBERS_REDIRECT),
+        "hosting:resellerhosting_correct": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, MEMBERS_ONLY),
+        "hosting:resellerhosting_cancel": (lambda world: {"pk": failed_hosting(world).pk}, POST_ONLY, MEMBERS_REDIRECT),
         "api:list_hostings": (None, expect(200, anonymous=401, loner=404, staff=404), None),
         "api:export_hostings": (None, expect(200, anonymous=401, loner=404, staff=404), None),
         "api:create_hosting": (
@@ -574,6 +577,18 @@ MATRIX.update(
         ),
         "api:get_hosting": (lambda world: {"hosting_id": failed_hosting(world).pk}, API_MEMBERS, None),
         "api:retry_hosting": (
+            lambda world: {"hosting_id": failed_hosting(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=202, admin=202, owner=202),
+        ),
+        "api:correct_hosting": (
+            lambda world: {"hosting_id": failed_hosting(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=422, admin=422, owner=422),
+            "post",
+            {"product": 0},
+        ),
+        "api:cancel_hosting": (
             lambda world: {"hosting_id": failed_hosting(world).pk},
             expect(405),
             expect(404, anonymous=401, employee=202, admin=202, owner=202),

@@ -418,8 +418,14 @@ class TestKilledWorker:
         # The worker gets as far as creating the Plesk customer, then dies.
         with contract.plesk_client(**provisioning.client_options()) as client:
             provisioning._Steps(claimed.hosting, client, claimed.timeline).customer()
-        # The timeline keeps every outcome but that of the last call, which died with the worker.
-        assert messages(hosting).splitlines()[1:] == ["Attempt 1 started.", "customer get: done."]
+        # The new Plesk customer is recorded, with the timeline, the moment Plesk confirms it: a cancellation
+        # may remove it whatever happens next.
+        assert messages(hosting).splitlines()[1:] == [
+            "Attempt 1 started.",
+            "customer get: done.",
+            "customer add: done.",
+        ]
+        assert ResellerHosting.objects.get(pk=hosting.pk).created_plesk_customer
         assert provisioning.provision(hosting.pk) is None  # a live lease: nobody else starts it
         assert provisioning.sweep(grace=timedelta(0)) == []
         time_passes()
