@@ -147,7 +147,7 @@ class TestCancel:
         hosting = failed(tenant, product, run)
         assert hosting.created_plesk_customer and plesk_customer(sandbox, hosting) is not None
         customer = EndCustomer.objects.with_counts().get(pk=tenant.plain_customer.pk)
-        assert customer.product_count == 1 and customer.deletion_blockers() == {"products": 1, "users": 0}
+        assert customer.product_count == 1 and customer.deletion_blockers() == {"products": 1, "domains": 0, "users": 0}
         names_before = server_names(sandbox)
         client = client_for(tenant.owner)
         response = run(client.post, reverse("hosting:resellerhosting_cancel", args=[hosting.pk]))
@@ -168,7 +168,7 @@ class TestCancel:
         assert entry.changes == {"status": ["failed", "cancelling"]} and entry.user == tenant.owner
         # The customer is free: no product counted, nothing in its Products tab, and it can be deleted.
         customer = EndCustomer.objects.with_counts().get(pk=tenant.plain_customer.pk)
-        assert customer.product_count == 0 and customer.deletion_blockers() == {"products": 0, "users": 0}
+        assert customer.product_count == 0 and customer.deletion_blockers() == {"products": 0, "domains": 0, "users": 0}
         products = client.get(reverse("customers:endcustomer_products", args=[customer.pk])).content.decode()
         assert "Hosting Webhosting S" not in products
         delete_end_customer(tenant.actor(), customer)
