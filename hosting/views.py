@@ -15,7 +15,8 @@ from core.tenancy import ADD, CHANGE, VIEW
 from core.views import ObjectDetailView, ObjectTabView
 from hosting import services
 from hosting.forms import HostingCorrectForm, HostingCreateForm, SubscriptionLinkForm
-from hosting.models import ResellerHosting, domain_in_text
+from hosting.messages import domain_in_text
+from hosting.models import ResellerHosting
 from hosting.tables import ResellerHostingTable
 
 
