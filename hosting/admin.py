@@ -35,7 +35,7 @@ class ProvisioningEventInline(admin.TabularInline):
     model = ProvisioningEvent
     extra = 0
     can_delete = False
-    fields = ["time", "kind", "message"]
+    fields = ["time", "kind", "text"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -52,8 +52,12 @@ class ResellerHostingAdmin(admin.ModelAdmin):
     list_select_related = ["account", "end_customer", "contract__shop_product"]
     inlines = [ProvisioningEventInline]
 
+    # Reason and differences as words, not as their stored codes.
+    exclude = ["failure", "drift_notes"]
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in ResellerHosting._meta.fields]
+        fields = [field.name for field in ResellerHosting._meta.fields if field.name not in self.exclude]
+        return [*fields, "failure_reason", "drift"]
 
     def has_add_permission(self, request):
         return False

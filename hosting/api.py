@@ -27,7 +27,13 @@ router = Router(tags=["Reseller hostings"])
 class EventOut(Schema):
     time: datetime
     kind: str
+    code: str
     message: str
+
+    @staticmethod
+    def resolve_message(obj):
+        """What happened, in the request's language."""
+        return obj.text
 
 
 class HostingOut(Schema):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import to_idna, to_unicode
 from core.crypto import EncryptedTextField
 from core.tenancy import AccountOwnedModel
+from hosting.messages import is_generated_name, render
 from plesk import PleskClient
 
 logger = logging.getLogger(__name__)
@@ -45,22 +46,6 @@ def validate_plesk_host(host: str) -> None:
             raise ValidationError(
                 _("This address is not reachable for the portal (loopback, private or link-local network).")
             )
-
-
-# Subscriptions created without a domain get a technical name under this (reserved) zone. Nobody reads it:
-# pages, lists, exports and mails say "no domain yet" instead.
-GENERATED_DOMAIN_SUFFIX = "hosting.invalid"
-
-
-def is_generated_name(name: str) -> bool:
-    return name.endswith("." + GENERATED_DOMAIN_SUFFIX)
-
-
-def domain_in_text(name: str) -> str:
-    """A subscription's name inside a sentence: in Unicode, or "(no domain yet)" for the technical name."""
-    if not name or is_generated_name(name):
-        return gettext("(no domain yet)")
-    return to_unicode(name)
 
 
 def hosting_domain(value: str) -> str:
@@ -212,7 +197,8 @@ class ResellerHosting(AccountOwnedModel):
     created_plesk_customer = models.BooleanField(_("Plesk customer created by the portal"), default=False)
     subscription_id = models.PositiveIntegerField(_("subscription id"), null=True, blank=True)
     subscription_name = models.CharField(_("subscription"), max_length=253, blank=True)
-    failure_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Why it failed or waits (a message of ``hosting.messages``, worded when shown).
+    failure = models.JSONField(_("reason"), default=dict, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
@@ -220,7 +206,8 @@ class ResellerHosting(AccountOwnedModel):
     # The last task enqueued for it: the sweep leaves a job alone while that task still waits in the queue.
     task_id = models.CharField(_("task"), max_length=64, blank=True, editable=False)
     linked = models.BooleanField(_("linked"), default=False)
-    drift = models.CharField(_("differences on the server"), max_length=500, blank=True)
+    # How its subscription differs on the server: messages of ``hosting.messages``.
+    drift_notes = models.JSONField(_("differences on the server"), default=list, blank=True)
     checked_at = models.DateTimeField(_("last checked on the server"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -260,6 +247,16 @@ class ResellerHosting(AccountOwnedModel):
         return to_unicode(self.domain_name) if self.domain_name else gettext("no domain yet")
 
     @property
+    def failure_reason(self) -> str:
+        """Why it failed or waits, in the reader's language."""
+        return render(self.failure)
+
+    @property
+    def drift(self) -> str:
+        """How the server differs, in the reader's language; ``""`` when it matches."""
+        return " ".join(render(item) for item in self.drift_notes)
+
+    @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
 
@@ -296,6 +293,10 @@ class ProvisioningEvent(models.Model):
     hosting = models.ForeignKey(ResellerHosting, on_delete=models.CASCADE, related_name="events")
     time = models.DateTimeField(_("time"), default=timezone.now)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What happened, as a code with parameters (``hosting.messages``), worded in the reader's language.
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The text of a row written before the codes, which the migration could not map to one.
     message = models.CharField(_("message"), max_length=500, blank=True)
 
     class Meta:
@@ -304,4 +305,9 @@ class ProvisioningEvent(models.Model):
         verbose_name_plural = _("provisioning events")
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.message}"
+        return f"{self.get_kind_display()}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """What happened, in the reader's language."""
+        return render({"code": self.code, "params": self.params}) if self.code else self.message

@@ -57,9 +57,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from hosting.models import GENERATED_DOMAIN_SUFFIX, ProvisioningEvent, ResellerHosting, domain_in_text
+from hosting.messages import GENERATED_DOMAIN_SUFFIX, Message, note
+from hosting.models import ProvisioningEvent, ResellerHosting
 from plesk import errors, ops
 
 logger = logging.getLogger(__name__)
@@ -125,10 +125,10 @@ def client_options() -> dict[str, Any]:
     return {**DEFAULT_CLIENT_OPTIONS, **getattr(settings, "HOSTING_PLESK_CLIENT_OPTIONS", {})}
 
 
-def add_event(hosting_id: int, kind: str, message: str = "") -> None:
+def add_event(hosting_id: int, kind: str, message: Message) -> None:
     """Append a row to the hosting's timeline at once, outside an attempt (queued, retried, resumed,
     checked); an attempt's own rows go through its ``Timeline``."""
-    ProvisioningEvent.objects.create(hosting_id=hosting_id, kind=kind, message=str(message)[:500])
+    ProvisioningEvent.objects.create(hosting_id=hosting_id, kind=kind, code=message["code"], params=message["params"])
 
 
 class Timeline:
@@ -145,9 +145,10 @@ class Timeline:
         self.hosting_id = hosting_id
         self.pending: list[ProvisioningEvent] = []
 
-    def add(self, kind: str, message: str = "") -> None:
+    def add(self, kind: str, message: Message) -> None:
         # The row's time is taken now, when it happens, not when it is written.
-        self.pending.append(ProvisioningEvent(hosting_id=self.hosting_id, kind=kind, message=str(message)[:500]))
+        row = ProvisioningEvent(hosting_id=self.hosting_id, kind=kind, code=message["code"], params=message["params"])
+        self.pending.append(row)
 
     def write(self) -> None:
         rows, self.pending = self.pending, []
@@ -158,23 +159,24 @@ class Timeline:
 # --- outcome classes -------------------------------------------------------------------------------
 
 
-class Transient(Exception):
-    """Worth trying again later; the message is the reason in plain words."""
+class Outcome(Exception):
+    """The end of an attempt other than success; ``reason`` says why (a message of ``hosting.messages``)."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code)
+        self.reason = note(code, **params)
 
 
-class Permanent(Exception):
+class Transient(Outcome):
+    """Worth trying again later."""
+
+
+class Permanent(Outcome):
     """Trying again will not help until someone changes something."""
 
 
 class Paused(Exception):
     """The reseller's Plesk login was refused: wait, without calling Plesk, until it is corrected."""
-
-
-def paused_reason() -> str:
-    return _(
-        "Paused: the reseller's Plesk login was refused. Nothing is tried until the provider has corrected it; "
-        "then the setup continues by itself."
-    )
 
 
 @dataclass
@@ -220,7 +222,8 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     timeline = Timeline(hosting_id)
-    timeline.add(Kind.STARTED, _("Attempt %(n)s started.") % {"n": changes["attempts"]})
+    started = "cancel_started" if hosting.status == Status.CANCELLING else "started"
+    timeline.add(Kind.STARTED, note(started, n=changes["attempts"]))
     # Still free and due, and still the version read: of two workers that read it, only one takes it.
     with transaction.atomic():
         # unrestricted: the job
@@ -235,7 +238,7 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     return Claim(hosting, changes["claimed_until"], timeline)
 
 
-def _finish(claimed: Claim, event: tuple[str, str], **changes: Any) -> bool:
+def _finish(claimed: Claim, event: tuple[str, Message], **changes: Any) -> bool:
     """Write the end of an attempt and its last timeline row, if this worker still holds the lease (nobody
     took the job over), together with the outcome of its last call, which is written either way."""
     hosting = claimed.hosting
@@ -274,22 +277,22 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
     except Paused:
         _pause(claimed)
     except Permanent as error:
-        _fail(claimed, str(error))
+        _fail(claimed, error.reason)
     except Transient as error:
-        _retry_or_fail(claimed, str(error))
+        _retry_or_fail(claimed, error.reason)
     except Exception:
         logger.exception("hosting %s: provisioning crashed", hosting_id)
-        _retry_or_fail(claimed, _("An internal error occurred; the attempt will be repeated."))
+        _retry_or_fail(claimed, note("internal_error"))
     else:
         if _finish(
             claimed,
-            (Kind.SUCCEEDED, _("The subscription %(name)s is active.") % {"name": domain_in_text(name)}),
+            (Kind.SUCCEEDED, note("succeeded", name=name)),
             status=Status.ACTIVE,
             plesk_customer_id=customer_id,
             plesk_customer_login=login,
             subscription_id=subscription_id,
             subscription_name=name,
-            failure_reason="",
+            failure={},
         ):
             _after_success(claimed.hosting)
             return Status.ACTIVE
@@ -305,7 +308,7 @@ def _client(hosting: ResellerHosting, options: dict[str, Any] | None):
     try:
         return hosting.contract.plesk_client(**{**client_options(), **(options or {})})
     except ValidationError as error:
-        raise Permanent(" ".join(error.messages)) from error
+        raise Permanent("text", text=" ".join(error.messages)) from error
 
 
 def _cancel(claimed: Claim, options: dict[str, Any] | None) -> str | None:
@@ -319,43 +322,41 @@ def _cancel(claimed: Claim, options: dict[str, Any] | None) -> str | None:
         with _client(hosting, options) as client:
             _Removal(hosting, client, claimed.timeline).remove()
     except Paused:
-        _fail(claimed, _("The reseller's Plesk login was refused; cancel again once the provider has corrected it."))
+        _fail(claimed, note("cancel_login_refused"))
     except Permanent as error:
-        _fail(claimed, str(error))
+        _fail(claimed, error.reason)
     except Transient as error:
-        _retry_or_fail(claimed, str(error))
+        _retry_or_fail(claimed, error.reason)
     except Exception:
         logger.exception("hosting %s: cancelling crashed", hosting.pk)
-        _retry_or_fail(claimed, _("An internal error occurred; the attempt will be repeated."))
+        _retry_or_fail(claimed, note("internal_error"))
     else:
-        done = (Kind.CANCELLED, _("The hosting is cancelled."))
-        if _finish(claimed, done, status=Status.CANCELLED, failure_reason=""):
+        if _finish(claimed, (Kind.CANCELLED, note("cancelled")), status=Status.CANCELLED, failure={}):
             return Status.CANCELLED
     # unrestricted: the job
     return ResellerHosting.objects.filter(pk=hosting.pk).values_list("status", flat=True).first()
 
 
-def _fail(claimed: Claim, reason: str) -> None:
+def _fail(claimed: Claim, reason: Message) -> None:
     if claimed.hosting.status == Status.CANCELLING:
-        reason = _("Cancelling failed: %(reason)s") % {"reason": reason}
-    _finish(claimed, (Kind.FAILED, reason), status=Status.FAILED, failure_reason=reason[:500])
+        reason = note("cancel_failed", reason=reason)
+    _finish(claimed, (Kind.FAILED, reason), status=Status.FAILED, failure=reason)
 
 
 def _pause(claimed: Claim) -> None:
-    _finish(claimed, (Kind.PAUSED, paused_reason()), status=Status.PAUSED, failure_reason=paused_reason())
+    _finish(claimed, (Kind.PAUSED, note("paused")), status=Status.PAUSED, failure=note("paused"))
 
 
-def _retry_or_fail(claimed: Claim, reason: str) -> None:
+def _retry_or_fail(claimed: Claim, reason: Message) -> None:
     hosting = claimed.hosting
     if hosting.attempts >= max_attempts():
-        message = _("%(reason)s Gave up after %(n)s attempts.") % {"reason": reason, "n": hosting.attempts}
-        _fail(claimed, message)
+        _fail(claimed, note("gave_up", reason=reason, n=hosting.attempts))
         return
     when = timezone.now() + timedelta(seconds=backoff(hosting.attempts))
     # The timeline shows the day already; the time is the portal's local time, as everywhere in the UI.
     at = timezone.localtime(when).strftime("%H:%M:%S")
-    message = _("%(reason)s Next attempt at %(time)s.") % {"reason": reason, "time": at}
-    if _finish(claimed, (Kind.RETRY_SCHEDULED, message), next_attempt_at=when, failure_reason=reason[:500]):
+    message = note("retry_at", reason=reason, time=at)
+    if _finish(claimed, (Kind.RETRY_SCHEDULED, message), next_attempt_at=when, failure=reason):
         from hosting.tasks import enqueue_provisioning
 
         transaction.on_commit(lambda: enqueue_provisioning(hosting.pk, run_after=when))
@@ -376,7 +377,7 @@ def _after_success(hosting: ResellerHosting) -> None:
         )
     except Exception:  # the hosting is active whatever happens to the mail (REL-13)
         logger.exception("hosting %s: the summary mail could not be queued", hosting.pk)
-        add_event(hosting.pk, Kind.CALL, _("The account summary e-mail could not be queued."))
+        add_event(hosting.pk, Kind.CALL, note("mail_failed"))
 
 
 def _check_owner(hosting: ResellerHosting) -> None:
@@ -384,9 +385,9 @@ def _check_owner(hosting: ResellerHosting) -> None:
     contract, product, customer = hosting.contract, hosting.product, hosting.end_customer
     accounts = {hosting.account_id, contract.account_id, product.account_id, customer.account_id}
     if len(accounts) != 1 or product.contract_id != contract.pk:
-        raise Permanent(_("Not permitted: the customer, product and contract do not belong together."))
+        raise Permanent("not_permitted")
     if not (contract.hosting_server_id and contract.plesk_login):
-        raise Permanent(_("The reseller contract is not connected to a Plesk server."))
+        raise Permanent("not_connected")
 
 
 class _Steps:
@@ -415,59 +416,58 @@ class _Steps:
         subscription_id, name = self.subscription(customer_id)
         return customer_id, login, subscription_id, name
 
-    def refused(self, text: str) -> str:
-        """The reason of a failure when Plesk refuses a call."""
-        return _("Step %(step)s of 2: Plesk refused: %(text)s") % {"step": self.step, "text": text}
+    def refused(self, text: str) -> Permanent:
+        """The failure when Plesk refuses a call."""
+        return Permanent("refused", step=self.step, text=text)
 
-    def call(
-        self, label: str, function: Callable[[], T], *, changes: bool = False, absent_ok: bool = False
-    ) -> T | None:
-        """One Plesk call; its outcome goes to the timeline and becomes Transient/Permanent as it deserves.
+    def call(self, step: str, function: Callable[[], T], *, changes: bool = False, absent_ok: bool = False) -> T | None:
+        """One Plesk call for ``step`` (a key of ``hosting.messages.STEPS``); its outcome goes to the timeline
+        and becomes Transient/Permanent as it deserves.
 
         With ``changes`` (the call creates or removes something), an unknown outcome is raised as
         ``PleskOutcomeUnknown`` for the caller to reconcile by reading; otherwise it is transient. With
         ``absent_ok``, "does not exist" is no error: the call returns ``None``.
         """
+
+        def outcome(outcome: str, **params: Any) -> None:
+            self.timeline.add(Kind.CALL, note("call", step=step, outcome=outcome, **params))
+
         self.timeline.write()
         try:
             result = function()
         except errors.PleskAuthError as error:
             # The client's hook has marked the contract's login refused already.
-            self.timeline.add(Kind.CALL, _("%(call)s: login refused.") % {"call": label})
+            outcome("login_refused")
             raise Paused from error
         except errors.PleskAPIError as error:
             if error.http_status >= 500:
                 # A server fault: it may or may not have executed the request.
-                message = _("%(call)s: server error (HTTP %(status)s): %(text)s")
-                self.timeline.add(
-                    Kind.CALL, message % {"call": label, "status": error.http_status, "text": error.errtext}
-                )
+                outcome("server_error", status=error.http_status, text=error.errtext)
                 if not changes:
-                    raise Transient(_("The Plesk server reported an internal error.")) from error
+                    raise Transient("server_error") from error
                 raise errors.PleskOutcomeUnknown(error.errtext) from error
             if isinstance(error, errors.PleskAlreadyExists):
-                self.timeline.add(Kind.CALL, _("%(call)s: already exists.") % {"call": label})
+                outcome("exists")
                 raise
             if absent_ok and isinstance(error, errors.PleskNotFound):
-                self.timeline.add(Kind.CALL, _("%(call)s: already gone.") % {"call": label})
+                outcome("gone")
                 return None
-            message = _("%(call)s: Plesk error %(code)s: %(text)s")
-            self.timeline.add(Kind.CALL, message % {"call": label, "code": error.errcode, "text": error.errtext})
-            raise Permanent(self.refused(error.errtext)) from error
+            outcome("plesk_error", code=error.errcode, text=error.errtext)
+            raise self.refused(error.errtext) from error
         except errors.PleskTLSError as error:
-            self.timeline.add(Kind.CALL, _("%(call)s: certificate not trusted.") % {"call": label})
-            raise Permanent(_("The Plesk server's certificate is not trusted.")) from error
+            outcome("certificate")
+            raise Permanent("certificate") from error
         except errors.PleskConnectionError as error:
-            self.timeline.add(Kind.CALL, _("%(call)s: server not reachable.") % {"call": label})
-            raise Transient(_("The Plesk server could not be reached.")) from error
+            outcome("unreachable")
+            raise Transient("unreachable") from error
         except errors.PleskOutcomeUnknown as error:
-            self.timeline.add(Kind.CALL, _("%(call)s: outcome unknown.") % {"call": label})
+            outcome("unknown")
             if not changes:
-                raise Transient(_("The Plesk server did not answer usably.")) from error
+                raise Transient("no_usable_answer") from error
             raise
         except ValidationError as error:
-            raise Permanent(" ".join(error.messages)) from error
-        self.timeline.add(Kind.CALL, _("%(call)s: done.") % {"call": label})
+            raise Permanent("text", text=" ".join(error.messages)) from error
+        outcome("done")
         return result
 
     def send(self, *operations) -> list:
@@ -478,7 +478,7 @@ class _Steps:
     def lookup(self):
         """Our Plesk customer (by external id, else by login) and our subscription (by external id)."""
         by_external_id, by_login, webspaces = self.call(
-            "customer get, webspace get",
+            "lookup",
             lambda: self.send(
                 ops.get_customers(external_ids=[self.customer_external_id]),
                 ops.get_customers(logins=[self.login]),
@@ -490,7 +490,7 @@ class _Steps:
 
     def find_customer(self):
         by_external_id, by_login = self.call(
-            "customer get",
+            "find_customer",
             lambda: self.send(
                 ops.get_customers(external_ids=[self.customer_external_id]), ops.get_customers(logins=[self.login])
             ),
@@ -498,7 +498,7 @@ class _Steps:
         return (by_external_id or by_login or [None])[0]
 
     def find_subscription(self):
-        found = self.call("webspace get", lambda: self.client.get_webspaces(external_ids=[self.external_id]))
+        found = self.call("find_subscription", lambda: self.client.get_webspaces(external_ids=[self.external_id]))
         return found[0] if found else None
 
     # -- step 1: the Plesk customer ----------------------------------------------------------------
@@ -514,7 +514,7 @@ class _Steps:
         password = secrets.token_urlsafe(18)  # never stored nor logged: the customer sets their own
         try:
             ref = self.call(
-                "customer add",
+                "customer_add",
                 lambda: self.client.add_customer(
                     login=login,
                     password=password,
@@ -533,15 +533,13 @@ class _Steps:
         except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
             found = self.find_customer()
             if found is not None:
-                self.timeline.add(Kind.CALL, _("Adopted the existing Plesk customer %(login)s.") % {"login": login})
+                self.timeline.add(Kind.CALL, note("adopted_customer", login=login))
                 if isinstance(error, errors.PleskOutcomeUnknown) and found.external_id == self.customer_external_id:
                     self.created_customer()  # our add, whose answer was lost
                 return found.id, found.login
             if isinstance(error, errors.PleskAlreadyExists):
-                raise Permanent(
-                    _("Step 1 of 2: the Plesk login %(login)s is taken by someone else.") % {"login": login}
-                ) from error
-            raise Transient(_("Step 1 of 2: the Plesk server did not confirm the new customer.")) from error
+                raise Permanent("login_taken", login=login) from error
+            raise Transient("customer_unconfirmed") from error
         self.created_customer()
         return ref.id, login
 
@@ -564,21 +562,18 @@ class _Steps:
         plan = {"plan_guid": product.plan_guid} if product.plan_guid else {"plan_name": product.plan_name}
         try:
             ref = self.call(
-                "webspace add",
+                "webspace_add",
                 lambda: self.client.add_webspace(name, owner_id=customer_id, external_id=self.external_id, **plan),
                 changes=True,
             )
         except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
             found = self.find_subscription()
             if found is not None:
-                adopted = _("Adopted the existing subscription %(name)s.") % {"name": domain_in_text(name)}
-                self.timeline.add(Kind.CALL, adopted)
+                self.timeline.add(Kind.CALL, note("adopted_subscription", name=name))
                 return found.id, found.name
             if isinstance(error, errors.PleskAlreadyExists):
-                raise Permanent(
-                    _("Step 2 of 2: the domain %(name)s already exists on the server.") % {"name": domain_in_text(name)}
-                ) from error
-            raise Transient(_("Step 2 of 2: the Plesk server did not confirm the new subscription.")) from error
+                raise Permanent("domain_taken", name=name) from error
+            raise Transient("subscription_unconfirmed") from error
         return ref.id, name
 
 
@@ -600,18 +595,18 @@ class _Removal(_Steps):
         self.remove_subscription()
         self.remove_customer()
 
-    def refused(self, text: str) -> str:
-        return _("Plesk refused the removal: %(text)s") % {"text": text}
+    def refused(self, text: str) -> Permanent:
+        return Permanent("removal_refused", text=text)
 
     def remove_subscription(self) -> None:
         found = self.find_subscription()
         if found is None:
             return
         try:
-            self.call("webspace del", lambda: self.client.delete_webspace(id=found.id), changes=True, absent_ok=True)
+            self.call("webspace_del", lambda: self.client.delete_webspace(id=found.id), changes=True, absent_ok=True)
         except errors.PleskOutcomeUnknown as error:
             if self.find_subscription() is not None:
-                raise Transient(_("The Plesk server did not confirm the removal of the subscription.")) from error
+                raise Transient("subscription_removal_unconfirmed") from error
 
     def find_customer_and_subscriptions(self):
         """The end customer's Plesk customer by our external id, and every subscription it has on the server."""
@@ -626,7 +621,7 @@ class _Removal(_Steps):
             found = customers.unwrap()
             return (found[0], webspaces.unwrap()) if found else (None, [])
 
-        return self.call("customer get, webspace get", read)
+        return self.call("removal_lookup", read)
 
     def remove_customer(self) -> None:
         customer, webspaces = self.find_customer_and_subscriptions()
@@ -634,30 +629,27 @@ class _Removal(_Steps):
             return
         kept = self.kept_because(webspaces)
         if kept:
-            self.timeline.add(
-                Kind.CALL,
-                _("The Plesk customer %(login)s stays: %(reason)s") % {"login": customer.login, "reason": kept},
-            )
+            self.timeline.add(Kind.CALL, note("customer_kept", login=customer.login, why=note(kept)))
             return
         try:
-            self.call("customer del", lambda: self.client.delete_customer(id=customer.id), changes=True, absent_ok=True)
+            self.call("customer_del", lambda: self.client.delete_customer(id=customer.id), changes=True, absent_ok=True)
         except errors.PleskOutcomeUnknown as error:
             if self.find_customer_and_subscriptions()[0] is not None:
-                raise Transient(_("The Plesk server did not confirm the removal of the Plesk customer.")) from error
+                raise Transient("customer_removal_unconfirmed") from error
 
     def kept_because(self, webspaces) -> str:
-        """Why the Plesk customer must stay, or ``""``."""
+        """Why the Plesk customer must stay (a code of ``hosting.messages``), or ``""``."""
         hosting = self.hosting
         # unrestricted: the job; the hostings of the same end customer (of this account) on this server
         customers_hostings = ResellerHosting.objects.filter(
             end_customer=hosting.end_customer_id, contract__hosting_server=hosting.contract.hosting_server_id
         )
         if not customers_hostings.filter(created_plesk_customer=True).exists():
-            return _("the portal did not create it.")
+            return "not_created_by_portal"
         if customers_hostings.exclude(pk=hosting.pk).exclude(status=Status.CANCELLED).exists():
-            return _("other hostings of the customer use it.")
+            return "used_by_other_hostings"
         if webspaces:
-            return _("it has other subscriptions on the server.")
+            return "has_subscriptions"
         return ""
 
 
@@ -694,10 +686,10 @@ def resume_paused() -> list[int]:
         with transaction.atomic():
             # unrestricted: the sweep, for the system
             changed = ResellerHosting.objects.filter(pk=hosting_id, status=Status.PAUSED).update(
-                status=Status.PROVISIONING, failure_reason="", next_attempt_at=None, claimed_until=None
+                status=Status.PROVISIONING, failure={}, next_attempt_at=None, claimed_until=None
             )
             if changed:
-                add_event(hosting_id, Kind.QUEUED, _("Queued again: the Plesk login was corrected."))
+                add_event(hosting_id, Kind.QUEUED, note("queued_login_corrected"))
                 resumed.append(hosting_id)
     return resumed
 

@@ -22,14 +22,8 @@ from core.tenancy import ADD, CHANGE, VIEW
 from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
 from hosting import provisioning
-from hosting.models import (
-    HostingServer,
-    ProvisioningEvent,
-    ResellerHosting,
-    domain_in_text,
-    hosting_domain,
-    is_generated_name,
-)
+from hosting.messages import is_generated_name, note
+from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting, hosting_domain
 from hosting.tasks import enqueue_provisioning
 from plesk import errors
 from products.models import ResellerProduct
@@ -144,7 +138,7 @@ def create_hosting(
         )
         hosting.external_id = provisioning.hosting_external_id(hosting.pk)
         hosting.save(update_fields=["external_id"])
-        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, _("Queued."))
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, note("queued"))
         changes = diff({}, snapshot(hosting, ["end_customer", "product", "contract", "domain", "send_summary"]))
         record(actor, AuditEntry.Action.CREATE, hosting, changes=changes, parent=customer)
         hosting_id = hosting.pk
@@ -165,7 +159,7 @@ def retry_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
     with transaction.atomic():
         was = Status.FAILED
         updated = hostings.filter(status=Status.FAILED).update(
-            status=Status.PROVISIONING, attempts=0, next_attempt_at=None, claimed_until=None, failure_reason=""
+            status=Status.PROVISIONING, attempts=0, next_attempt_at=None, claimed_until=None, failure={}
         )
         if not updated:
             was = Status.PROVISIONING
@@ -177,7 +171,7 @@ def retry_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
         if not updated:
             raise ValidationError(_("Only a failed hosting can be retried; this one is running or done."))
         hosting = hostings.select_related("end_customer").get()
-        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, _("Queued again (retry)."))
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, note("queued_retry"))
         changes = {"status": [was.value, Status.PROVISIONING.value]}
         record(actor, AuditEntry.Action.UPDATE, hosting, changes=changes, parent=hosting.end_customer)
         hosting_id = hosting.pk
@@ -230,12 +224,12 @@ def correct_hosting(
             attempts=0,
             next_attempt_at=None,
             claimed_until=None,
-            failure_reason="",
+            failure={},
         )
         if not updated:
             raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be corrected."))
         hosting = hostings.select_related("end_customer").get()
-        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, _("Corrected and queued again."))
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, note("queued_corrected"))
         changes = diff(before, snapshot(hosting, fields))
         record(actor, AuditEntry.Action.UPDATE, hosting, changes=changes, parent=hosting.end_customer)
         hosting_id = hosting.pk
@@ -258,7 +252,7 @@ def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
         was = _stuck(hostings, now).values_list("status", flat=True).first()
         updated = (
             _stuck(hostings.filter(status=was), now).update(
-                status=Status.CANCELLING, attempts=0, next_attempt_at=None, claimed_until=None, failure_reason=""
+                status=Status.CANCELLING, attempts=0, next_attempt_at=None, claimed_until=None, failure={}
             )
             if was
             else 0
@@ -266,8 +260,7 @@ def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
         if not updated:
             raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be cancelled."))
         hosting = hostings.select_related("end_customer").get()
-        message = _("Cancellation queued: what the portal created for it on the server is removed.")
-        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, message)
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, note("queued_cancel"))
         record(
             actor,
             AuditEntry.Action.UPDATE,
@@ -449,12 +442,7 @@ def link_subscription(
             subscription_id=subscription.id,
             subscription_name=subscription.name,
         )
-        provisioning.add_event(
-            hosting.pk,
-            ProvisioningEvent.Kind.SUCCEEDED,
-            _("Linked to the existing subscription %(name)s; nothing was changed on the server.")
-            % {"name": domain_in_text(subscription.name)},
-        )
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.SUCCEEDED, note("linked", name=subscription.name))
         changes = diff({}, snapshot(hosting, ["end_customer", "product", "contract", "subscription_id", "linked"]))
         record(actor, AuditEntry.Action.CREATE, hosting, changes=changes, parent=customer)
     return hosting

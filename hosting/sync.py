@@ -4,7 +4,7 @@ Someone may delete, suspend, re-plan, rename or move a subscription in Plesk
 itself. ``check_contract`` reads the subscriptions of one reseller contract's
 hostings with the reseller's own login and marks what differs: a deleted
 subscription as *missing*, a suspended one as *suspended* (and *active* again
-when it is back), and other changes as a note in ``drift``. Nothing on the
+when it is back), and other changes as notes in ``drift_notes``. Nothing on the
 server is changed, and nothing the portal knows is overwritten: the hosting
 keeps what was set up, and the note says how the server differs.
 
@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from contracts.models import Contract
 from contracts.plesk_failures import describe_failure
-from hosting.models import ProvisioningEvent, ResellerHosting, domain_in_text
+from hosting.messages import Message, note
+from hosting.models import ProvisioningEvent, ResellerHosting
 from hosting.provisioning import add_event
 from plesk import errors
 
@@ -59,15 +59,15 @@ def contracts_to_check():
     )
 
 
-def compare(hosting: ResellerHosting, webspace, plan_names: dict[str, str]) -> tuple[str, str]:
-    """The status and the drift note the hosting should have, given its subscription on the server."""
+def compare(hosting: ResellerHosting, webspace, plan_names: dict[str, str]) -> tuple[str, list[Message]]:
+    """The status and the drift notes the hosting should have, given its subscription on the server."""
     if webspace is None:
-        return Status.MISSING, _("The subscription no longer exists on the server.")
+        return Status.MISSING, [note("missing")]
     notes = []
     if webspace.name != hosting.subscription_name:
-        notes.append(_("Renamed on the server to %(name)s.") % {"name": domain_in_text(webspace.name)})
+        notes.append(note("renamed", name=webspace.name))
     if hosting.plesk_customer_id and webspace.owner_id and webspace.owner_id != hosting.plesk_customer_id:
-        notes.append(_("Moved to another Plesk customer on the server."))
+        notes.append(note("moved"))
     product = hosting.product
     if webspace.plan_guid and (product.plan_guid or product.plan_name):
         differs = (
@@ -77,14 +77,11 @@ def compare(hosting: ResellerHosting, webspace, plan_names: dict[str, str]) -> t
         )
         if differs:
             plan = plan_names.get(webspace.plan_guid) or webspace.plan_guid
-            notes.append(
-                _("Uses the service plan %(plan)s on the server instead of %(expected)s.")
-                % {"plan": plan, "expected": product.plan_name or product.plan_guid}
-            )
+            notes.append(note("plan_differs", plan=plan, expected=product.plan_name or product.plan_guid))
     if not webspace.active:
-        notes.insert(0, _("Suspended on the server."))
-        return Status.SUSPENDED, " ".join(notes)
-    return Status.ACTIVE, " ".join(notes)
+        notes.insert(0, note("suspended"))
+        return Status.SUSPENDED, notes
+    return Status.ACTIVE, notes
 
 
 def _read(contract: Contract, hostings: list[ResellerHosting]):
@@ -137,24 +134,23 @@ def check_contract(contract_id: int) -> CheckResult:
         with transaction.atomic():
             # The hosting may have changed meanwhile (a retry, another check): only a row still as read is updated.
             as_read = ResellerHosting.objects.filter(  # unrestricted: the hosting read above
-                pk=hosting.pk, status=hosting.status, drift=hosting.drift
+                pk=hosting.pk, status=hosting.status, checked_at=hosting.checked_at
             )
-            updated = as_read.update(status=status, drift=drift[:500], checked_at=now)
-            if updated and (status, drift) != (hosting.status, hosting.drift):
+            updated = as_read.update(status=status, drift_notes=drift, checked_at=now)
+            if updated and (status, drift) != (hosting.status, hosting.drift_notes):
                 add_event(hosting.pk, ProvisioningEvent.Kind.SERVER_CHECK, _describe(hosting.status, status, drift))
                 result.changed.append(hosting.pk)
         result.checked += 1
     return result
 
 
-def _describe(before: str, after: str, drift: str) -> str:
-    if after == Status.MISSING:
-        return drift
+def _describe(before: str, after: str, drift: list[Message]) -> Message:
+    """The timeline's row for a change the check found."""
     if after == Status.ACTIVE and not drift:
-        return _("Matches the server again.")
+        return note("notes", notes=[note("matches_again")])
     if before != after and after == Status.ACTIVE:
-        return " ".join([_("Active on the server again."), drift])
-    return drift
+        return note("notes", notes=[note("active_again"), *drift])
+    return note("notes", notes=drift)
 
 
 def enqueue_checks() -> list[int]:

@@ -18,7 +18,8 @@ from core.views import ObjectDetailView, ObjectListView, ObjectTabView
 from hosting import services
 from hosting.filters import ResellerHostingFilterSet
 from hosting.forms import HostingCorrectForm, HostingCreateForm, SubscriptionLinkForm
-from hosting.models import ResellerHosting, domain_in_text
+from hosting.messages import domain_in_text
+from hosting.models import ResellerHosting
 from hosting.tables import AccountHostingTable, ResellerHostingTable
 
 

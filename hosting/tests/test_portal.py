@@ -78,7 +78,7 @@ class TestContractTabs:
         ):
             assert text in tab
         detail = client.get(response["Location"]).content.decode()
-        assert "hx-get" not in detail and "customer add: done." in detail
+        assert "hx-get" not in detail and "Plesk customer created." in detail
 
     def test_an_invalid_domain_is_an_error_at_the_domain_field(self, setup, client_for):
         tenant, contract, product = setup
@@ -120,7 +120,9 @@ class TestDetail:
         assert f'hx-get="{status_url}"' in page and 'hx-trigger="every 2s"' in page
         part = client.get(status_url).content.decode()
         assert 'data-status="provisioning"' in part and "Queued." in part
-        ResellerHosting.objects.filter(pk=hosting.pk).update(status=Status.FAILED, failure_reason="Server weg")
+        ResellerHosting.objects.filter(pk=hosting.pk).update(
+            status=Status.FAILED, failure={"code": "text", "params": {"text": "Server weg"}}
+        )
         page = client.get(detail).content.decode()
         assert "hx-get" not in page and "Server weg" in page and 'data-testid="hosting-retry"' in page
         response = client.post(reverse("hosting:resellerhosting_retry", args=[hosting.pk]))

@@ -80,7 +80,7 @@ def kinds(hosting) -> list[str]:
 
 
 def messages(hosting) -> str:
-    return "\n".join(ProvisioningEvent.objects.filter(hosting=hosting).values_list("message", flat=True))
+    return "\n".join(event.text for event in ProvisioningEvent.objects.filter(hosting=hosting))
 
 
 def counts(sandbox, hosting) -> tuple[int, int]:
@@ -130,9 +130,9 @@ class TestSuccess:
         assert kinds(hosting) == ["queued", "started", "call", "call", "call", "succeeded"]
         assert messages(hosting).splitlines()[1:] == [
             "Attempt 1 started.",
-            "customer get, webspace get: done.",
-            "customer add: done.",
-            "webspace add: done.",
+            "Looked for the Plesk customer and the subscription on the server.",
+            "Plesk customer created.",
+            "Subscription created.",
             "The subscription kunde-neu.example is active.",
         ]
         entry = AuditEntry.objects.get(object_id=str(hosting.pk), action=AuditEntry.Action.CREATE)
@@ -202,7 +202,8 @@ class TestUnknownOutcomes:
         hosting = create(tenant, product, domain="unklar.example", capture=django_capture_on_commit_callbacks)
         assert hosting.status == Status.ACTIVE, hosting.failure_reason
         assert counts(sandbox, hosting) == (1, 1)
-        assert f"{operation}: outcome unknown." in messages(hosting)
+        step = {"customer add": "Creating the Plesk customer", "webspace add": "Creating the subscription"}[operation]
+        assert f"{step}: no usable answer, so the outcome is unknown." in messages(hosting)
         assert "Adopted" in messages(hosting)
 
     def test_http_500_without_commit_is_retried_then_created_once(
@@ -235,7 +236,7 @@ class TestUnknownOutcomes:
             )
         monkeypatch.setattr(provisioning._Steps, "lookup", blind_lookup())
         assert provisioning.provision(hosting.pk) == Status.ACTIVE
-        assert "webspace add: already exists." in messages(hosting)
+        assert "Creating the subscription: it exists already." in messages(hosting)
         assert counts(sandbox, hosting) == (1, 1)
 
     def test_a_domain_taken_by_someone_else_fails_in_plain_words(
@@ -422,8 +423,8 @@ class TestKilledWorker:
         # may remove it whatever happens next.
         assert messages(hosting).splitlines()[1:] == [
             "Attempt 1 started.",
-            "customer get: done.",
-            "customer add: done.",
+            "Looked for the Plesk customer on the server.",
+            "Plesk customer created.",
         ]
         assert ResellerHosting.objects.get(pk=hosting.pk).created_plesk_customer
         assert provisioning.provision(hosting.pk) is None  # a live lease: nobody else starts it
@@ -448,8 +449,8 @@ class TestKilledWorker:
         assert hosting.status == Status.PROVISIONING and hosting.attempts == 2 and hosting.claimed_until is not None
         assert messages(hosting).splitlines()[1:] == [
             "Attempt 1 started.",
-            "customer get: done.",
-            "customer add: done.",
+            "Looked for the Plesk customer on the server.",
+            "Plesk customer created.",
             "Attempt 2 started.",
         ]
 
@@ -558,7 +559,7 @@ class TestMore:
         sandbox.inject(FaultKind.SLOW_DRIP, operation="webspace add", interval=1.0)
         hosting = create(tenant, product, domain="tropf.example", capture=django_capture_on_commit_callbacks)
         assert hosting.status == Status.ACTIVE
-        assert "webspace add: outcome unknown." in messages(hosting)
+        assert "Creating the subscription: no usable answer, so the outcome is unknown." in messages(hosting)
         assert counts(sandbox, hosting) == (1, 1)
 
     def test_customer_created_by_a_concurrent_job_is_adopted(self, setup, sandbox, monkeypatch):
@@ -574,7 +575,7 @@ class TestMore:
             )
         monkeypatch.setattr(provisioning._Steps, "lookup", blind_lookup())
         assert provisioning.provision(hosting.pk) == Status.ACTIVE
-        assert "customer add: already exists." in messages(hosting)
+        assert "Creating the Plesk customer: it exists already." in messages(hosting)
         assert counts(sandbox, hosting) == (1, 1)
 
     def test_a_deleted_hosting_is_skipped(self, setup):

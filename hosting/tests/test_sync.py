@@ -41,11 +41,8 @@ def admin_client(sandbox) -> PleskClient:
 
 
 def checks(hosting) -> list[str]:
-    return list(
-        ProvisioningEvent.objects.filter(hosting=hosting, kind=ProvisioningEvent.Kind.SERVER_CHECK).values_list(
-            "message", flat=True
-        )
-    )
+    events = ProvisioningEvent.objects.filter(hosting=hosting, kind=ProvisioningEvent.Kind.SERVER_CHECK)
+    return [event.text for event in events]
 
 
 def sync_now() -> str:
