@@ -5,7 +5,9 @@ from ninja.pagination import paginate
 from access import services
 from access.filters import ServiceAccessFilterSet
 from access.models import ServiceAccess
+from access.tables import ServiceAccessTable
 from core.access import access_queryset, require_account
+from core.api import ExportQuery, export_list, filtered
 
 router = Router(tags=["Service access"])
 
@@ -97,6 +99,14 @@ def list_service_accesses(request, filters: Query[AccessFilter]):
     return ServiceAccessFilterSet(data, queryset=_held(request)).qs
 
 
+@router.get(
+    "/service-access/export/", summary="Export the list of service accesses (CSV or Excel), with the list's filters"
+)
+def export_service_accesses(request, query: Query[ExportQuery]):
+    rows = filtered(request, ServiceAccessFilterSet, _held(request))
+    return export_list(request, query, name="service-accesses", table_class=ServiceAccessTable, queryset=rows)
+
+
 @router.post(
     "/service-access/",
     response={201: ProviderAccessOut},
@@ -107,13 +117,13 @@ def activate_service_access(request, payload: ActivationIn):
     return Status(201, _held(request).get(pk=access.pk))
 
 
-@router.get("/me/service-access", response=list[GrantOut], summary="Active service accesses to your account")
+@router.get("/me/service-access/", response=list[GrantOut], summary="Active service accesses to your account")
 def my_service_access(request):
     require_account(request.actor)
     return list(services.active_accesses(request.actor.account).select_related("account"))
 
 
-@router.delete("/me/service-access/{access_id}", response={204: None}, summary="End a service access to your account")
+@router.delete("/me/service-access/{access_id}/", response={204: None}, summary="End a service access to your account")
 def revoke_my_service_access(request, access_id: int):
     require_account(request.actor)
     access = services.active_accesses(request.actor.account).filter(pk=access_id).first()

@@ -6,10 +6,24 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
 from core.roles import Role
-from core.tenancy import ADD, CHANGE, DELETE, VIEW, RestrictedManager, RestrictedQuerySet, TenantModel
+from core.tenancy import (
+    ACTION_LABELS,
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    RestrictedManager,
+    RestrictedQuerySet,
+    TenantModel,
+)
 
 CODE_LIFETIME = timedelta(minutes=10)
+# Actions on a service access besides the four of every model.
+REDEEM_USED = "redeem_used"
+REVOKE = "revoke"
+SWITCH_IN = "switch_in"
 
 
 class ActivationCode(models.Model):
@@ -80,6 +94,18 @@ class ServiceAccess(TenantModel):
     # administrators hold and use them; employees do not.
     requires_partner = True
     required_roles = {VIEW: Role.ADMIN, ADD: Role.ADMIN, CHANGE: Role.ADMIN, DELETE: Role.ADMIN}
+    # Refused actions the audit trail names: a used code again, ending an access, switching into one that is gone.
+    action_labels = {
+        **ACTION_LABELS,
+        REDEEM_USED: _("activate a service access with a used activation code"),
+        REVOKE: _("revoke %(objects)s"),
+        SWITCH_IN: _("switch into a service access"),
+    }
+    # Both accounts record these, each naming the other account as the object.
+    audit_sentences = {
+        AuditEntry.Action.ACTIVATE: _("%(user)s activated a service access between this account and %(object)s"),
+        AuditEntry.Action.REVOKE: _("%(user)s ended the service access between this account and %(object)s"),
+    }
 
     objects = RestrictedManager.from_queryset(ServiceAccessQuerySet)()
 

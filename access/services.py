@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access import codes
-from access.models import CODE_LIFETIME, ActivationCode, ServiceAccess
+from access.models import CODE_LIFETIME, REDEEM_USED, REVOKE, ActivationCode, ServiceAccess
 from accounts.models import Membership
 from audit.models import AuditEntry
-from audit.services import entry, record, record_all
+from audit.services import entry, record, record_all, record_refusal
 from core import throttle
 from core.access import ActionDenied, require_account, require_action
 from core.actor import Actor
@@ -122,9 +122,7 @@ def _note_replay(actor: Actor, code: ActivationCode) -> None:
     if ServiceAccess.objects.restrict(actor).filter(code=code).exists():
         return
     with transaction.atomic():
-        record(
-            actor, AuditEntry.Action.DENIED, account=code.account, object_repr=_("used activation code entered again")
-        )
+        record_refusal(actor, ServiceAccess, REDEEM_USED, account=code.account)
         _mail_owners(code.account, "access/email/replayed", {"provider": actor.account})
 
 
@@ -234,7 +232,7 @@ def revoke(actor: Actor, access: ServiceAccess) -> None:
             raise ServiceAccess.DoesNotExist
         if access.sharer_id != actor.user.pk and not actor.has_role(Role.OWNER):
             raise ActionDenied(
-                actor, ServiceAccess, "revoke", _("Only the person who shared, or an owner, can end this access.")
+                actor, ServiceAccess, REVOKE, _("Only the person who shared, or an owner, can end this access.")
             )
         access.revoked_at = timezone.now()
         access.save(update_fields=["revoked_at"])

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 from access import services
 from access.filters import ServiceAccessFilterSet
 from access.forms import ActivationForm
-from access.models import ServiceAccess
+from access.models import SWITCH_IN, ServiceAccess
 from access.tables import ServiceAccessTable
 from audit.models import AuditEntry
-from audit.services import record
+from audit.services import record_refusal
 from core.access import access_object, require_account, require_action
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE
@@ -64,7 +64,7 @@ def switch_in_view(request, pk):
     try:
         services.switch_in(request.actor, access, session=request.session)
     except ServiceAccess.DoesNotExist:
-        record(request.actor, AuditEntry.Action.DENIED, object_repr=_("switch into service access"))
+        record_refusal(request.actor, ServiceAccess, SWITCH_IN)
         raise Http404 from None
     return redirect("dashboard")
 

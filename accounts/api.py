@@ -6,7 +6,9 @@ from accounts import services
 from accounts.filters import MembershipFilterSet
 from accounts.forms import InvitationForm
 from accounts.models import Membership
+from accounts.tables import MembershipTable
 from core.access import access_object, access_queryset
+from core.api import ExportQuery, export_list, filtered
 from core.roles import Role
 from core.tenancy import VIEW
 
@@ -85,7 +87,7 @@ class MemberFilter(FilterSchema):
     role: str | None = None
 
 
-@router.get("/me", response=MeOut, summary="The authenticated user and the account it acts in")
+@router.get("/me/", response=MeOut, summary="The authenticated user and the account it acts in")
 def me(request):
     actor = request.actor
     user = actor.user
@@ -104,32 +106,38 @@ def _members(request, action=VIEW):
     return access_queryset(request.actor, Membership.objects.select_related("user"), action)
 
 
-@router.get("/members", response=list[MemberOut], summary="Members of the current account")
+@router.get("/members/", response=list[MemberOut], summary="Members of the current account")
 @paginate
 def list_members(request, filters: Query[MemberFilter]):
     data = {key: value for key, value in filters.dict().items() if value is not None}
     return MembershipFilterSet(data, queryset=_members(request)).qs
 
 
-@router.get("/members/{member_id}", response=MemberOut, summary="One member of the current account")
+@router.get("/members/export/", summary="Export the member list (CSV or Excel), with the list's filters")
+def export_members(request, query: Query[ExportQuery]):
+    rows = filtered(request, MembershipFilterSet, _members(request))
+    return export_list(request, query, name="members", table_class=MembershipTable, queryset=rows)
+
+
+@router.get("/members/{member_id}/", response=MemberOut, summary="One member of the current account")
 def get_member(request, member_id: int):
     return access_object(request.actor, Membership.objects.select_related("user"), member_id)
 
 
-@router.patch("/members/{member_id}", response=MemberOut, summary="Change a member's role (owners and administrators)")
+@router.patch("/members/{member_id}/", response=MemberOut, summary="Change a member's role (owners and administrators)")
 def change_member_role(request, member_id: int, payload: MemberRoleIn):
     membership = access_object(request.actor, Membership.objects.select_related("user"), member_id)
     return services.change_member_role(request.actor, membership, payload.role)
 
 
-@router.delete("/members/{member_id}", response={204: None}, summary="Remove a member (owners and administrators)")
+@router.delete("/members/{member_id}/", response={204: None}, summary="Remove a member (owners and administrators)")
 def remove_member(request, member_id: int):
     membership = access_object(request.actor, Membership.objects.select_related("user"), member_id)
     services.remove_member(request.actor, membership)
     return Status(204, None)
 
 
-@router.post("/invitations", response={201: InvitationOut}, summary="Invite a person by e-mail")
+@router.post("/invitations/", response={201: InvitationOut}, summary="Invite a person by e-mail")
 def invite_member(request, payload: InvitationIn):
     form = InvitationForm(payload.dict(), actor=request.actor)
     if not form.is_valid():

@@ -9,7 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
-from core.tenancy import ADD, CHANGE, DELETE, VIEW, RoleRules, TenantModel
+from core.tenancy import ACTION_LABELS, ADD, CHANGE, DELETE, VIEW, RoleRules, TenantModel
+
+# Making someone an owner, or changing or removing an owner: owners only.
+MANAGE_OWNERS = "manage_owners"
 
 
 class Account(RoleRules, models.Model):
@@ -45,6 +48,7 @@ class Membership(TenantModel):
     created_at = models.DateTimeField(_("member since"), auto_now_add=True)
 
     required_roles = {VIEW: Role.EMPLOYEE, ADD: Role.ADMIN, CHANGE: Role.ADMIN, DELETE: Role.ADMIN}
+    action_labels = {**ACTION_LABELS, MANAGE_OWNERS: _("manage owners")}
 
     class Meta:
         ordering = ["user__username"]

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, Invitation, Membership
+from accounts.models import MANAGE_OWNERS, Account, Invitation, Membership
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
 from core.access import ActionDenied, access_object, require_action
@@ -96,7 +96,7 @@ def _check_role_change_allowed(actor: Actor, old: Role | None, new: Role) -> Non
     # Administrators manage everyone except owners: they neither touch an
     # owner nor make anybody one.
     if not actor.has_role(Role.OWNER) and Role.OWNER in (old, new):
-        raise ActionDenied(actor, Membership, "manage owners", _("Only owners can manage owners."))
+        raise ActionDenied(actor, Membership, MANAGE_OWNERS, _("Only owners can manage owners."))
 
 
 def _lock_owners(actor: Actor) -> list[Membership]:

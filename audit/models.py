@@ -1,11 +1,21 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from audit.display import EMPTY, action_label, field_label, field_value, model_field
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AuditEntry(TenantModel):
@@ -60,6 +70,8 @@ class AuditEntry(TenantModel):
     parent_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     parent_id = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # A "denied" entry's refused action on ``object_type`` (``RoleRules.action_labels`` names it).
+    refused_action = models.CharField(max_length=32, blank=True)
     # Set when the action was taken by a provider working in this account through service access.
     service_access = models.ForeignKey(
         "access.ServiceAccess", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
@@ -88,3 +100,81 @@ class AuditEntry(TenantModel):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only.")
+
+    @property
+    def object_model(self) -> type[models.Model] | None:
+        """The recorded object's model, from the content-type cache (no query per entry)."""
+        if self.object_type_id is None:
+            return None
+        return ContentType.objects.get_for_id(self.object_type_id).model_class()
+
+    @property
+    def object_display(self) -> str:
+        """The object as the reader reads it; for a denial, what was refused ("delete customers")."""
+        if self.refused_action:
+            return capfirst(action_label(self.object_model, self.refused_action))
+        return self.object_repr
+
+    @property
+    def sentence(self) -> str:
+        """The entry as one sentence in the reader's language ("reseller hat K-1001 angelegt").
+
+        A model words its own actions in ``audit_sentences`` (``{action: "%(user)s … %(object)s"}``)
+        where the general sentence would be wrong for it.
+        """
+        action = self.Action(self.action)
+        own: Mapping[str, StrOrPromise] = getattr(self.object_model, "audit_sentences", {})
+        template = own.get(action) or SENTENCES[action]
+        if action == self.Action.SWITCH_IN and self.service_access_id is not None:
+            # Recorded in the shared account: the object is the provider who came in.
+            template = SWITCHED_IN_HERE
+        return str(template) % {"user": self.user_repr or EMPTY, "object": self.object_display or EMPTY}
+
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """``(field, old, new)`` for each change as the UI shows it, in the reader's language.
+
+        The page, the export and anything else that shows changes read them here.
+        """
+        model = self.object_model
+        rows = []
+        for name, (old, new) in (self.changes or {}).items():
+            field = model_field(model, name)
+            before, after = field_value(field, old), field_value(field, new)
+            if before == after == EMPTY:  # None → "": recorded as a change, but nothing to read
+                continue
+            rows.append((field_label(field, name), before, after))
+        return rows
+
+
+Action = AuditEntry.Action
+# One sentence per action, with placeholders: word order differs between languages.
+SENTENCES = {
+    Action.CREATE: _("%(user)s created %(object)s"),
+    Action.UPDATE: _("%(user)s changed %(object)s"),
+    Action.DELETE: _("%(user)s deleted %(object)s"),
+    Action.LOGIN: _("%(user)s logged in"),
+    Action.LOGOUT: _("%(user)s logged out"),
+    Action.LOGIN_FAILED: _("Login as %(object)s failed"),
+    Action.PASSWORD_CHANGE: _("%(user)s changed their password"),
+    Action.PASSWORD_RESET: _("%(user)s reset the password of %(object)s"),
+    Action.TWO_FACTOR_ON: _("%(user)s turned on two-factor login"),
+    Action.TWO_FACTOR_OFF: _("%(user)s turned off two-factor login"),
+    Action.SWITCH_ACCOUNT: _("%(user)s switched to the account %(object)s"),
+    Action.INVITE: _("%(user)s invited %(object)s"),
+    Action.JOIN: _("%(user)s joined: %(object)s"),
+    Action.ACTIVATE: _("%(user)s activated %(object)s"),
+    # Recorded in the provider's own account: the object is the account it went into.
+    Action.SWITCH_IN: _("%(user)s started working in %(object)s through a service access"),
+    # Recorded in the shared account; the object is the provider.
+    Action.SWITCH_OUT: _("%(user)s (%(object)s) stopped working in this account through the service access"),
+    Action.SWITCH_END: _("%(user)s (%(object)s) was sent back: the service access to this account has ended"),
+    Action.REVOKE: _("%(user)s revoked %(object)s"),
+    Action.DEACTIVATE: _("%(user)s deactivated %(object)s"),
+    Action.EXPORT: _("%(user)s exported %(object)s"),
+    Action.IMPORT: _("%(user)s imported %(object)s"),
+    Action.ERASE: _("%(user)s erased the personal data of %(object)s"),
+    Action.TOKEN_CREATE: _("%(user)s created the API token %(object)s"),
+    Action.TOKEN_REVOKE: _("%(user)s revoked the API token %(object)s"),
+    Action.DENIED: _("%(user)s was refused: %(object)s"),
+}
+SWITCHED_IN_HERE = _("%(user)s (%(object)s) started working in this account through a service access")

@@ -13,6 +13,7 @@ from audit.models import AuditEntry
 if TYPE_CHECKING:
     from core.access import ActionDenied
     from core.actor import Actor
+    from core.tenancy import RoleRules
 
 MASK = "••••••"
 SECRET_HINTS = ("password", "secret", "token", "key_hash", "api_key")
@@ -91,9 +92,21 @@ def record(actor: Actor | None, action: str, obj: models.Model | None = None, **
     return new
 
 
+def record_refusal(actor: Actor | None, model: type[RoleRules], action: str, *, account=None) -> AuditEntry:
+    """A "denied" entry for ``action`` on ``model``, kept as codes: each reader reads it in their own language.
+
+    ``account`` as for ``entry``."""
+    refusal = entry(actor, AuditEntry.Action.DENIED, account=account)
+    if issubclass(model, models.Model):  # RoleRules is a mixin; what has role rules is a model
+        refusal.object_type = ContentType.objects.get_for_model(model)
+    refusal.refused_action = action
+    refusal.save()
+    return refusal
+
+
 def record_denial(denial: ActionDenied) -> AuditEntry:
     """The "denied" entry for a refused action (``core.access``); written outside the refused transaction."""
-    return record(denial.actor, AuditEntry.Action.DENIED, object_repr=denial.describe())
+    return record_refusal(denial.actor, denial.model, denial.action)
 
 
 def record_all(*entries: AuditEntry) -> None:

@@ -2,14 +2,16 @@ from datetime import date
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from contracts import services
 from contracts.filters import ContractFilterSet, DomainFilterSet
 from contracts.forms import AssignForm
-from contracts.models import ASSIGN, Contract, Domain
+from contracts.models import ASSIGN, OPEN_PLESK, Contract, Domain
+from contracts.tables import ContractTable, DomainTable
 from core.access import access_object, access_queryset
+from core.api import ExportQuery, export_list, filtered
 
 router = Router(tags=["Contracts and domains"])
 
@@ -83,6 +85,10 @@ class AssignIn(Schema):
     end_customer: int | None = None
 
 
+class PleskLoginOut(Schema):
+    url: str
+
+
 # What a contract's or domain's answer reads along with it.
 RELATED = {Contract: ("end_customer", "shop_product"), Domain: ("end_customer",)}
 
@@ -113,6 +119,23 @@ def _assign(request, model, pk, end_customer_id):
 @paginate
 def list_contracts(request, filters: Query[ContractFilter]):
     return _filtered(ContractFilterSet, filters, access_queryset(request.actor, _rows(Contract)))
+
+
+def _export(request, query, model, table_class, filterset_class, name):
+    rows = filtered(request, filterset_class, access_queryset(request.actor, _rows(model)))
+    # Without the right to assign, the list shows no customers, and neither does its export.
+    table_kwargs = {} if services.may_assign(request.actor) else {"exclude": ("selection", "end_customer")}
+    return export_list(request, query, name=name, table_class=table_class, queryset=rows, table_kwargs=table_kwargs)
+
+
+@router.get("/contracts/export/", summary="Export the contract list (CSV or Excel), with the list's filters")
+def export_contracts(request, query: Query[ExportQuery]):
+    return _export(request, query, Contract, ContractTable, ContractFilterSet, "contracts")
+
+
+@router.get("/domains/export/", summary="Export the domain list (CSV or Excel), with the list's filters")
+def export_domains(request, query: Query[ExportQuery]):
+    return _export(request, query, Domain, DomainTable, DomainFilterSet, "domains")
 
 
 @router.get("/contracts/{contract_id}/", response=ContractOut, summary="One contract")
@@ -159,3 +182,18 @@ def assign_domain(request, domain_id: int, payload: AssignIn):
 @router.post("/domains/{domain_id}/unassign/", response=DomainOut, summary="Remove a domain's assignment")
 def unassign_domain(request, domain_id: int):
     return _assign(request, Domain, domain_id, None)
+
+
+@router.post(
+    "/contracts/{contract_id}/plesk-login/",
+    response={200: PleskLoginOut, 503: dict},
+    summary="Plesk öffnen: a one-time login URL into the contract's Plesk (valid for a few minutes, used once)",
+)
+def open_plesk(request, contract_id: int):
+    contract = access_object(
+        request.actor, Contract.objects.filter(hosting_server__isnull=False), contract_id, OPEN_PLESK
+    )
+    try:
+        return {"url": services.open_plesk(request.actor, contract)}
+    except services.PleskUnavailable as error:
+        return Status(503, {"detail": str(error)})

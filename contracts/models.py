@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
 from core.crypto import EncryptedTextField
 from core.roles import Role
-from core.tenancy import ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
+from core.tenancy import ACTION_LABELS, ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ class AssignableContract(AccountOwnedModel):
         CHANGE: Role.OWNER,
         DELETE: Role.OWNER,
     }
+    action_labels = {**ACTION_LABELS, ASSIGN: _("assign %(objects)s")}
     # What ``__str__`` reads, for querysets that show or audit many of them.
     display_related: ClassVar[tuple[str, ...]] = ()
 
@@ -168,6 +170,9 @@ class Contract(AssignableContract):
     display_related = ("shop_product",)
     # Opening the reseller's Plesk panel gives its full reseller powers there.
     required_roles = {**AssignableContract.required_roles, OPEN_PLESK: Role.ADMIN}
+    action_labels = {**AssignableContract.action_labels, OPEN_PLESK: _("open %(objects)s in Plesk")}
+    # Logging in to a contract is opening its Plesk panel.
+    audit_sentences = {AuditEntry.Action.LOGIN: _("%(user)s logged in to %(object)s")}
 
     class Meta:
         ordering = ["-number"]

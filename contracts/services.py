@@ -25,10 +25,15 @@ from contracts.models import ASSIGN, OPEN_PLESK, AssignableContract, Contract, D
 from contracts.plesk_failures import describe_failure
 from core.access import access_object, access_queryset, require_action
 from core.actor import Actor
-from core.tenancy import VIEW
+from core.tenancy import CHANGE, VIEW
 from customers.models import EndCustomer
 from customers.services import lock_end_customer
 from plesk.errors import PleskError
+
+
+def may_assign(actor: Actor) -> bool:
+    """Assigning needs the assign right on contracts and end customers to assign to (a reseller account)."""
+    return actor.may(Contract, ASSIGN) and actor.may(EndCustomer, CHANGE)
 
 
 def _pks(items: Iterable) -> list[int]:

@@ -41,11 +41,6 @@ AUTOCOMPLETE_RESULTS = 20
 CONTRACT_TABS = Tabs(Tab("contracts:contract_detail", gettext_lazy("Contract")))
 
 
-def may_assign(actor) -> bool:
-    """Assigning needs the assign right on contracts and end customers to assign to (a reseller account)."""
-    return actor.may(Contract, ASSIGN) and actor.may(EndCustomer, CHANGE)
-
-
 class AssignableListView(ObjectListView):
     template_name = "contracts/assignable_list.html"
     title = gettext_lazy("Product management")
@@ -57,14 +52,14 @@ class AssignableListView(ObjectListView):
 
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
-        if not may_assign(self.actor):
+        if not services.may_assign(self.actor):
             kwargs["exclude"] = ("selection", "end_customer")
         return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["list_tabs"] = LIST_TABS
-        context["may_assign"] = may_assign(self.actor)
+        context["may_assign"] = services.may_assign(self.actor)
         if context["may_assign"]:
             context["assign_form"] = AssignForm(actor=self.actor, compact=True)
             context["bulk_url"] = reverse(self.bulk_url_name)
@@ -96,7 +91,7 @@ class DomainListView(AssignableListView):
 class AssignableDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["may_assign"] = may_assign(self.actor)
+        context["may_assign"] = services.may_assign(self.actor)
         if context["may_assign"]:
             context["assign_form"] = AssignForm(actor=self.actor, initial={"end_customer": self.object.end_customer_id})
         return context

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
+from django_otp import user_has_device
 
 from core.tenancy import VIEW, RestrictedQuerySet, RoleRules
 
@@ -52,17 +53,28 @@ class ActionDenied(PermissionDenied):
         self.model = model
         self.action = action
 
-    def describe(self) -> str:
-        """What was refused, for the audit trail: "end customer: delete"."""
-        name = self.model._meta.verbose_name if issubclass(self.model, models.Model) else self.model.__name__
-        return f"{name}: {self.action}"
-
 
 def require_account(actor: Actor) -> Account:
     """The account the actor works in (404 when none): for what every member may do, whatever the role."""
     if actor.account is None or not actor.has_account:
         raise Http404
     return actor.account
+
+
+def require_operator(actor: Actor) -> None:
+    """Operator staff only, by the operator area's rule: an active staff user who passed two-factor login
+    (with a token: who has it set up). Everyone else gets 404, like a feature their account does not have."""
+    user = actor.user
+    if user is None or not user.is_active or not user.is_staff:
+        raise Http404
+    if actor.token is not None:
+        verified = user_has_device(user)
+    else:
+        # django-otp's OTPMiddleware gives the request's user is_verified(): this session passed the code.
+        is_verified = getattr(user, "is_verified", None)
+        verified = bool(is_verified and is_verified())
+    if not verified:
+        raise Http404
 
 
 def require_action(actor: Actor, model: type[RoleRules], action: str) -> None:

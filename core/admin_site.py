@@ -1,10 +1,15 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class OperatorAdminSite(admin.AdminSite):
@@ -18,6 +23,19 @@ class OperatorAdminSite(admin.AdminSite):
     site_header = _("Partnerportal – operator area")
     site_title = _("Operator area")
     index_title = _("Provider data")
+
+    # Library models named in English only ("TOTP devices", "Task Results"), by "app_label.model".
+    model_names: ClassVar[dict[str, StrOrPromise]] = {
+        "otp_totp.totpdevice": _("Authenticator apps (TOTP)"),
+        "django_tasks_database.dbtaskresult": _("Job results"),
+    }
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            for model in app["models"]:
+                model["name"] = self.model_names.get(model["model"]._meta.label_lower, model["name"])
+        return app_list
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

@@ -13,19 +13,31 @@ filter or table module touches a tenant model's manager without ``restrict``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from core.actor import Actor
 
 VIEW = "view"
 ADD = "add"
 CHANGE = "change"
 DELETE = "delete"
+
+# What the audit trail calls each action; the model's plural name goes in ("delete customers").
+ACTION_LABELS: Mapping[str, StrOrPromise] = {
+    VIEW: _("view %(objects)s"),
+    ADD: _("add %(objects)s"),
+    CHANGE: _("change %(objects)s"),
+    DELETE: _("delete %(objects)s"),
+}
 
 
 _T = TypeVar("_T", bound="TenantModel")
@@ -58,6 +70,8 @@ class RoleRules:
 
     # Reseller features (MKM) exist only in accounts with the partner capability.
     requires_partner: ClassVar[bool] = False
+    # Names of the actions (``ACTION_LABELS``); a model with actions of its own adds theirs.
+    action_labels: ClassVar[Mapping[str, StrOrPromise]] = ACTION_LABELS
     required_roles: ClassVar[dict[str, Role]] = {
         VIEW: Role.EMPLOYEE,
         ADD: Role.EMPLOYEE,

@@ -1,16 +1,20 @@
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router, Schema, Status
+from django.http import JsonResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from core.access import access_object, access_queryset
-from core.tenancy import CHANGE, DELETE, VIEW
-from customers import services
-from customers.filters import EndCustomerFilterSet
-from customers.forms import EndCustomerForm, PortalUserForm, TodoForm
-from customers.models import EndCustomer, PortalUser, Todo
+from core.access import access_object, access_queryset, require_action
+from core.api import ExportQuery, export_list, filtered, valid_form
+from core.tenancy import ADD, CHANGE, DELETE, VIEW
+from customers import imports, services
+from customers.filters import EndCustomerFilterSet, TodoFilterSet
+from customers.forms import EndCustomerForm, ImportMappingForm, PortalUserForm, TodoForm
+from customers.models import CustomerImport, EndCustomer, PortalUser, Todo
+from customers.tables import EndCustomerTable
 
 router = Router(tags=["Customers"])
 
@@ -96,6 +100,10 @@ class PortalUserOut(Schema):
         return obj.user.is_active
 
 
+class PortalUserPatch(Schema):
+    active: bool
+
+
 class TodoIn(Schema):
     title: str
     description: str = ""
@@ -104,8 +112,17 @@ class TodoIn(Schema):
     assignee: int | None = None
 
 
+class TodoPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+    due_date: date | None = None
+    status: str | None = None
+    assignee: int | None = None
+
+
 class TodoOut(Schema):
     id: int
+    customer: int
     title: str
     description: str
     due_date: date | None
@@ -116,6 +133,44 @@ class TodoOut(Schema):
     def resolve_assignee(obj):
         return obj.assignee_id
 
+    @staticmethod
+    def resolve_customer(obj):
+        return obj.end_customer_id
+
+
+class ErasedOut(Schema):
+    alias: str
+
+
+class ImportOut(Schema):
+    id: int
+    file_name: str
+    created_at: datetime
+    status: str
+    header: list[str]
+    mapping: dict[str, int | None]
+    preview: list[dict[str, str]]
+    total: int
+    processed: int
+    valid_count: int
+    errors: list[dict[str, Any]]
+    created_count: int
+    failure: str
+
+    @staticmethod
+    def resolve_preview(obj):
+        return [imports.mapped(row, obj.mapping) for row in obj.rows[:5]]
+
+
+class ImportCheckIn(Schema):
+    """Which column (0-based) of the file holds each customer field; a field left out is not in the file."""
+
+    mapping: dict[str, int | None]
+
+
+class ImportRunIn(Schema):
+    only_valid: bool = False
+
 
 def _customers(request, action=VIEW):
     return access_queryset(request.actor, EndCustomer.objects.with_counts(), action)
@@ -125,13 +180,6 @@ def _customer(request, customer_id: int, action=VIEW) -> EndCustomer:
     return access_object(request.actor, EndCustomer.objects.with_counts(), customer_id, action)
 
 
-def _valid(form):
-    """Validate with the UI's form, so the API names the same fields with the same messages."""
-    if not form.is_valid():
-        raise ValidationError(form.errors.as_data())
-    return form
-
-
 @router.get("/customers/", response=list[CustomerOut], summary="End customers, with the list's filters and search")
 @paginate
 def list_customers(request, filters: Query[CustomerFilter]):
@@ -139,9 +187,15 @@ def list_customers(request, filters: Query[CustomerFilter]):
     return EndCustomerFilterSet(data, queryset=_customers(request)).qs
 
 
+@router.get("/customers/export/", summary="Export the customer list (CSV or Excel), with the list's filters")
+def export_customers(request, query: Query[ExportQuery]):
+    queryset = filtered(request, EndCustomerFilterSet, _customers(request))
+    return export_list(request, query, name="customers", table_class=EndCustomerTable, queryset=queryset)
+
+
 @router.post("/customers/", response={201: CustomerOut}, summary="Create an end customer")
 def create_customer(request, payload: CustomerIn):
-    form = _valid(EndCustomerForm(payload.dict(), actor=request.actor))
+    form = valid_form(EndCustomerForm(payload.dict(), actor=request.actor))
     customer = services.create_end_customer(request.actor, form.instance)
     return Status(201, _customer(request, customer.pk))
 
@@ -156,7 +210,7 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
     customer = _customer(request, customer_id, CHANGE)
     form = EndCustomerForm(instance=customer, actor=request.actor)
     data = {name: form[name].value() for name in form.fields} | payload.dict(exclude_unset=True)
-    form = _valid(EndCustomerForm(data, instance=customer, actor=request.actor))
+    form = valid_form(EndCustomerForm(data, instance=customer, actor=request.actor))
     services.update_end_customer(request.actor, form.instance)
     return _customer(request, customer_id)
 
@@ -178,7 +232,7 @@ def list_portal_users(request, customer_id: int):
 def create_portal_user(request, customer_id: int, payload: PortalUserIn):
     customer = _customer(request, customer_id)
     data = payload.dict() | {"access": "password" if payload.password else "invite"}
-    form = _valid(PortalUserForm(data))
+    form = valid_form(PortalUserForm(data))
     fields = {
         key: form.cleaned_data[key]
         for key in ("username", "first_name", "last_name", "email", "password", "send_summary")
@@ -197,10 +251,136 @@ def list_todos(request, customer_id: int):
 @router.post("/customers/{customer_id}/todos/", response={201: TodoOut}, summary="Add a to-do")
 def create_todo(request, customer_id: int, payload: TodoIn):
     customer = _customer(request, customer_id)
-    form = _valid(TodoForm(payload.dict(), actor=request.actor))
+    form = valid_form(TodoForm(payload.dict(), actor=request.actor))
     return Status(201, services.save_todo(request.actor, form.instance, customer))
 
 
 @router.get("/customers/{customer_id}/todos/{todo_id}/", response=TodoOut, summary="One to-do")
 def get_todo(request, customer_id: int, todo_id: int):
     return access_object(request.actor, Todo.objects.filter(end_customer_id=customer_id), todo_id)
+
+
+@router.get(
+    "/customers/{customer_id}/personal-data/", summary="Everything stored about an end customer (GDPR Art. 15, 20)"
+)
+def customer_personal_data(request, customer_id: int):
+    customer = _customer(request, customer_id)
+    response = JsonResponse(services.personal_data(request.actor, customer), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
+    return response
+
+
+@router.post(
+    "/customers/{customer_id}/erase/",
+    response=ErasedOut,
+    summary="Erase an end customer's personal data (GDPR Art. 17); the activity list keeps a pseudonym",
+)
+def erase_customer(request, customer_id: int):
+    customer = _customer(request, customer_id)
+    require_action(request.actor, EndCustomer, DELETE)
+    return {"alias": services.erase_end_customer(request.actor, customer)}
+
+
+def _portal_user(request, user_id: int, action=VIEW) -> PortalUser:
+    return access_object(request.actor, PortalUser.objects.select_related("user"), user_id, action)
+
+
+@router.patch(
+    "/portal-users/{user_id}/", response=PortalUserOut, summary="Activate or deactivate a portal user's login"
+)
+def change_portal_user(request, user_id: int, payload: PortalUserPatch):
+    portal_user = _portal_user(request, user_id, CHANGE)
+    services.set_portal_user_active(request.actor, portal_user, payload.active)
+    return _portal_user(request, user_id)
+
+
+@router.post(
+    "/portal-users/{user_id}/password-link/",
+    response={202: None},
+    summary="Mail a portal user a link to set a new password",
+)
+def send_portal_user_password_link(request, user_id: int):
+    services.send_portal_password_link(request.actor, _portal_user(request, user_id, CHANGE))
+    return Status(202, None)
+
+
+@router.delete("/portal-users/{user_id}/", response={204: None}, summary="Delete a portal user")
+def delete_portal_user(request, user_id: int):
+    services.delete_portal_user(request.actor, _portal_user(request, user_id, DELETE))
+    return Status(204, None)
+
+
+@router.get("/todos/", response=list[TodoOut], summary="My to-dos (assigned to me), with the list's filters")
+@paginate
+def list_my_todos(request):
+    mine = access_queryset(request.actor, Todo).filter(assignee=request.user).order_by("status", "due_date", "pk")
+    return filtered(request, TodoFilterSet, mine)
+
+
+def _todo(request, todo_id: int, action=VIEW) -> Todo:
+    return access_object(request.actor, Todo.objects.select_related("end_customer"), todo_id, action)
+
+
+@router.patch("/todos/{todo_id}/", response=TodoOut, summary="Change a to-do (title, due date, assignee; status done)")
+def update_todo(request, todo_id: int, payload: TodoPatch):
+    todo = _todo(request, todo_id, CHANGE)
+    form = TodoForm(instance=todo, actor=request.actor)
+    data = {name: form[name].value() for name in form.fields} | payload.dict(exclude_unset=True)
+    form = valid_form(TodoForm(data, instance=todo, actor=request.actor))
+    return services.save_todo(request.actor, form.instance)
+
+
+@router.delete("/todos/{todo_id}/", response={204: None}, summary="Delete a to-do")
+def delete_todo(request, todo_id: int):
+    services.delete_todo(request.actor, _todo(request, todo_id, DELETE))
+    return Status(204, None)
+
+
+@router.post(
+    "/customer-imports/",
+    response={201: ImportOut},
+    summary="Upload a CSV or Excel file of customers; answers with the columns and a guessed mapping",
+)
+def upload_import(request, file: File[UploadedFile]):
+    require_action(request.actor, CustomerImport, ADD)
+    try:
+        job = services.start_import(request.actor, name=file.name or "", data=file.read(imports.MAX_BYTES + 1))
+    except imports.ImportFileError as error:
+        raise ValidationError({"file": [str(error)]}) from error
+    return Status(201, job)
+
+
+def _import(request, import_id: int, action=VIEW) -> CustomerImport:
+    return access_object(request.actor, CustomerImport, import_id, action)
+
+
+@router.get(
+    "/customer-imports/{import_id}/",
+    response=ImportOut,
+    summary="An import: its preview, progress (status, processed of total) and the rows that fail, by row",
+)
+def get_import(request, import_id: int):
+    return _import(request, import_id)
+
+
+@router.post(
+    "/customer-imports/{import_id}/check/",
+    response={202: ImportOut},
+    summary="Check every row with a column mapping; poll the import until its status is validated",
+)
+def check_import(request, import_id: int, payload: ImportCheckIn):
+    job = _import(request, import_id, CHANGE)
+    data = {field: "" if index is None else str(index) for field, index in payload.mapping.items()}
+    form = valid_form(ImportMappingForm(data, header=job.header, initial_mapping=job.mapping))
+    services.check_import(request.actor, job, form.mapping())
+    return Status(202, _import(request, import_id))
+
+
+@router.post(
+    "/customer-imports/{import_id}/run/",
+    response={202: ImportOut},
+    summary="Import the checked rows (all, or only the valid ones); poll the import until it is done",
+)
+def run_import(request, import_id: int, payload: ImportRunIn):
+    services.run_import(request.actor, _import(request, import_id, CHANGE), only_valid=payload.only_valid)
+    return Status(202, _import(request, import_id))

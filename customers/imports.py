@@ -40,6 +40,7 @@ FIELDS = [
     ("email", gettext_lazy("E-mail"), True),
     ("website", gettext_lazy("Website"), False),
 ]
+LABELS = {field: label for field, label, _required in FIELDS}
 
 # Header names we recognise, German and English, lower-case without spaces or punctuation.
 SYNONYMS = {
@@ -135,6 +136,11 @@ def mapped(row: list[str], mapping: dict) -> dict[str, str]:
     return values
 
 
+def labelled_errors(errors: list[dict]) -> list[dict]:
+    """``errors`` as ``check`` stores them, with each field's label in the reader's language instead of its name."""
+    return [{**error, "field": LABELS.get(error["field"], "")} for error in errors]
+
+
 def build_customer(account, values: dict[str, str]) -> EndCustomer:
     customer = EndCustomer(account=account, **values)
     customer.full_clean(exclude=["account"], validate_constraints=False)
@@ -200,7 +206,7 @@ def run(job: CustomerImport, actor: Actor, *, only_valid: bool) -> int:
         job.created_count = created
         job.status = CustomerImport.Status.DONE
         job.save(update_fields=["created_count", "status"])
-        record(actor, AuditEntry.Action.IMPORT, job, changes={"customers": [0, created]})
+        record(actor, AuditEntry.Action.IMPORT, job, changes={"created_count": [0, created]})
     return created
 
 

@@ -310,7 +310,7 @@ class CustomerImport(AccountOwnedModel):
     processed = models.PositiveIntegerField(default=0)
     valid_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
-    created_count = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(_("customers imported"), default=0)
     failure = models.TextField(blank=True)
 
     class Meta:

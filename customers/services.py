@@ -170,7 +170,7 @@ def create_portal_user(
             AuditEntry.Action.CREATE,
             portal_user,
             parent=customer,
-            changes=diff({}, {"username": username, "email": email}),
+            changes=diff({}, {"user__username": username, "user__email": email}),
         )
         context = {"user": user, "customer": customer, "login_url": portal_login_url()}
         if not password:

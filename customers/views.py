@@ -366,7 +366,7 @@ def import_detail_view(request, pk):
             "form": form,
             "preview": preview,
             "fields": imports.FIELDS,
-            "shown_errors": job.errors[:200],
+            "shown_errors": imports.labelled_errors(job.errors[:200]),
         },
     )
 

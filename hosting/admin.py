@@ -1,28 +1,9 @@
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import WriteOnlySecretsMixin
 from hosting import services
+from hosting.forms import HostingServerForm
 from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting
-
-
-class HostingServerForm(WriteOnlySecretsMixin, forms.ModelForm):
-    secret_fields = ("password", "secret_key")
-
-    class Meta:
-        model = HostingServer
-        fields = [
-            "name",
-            "host",
-            "port",
-            "use_tls",
-            "ca_bundle",
-            "pinned_fingerprint",
-            "login",
-            "password",
-            "secret_key",
-        ]
 
 
 @admin.register(HostingServer)
@@ -38,7 +19,7 @@ class HostingServerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # New credentials get one more try; until then nothing used the refused ones again.
-        if {"host", "port", "login", "password", "secret_key"} & set(form.changed_data):
+        if services.CONNECTION_FIELDS & set(form.changed_data):
             obj.credentials_refused_at = None
         super().save_model(request, obj, form, change)
 

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contracts.forms import CustomerSelect
-from core.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin, WriteOnlySecretsMixin
 from core.tenancy import CHANGE, VIEW
 from customers.models import EndCustomer
+from hosting.models import HostingServer, hosting_domain
 from products.models import ResellerProduct
 
 
@@ -27,6 +28,27 @@ class HostingCreateForm(_HostingFormBase):
     domain = forms.CharField(label=_("Domain"), required=False, max_length=253)
     send_summary = forms.BooleanField(label=_("Send account summary"), required=False, initial=False)
 
+    def clean_domain(self):
+        return hosting_domain(self.cleaned_data["domain"])
+
 
 class SubscriptionLinkForm(_HostingFormBase):
     pass
+
+
+class HostingServerForm(WriteOnlySecretsMixin, forms.ModelForm):
+    secret_fields = ("password", "secret_key")
+
+    class Meta:
+        model = HostingServer
+        fields = [
+            "name",
+            "host",
+            "port",
+            "use_tls",
+            "ca_bundle",
+            "pinned_fingerprint",
+            "login",
+            "password",
+            "secret_key",
+        ]

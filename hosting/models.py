@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from contracts.models import to_idna
 from core.crypto import EncryptedTextField
 from core.tenancy import AccountOwnedModel
 from plesk import PleskClient
@@ -44,6 +45,13 @@ def validate_plesk_host(host: str) -> None:
             raise ValidationError(
                 _("This address is not reachable for the portal (loopback, private or link-local network).")
             )
+
+
+def hosting_domain(value: str) -> str:
+    """A hosting's domain as stored (IDNA, see ``contracts.models.to_idna``); ``""`` for none."""
+    if not (value and value.strip()):
+        return ""
+    return to_idna(value)
 
 
 class HostingServer(models.Model):

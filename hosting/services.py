@@ -6,23 +6,23 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import ProtectedError, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
-from contracts.models import Contract, to_idna
+from contracts.models import Contract
 from contracts.models import Status as ProductStatus
 from contracts.plesk_failures import describe_failure
-from core.access import access_object, access_queryset, require_action
+from core.access import access_object, access_queryset, require_action, require_operator
 from core.actor import Actor
 from core.tenancy import ADD, CHANGE, VIEW
 from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
 from hosting import provisioning
-from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting
+from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting, hosting_domain
 from hosting.tasks import enqueue_provisioning
 from plesk import errors
 from products.models import ResellerProduct
@@ -32,6 +32,34 @@ from products.models import ResellerProduct
 class ConnectionResult:
     ok: bool
     message: str
+
+
+# Changing any of these gives credentials Plesk refused one more try (``credentials_refused_at``).
+CONNECTION_FIELDS = frozenset({"host", "port", "login", "password", "secret_key"})
+
+
+def save_server(actor: Actor, form) -> HostingServer:
+    """Create or change a hosting server from a validated ``HostingServerForm`` (operator staff, API)."""
+    require_operator(actor)
+    server = form.save(commit=False)
+    if CONNECTION_FIELDS & set(form.changed_data):
+        server.credentials_refused_at = None
+    with transaction.atomic():
+        created = server.pk is None
+        server.save()
+        record(actor, AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE, server, account=None)
+    return server
+
+
+def delete_server(actor: Actor, server: HostingServer) -> None:
+    """Delete a server no contract is bound to (the contracts protect it)."""
+    require_operator(actor)
+    with transaction.atomic():
+        try:
+            server.delete()
+        except ProtectedError:
+            raise ValidationError(_("Contracts are bound to this server. Bind them to another server first.")) from None
+        record(actor, AuditEntry.Action.DELETE, server, account=None)
 
 
 def test_connection(server: HostingServer) -> ConnectionResult:
@@ -58,6 +86,14 @@ def test_connection(server: HostingServer) -> ConnectionResult:
 # --- reseller hostings --------------------------------------------------------------------------------
 
 
+def _domain(value: str) -> str:
+    """``hosting_domain``, with an invalid name as an error of the ``domain`` field."""
+    try:
+        return hosting_domain(value)
+    except ValidationError as error:
+        raise ValidationError({"domain": error.error_list}) from error
+
+
 def create_hosting(
     actor: Actor, *, end_customer: EndCustomer, product: ResellerProduct, domain: str = "", send_summary: bool = False
 ) -> ResellerHosting:
@@ -67,7 +103,7 @@ def create_hosting(
     deletion of the customer cannot slip through (REL-09).
     """
     require_action(actor, ResellerHosting, ADD)
-    domain = to_idna(domain) if domain and domain.strip() else ""
+    domain = _domain(domain)
     with transaction.atomic():
         try:
             customer = lock_end_customer(actor, end_customer.pk)

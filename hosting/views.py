@@ -25,7 +25,7 @@ from hosting.tables import AccountHostingTable, ResellerHostingTable
 def _add_errors(form, error: ValidationError) -> None:
     """A service's field errors on the form's fields; the rest (e.g. the subscription) above the form."""
     if not hasattr(error, "error_dict"):
-        _add_errors(form, error)
+        form.add_error(None, error)
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)

@@ -6,11 +6,13 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from core.access import access_object, access_queryset, require_action
+from core.api import ExportQuery, export_list, filtered, valid_form
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from products import services
 from products.filters import ResellerProductFilterSet
 from products.forms import ResellerProductEditForm, ResellerProductForm
 from products.models import IMMUTABLE_FIELDS, ResellerProduct
+from products.tables import ResellerProductTable
 
 router = Router(tags=["Products"])
 
@@ -95,12 +97,6 @@ def _form_price(value: Decimal | None) -> str:
     return sign + f"{abs(value):f}".replace(".", ",")
 
 
-def _valid(form):
-    if not form.is_valid():
-        raise ValidationError(form.errors.as_data())
-    return form
-
-
 @router.get("/products/", response=list[ProductOut], summary="The reseller's products, with usage")
 @paginate
 def list_products(request, filters: Query[ProductFilter]):
@@ -108,11 +104,17 @@ def list_products(request, filters: Query[ProductFilter]):
     return ResellerProductFilterSet(data, queryset=_products(request)).qs
 
 
+@router.get("/products/export/", summary="Export the product list (CSV or Excel), with the list's filters")
+def export_products(request, query: Query[ExportQuery]):
+    rows = filtered(request, ResellerProductFilterSet, _products(request))
+    return export_list(request, query, name="products", table_class=ResellerProductTable, queryset=rows)
+
+
 @router.post("/products/", response={201: ProductOut}, summary="Create a branded product")
 def create_product(request, payload: ProductIn):
     require_action(request.actor, ResellerProduct, ADD)
     data = payload.dict() | {"net_price": _form_price(payload.net_price)}
-    form = _valid(ResellerProductForm(data, actor=request.actor))
+    form = valid_form(ResellerProductForm(data, actor=request.actor))
     product = services.create_product(request.actor, form.instance)
     return Status(201, _product(request, product.pk))
 
@@ -140,7 +142,7 @@ def update_product(request, product_id: int, payload: ProductPatch):
         changes["net_price"] = _form_price(changes["net_price"])
     form = ResellerProductEditForm(instance=product, actor=request.actor)
     data = {name: form[name].value() for name in form.fields} | changes
-    form = _valid(ResellerProductEditForm(data, instance=product, actor=request.actor))
+    form = valid_form(ResellerProductEditForm(data, instance=product, actor=request.actor))
     services.update_product(request.actor, form.instance)
     return _product(request, product_id)
 

@@ -46,14 +46,14 @@ def test_the_reseller_creates_a_token_and_calls_the_api(page, live_server):
     key = page.input_value("[data-testid=token-key]")
     assert re.fullmatch(r"pp_[A-Za-z0-9_-]{40,}", key)
     screenshot(page, "11-token-created")
-    response = page.request.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {key}"})
+    response = page.request.get(f"{base}/api/v1/me/", headers={"Authorization": f"Bearer {key}"})
     assert response.status == 200
     assert response.json()["account"]["number"] == "10001"
     page.goto(f"{base}/profile/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("text=Revoke")
     page.wait_for_load_state()
-    assert page.request.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {key}"}).status == 401
+    assert page.request.get(f"{base}/api/v1/me/", headers={"Authorization": f"Bearer {key}"}).status == 401
     assert page.watcher.errors == []
 
 

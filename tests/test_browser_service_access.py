@@ -61,12 +61,12 @@ def test_the_customer_shares_and_revokes_while_the_reseller_works_inside(page, l
     assert "reseller" in page.inner_text("[data-testid=access-record]")
     screenshot(page, "34-customer-sees-access")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("text=Servicezugriff löschen")
+    page.click("text=Servicezugang löschen")
     page.wait_for_selector("[data-testid=activation-code]")
 
     reseller.goto(f"{base}/")
     assert reseller.locator("[data-testid=service-access-banner]").count() == 0
-    assert "Servicezugriff wurde beendet" in reseller.inner_text("main")
+    assert "Servicezugang wurde beendet" in reseller.inner_text("main")
     reseller.goto(f"{base}/service-accesses/")
     assert reseller.locator("[data-testid=switch-in]").count() == 0
     screenshot(reseller, "35-access-revoked")

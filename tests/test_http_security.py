@@ -30,7 +30,7 @@ class TestHeaders:
         assert_security_headers(client.get("/login/"))
         assert_security_headers(client.get("/no/such/page/"))
         assert_security_headers(client.get("/account/members/?export=csv"), html=False)
-        assert_security_headers(client.get("/api/v1/me"), html=False)
+        assert_security_headers(client.get("/api/v1/me/"), html=False)
 
     def test_the_404_page_does_not_echo_the_path(self, world):
         response = login(Client(), world.r1.owner).get("/%3Cscript%3Ealert(1)%3C/script%3E/")

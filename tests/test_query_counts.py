@@ -63,7 +63,7 @@ def grow(world, n):
 LISTS = {
     "accounts:membership_list": "/account/members/?per_page=100",
     "audit:auditentry_list": "/activity/?per_page=100",
-    "api:list_members": "/api/v1/members?limit=100",
+    "api:list_members": "/api/v1/members/?limit=100",
     "customers:endcustomer_list": "/customers/?per_page=100",
     "customers:todo_list": "/customers/todos/?per_page=100",
     "api:list_customers": "/api/v1/customers/?limit=100",

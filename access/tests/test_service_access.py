@@ -324,7 +324,7 @@ class TestRefusalsWhileSwitched:
         _customer, provider, access, _code = shared
         switch_in(provider, access)
         target = Membership.objects.get(user=world.c1.employee)
-        response = provider.delete(f"/api/v1/members/{target.pk}")
+        response = provider.delete(f"/api/v1/members/{target.pk}/")
         assert response.status_code == 403
         assert Membership.objects.filter(pk=target.pk).exists()
 
@@ -374,7 +374,7 @@ class TestRevocation:
         assert response.status_code == 403
         assert "Only the person who shared, or an owner, can end this access." in response.content.decode()
         denied = AuditEntry.objects.get(action=AuditEntry.Action.DENIED, user=world.c1.employee)
-        assert denied.object_repr == "service access: revoke"
+        assert denied.object_display == "Revoke service accesses"
         access.refresh_from_db()
         assert access.revoked_at is None
         assert login(Client(), world.c1.owner).post(f"/profile/service-access/{access.pk}/revoke/").status_code == 302
@@ -445,8 +445,8 @@ class TestRevocation:
         _customer, provider, access, _code = shared
         _token, key = create_api_token(world.c1.actor(Role.ADMIN), name="t")
         api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-        assert [a["provider_number"] for a in api.get("/api/v1/me/service-access").json()] == [world.r2.account.number]
-        assert api.delete(f"/api/v1/me/service-access/{access.pk}").status_code == 204
+        assert [a["provider_number"] for a in api.get("/api/v1/me/service-access/").json()] == [world.r2.account.number]
+        assert api.delete(f"/api/v1/me/service-access/{access.pk}/").status_code == 204
         access.refresh_from_db()
         assert access.revoked_at is not None
 

@@ -93,3 +93,35 @@ def test_another_resellers_contract_is_404_and_stays_unchanged(world):
         assert post(client, url + "unassign/").status_code == 404
     assert Contract.objects.get(pk=world.r1.contract.pk).end_customer is None
     assert "ZZ-R1-MARKER" not in client.get("/api/v1/contracts/").content.decode()
+
+
+EXPORTS = {
+    "/api/v1/contracts/export/": "o20001",
+    "/api/v1/domains/export/": "r1-domäne.de",
+    "/api/v1/products/export/": "ZZ-R1-MARKER Produkt",
+    "/api/v1/members/export/": "r1-employee",
+    "/api/v1/service-access/export/": None,
+}
+
+
+@pytest.mark.parametrize("url", EXPORTS)
+def test_every_list_exports_its_own_rows_as_csv_and_excel(world, url):
+    from conftest import api_client
+
+    response = api_client(world.r1).get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, *rows = text.splitlines()
+    assert ";" in header
+    if EXPORTS[url]:
+        assert EXPORTS[url] in text
+        assert EXPORTS[url] not in b"".join(api_client(world.r2).get(url).streaming_content).decode("utf-8-sig")
+    excel = api_client(world.r1).get(f"{url}?format=xlsx")
+    assert excel["Content-Disposition"].endswith('.xlsx"')
+
+
+def test_the_export_follows_the_lists_filters(world):
+    from conftest import api_client
+
+    text = b"".join(api_client(world.r1).get("/api/v1/contracts/export/?q=nothing-like-this").streaming_content)
+    assert len(text.decode("utf-8-sig").splitlines()) == 1

@@ -58,3 +58,18 @@ def test_the_contract_page_lets_its_plesk_form_lead_to_exactly_that_server(world
     for page in ("/contracts/", f"/contracts/{world.r1.contract.pk}/"):
         employee_policy = login(Client(), world.r1.employee).get(page)["Content-Security-Policy"]
         assert "form-action 'self';" in employee_policy
+
+
+def test_the_api_gives_a_one_time_login_url(world, bound_contract):
+    from conftest import api_client
+    from core.roles import Role
+
+    contract, sandbox = bound_contract
+    response = api_client(world.r1).post(f"/api/v1/contracts/{contract.pk}/plesk-login/")
+    assert response.status_code == 200
+    assert "logged in as reseller-demo" in httpx.get(response.json()["url"], follow_redirects=True).text
+    assert api_client(world.r1, Role.EMPLOYEE).post(f"/api/v1/contracts/{contract.pk}/plesk-login/").status_code == 403
+    assert api_client(world.r2).post(f"/api/v1/contracts/{contract.pk}/plesk-login/").status_code == 404
+    sandbox.stop()
+    down = api_client(world.r1).post(f"/api/v1/contracts/{contract.pk}/plesk-login/")
+    assert down.status_code == 503 and "cannot be reached" in down.json()["detail"]

@@ -118,3 +118,109 @@ def test_an_employee_token_cannot_delete(world):
     response = api(world.r1, Role.EMPLOYEE).delete(f"/api/v1/customers/{world.r1.plain_customer.pk}/")
     assert response.status_code == 403
     assert EndCustomer.objects.filter(pk=world.r1.plain_customer.pk).exists()
+
+
+def test_portal_users_are_deactivated_reactivated_sent_a_link_and_deleted(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = api(world.r1)
+    url = f"/api/v1/portal-users/{world.r1.portal_user.pk}/"
+    assert client.patch(url, {"active": False}, content_type="application/json").json()["active"] is False
+    world.r1.portal_user.user.refresh_from_db()
+    assert not world.r1.portal_user.user.is_active
+    assert client.patch(url, {"active": True}, content_type="application/json").json()["active"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{url}password-link/").status_code == 202
+    assert [message.to for message in mailoutbox] == [[world.r1.portal_user.user.email]]
+    assert client.patch(url, {"active": "maybe"}, content_type="application/json").status_code == 422
+    assert api(world.r2).delete(url).status_code == 404
+    assert client.delete(url).status_code == 204
+    assert not PortalUser.objects.filter(pk=world.r1.portal_user.pk).exists()
+
+
+def test_todos_are_changed_done_listed_as_mine_and_deleted(world):
+    from core.roles import Role
+
+    client = api(world.r1)
+    url = f"/api/v1/todos/{world.r1.todo.pk}/"
+    changed = client.patch(url, {"title": "Neu", "status": "done"}, content_type="application/json").json()
+    assert (changed["title"], changed["status"], changed["customer"]) == ("Neu", "done", world.r1.customer.pk)
+    world.r1.todo.refresh_from_db()
+    assert world.r1.todo.status == Todo.Status.DONE
+    assert client.patch(url, {"status": "someday"}, content_type="application/json").json()["detail"][0]["loc"] == [
+        "status"
+    ]
+    # "Meine Aufgaben": the owner's, not the employee's.
+    assert [todo["id"] for todo in client.get("/api/v1/todos/").json()["items"]] == [world.r1.todo.pk]
+    assert api(world.r1, Role.EMPLOYEE).get("/api/v1/todos/").json()["items"] == []
+    assert api(world.r2).patch(url, {"title": "x"}, content_type="application/json").status_code == 404
+    assert client.delete(url).status_code == 204
+    assert not Todo.objects.filter(pk=world.r1.todo.pk).exists()
+
+
+def test_the_customer_export_streams_the_filtered_list_as_csv_or_excel(world):
+    client = api(world.r1)
+    response = client.get("/api/v1/customers/export/?q=Zweit")
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Customer number;")
+    assert [line.split(";")[0] for line in lines[1:]] == ["R1-2"]
+    excel = client.get("/api/v1/customers/export/?format=xlsx")
+    assert excel["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert client.get("/api/v1/customers/export/?format=pdf").status_code == 422
+    assert "R1-" not in b"".join(api(world.r2).get("/api/v1/customers/export/").streaming_content).decode()
+
+
+def test_personal_data_and_erasure(world):
+    from core.roles import Role
+
+    client = api(world.r1)
+    data = client.get(f"/api/v1/customers/{world.r1.customer.pk}/personal-data/").json()
+    assert data["customer"]["number"] == "R1-1"
+    assert api(world.r2).get(f"/api/v1/customers/{world.r1.customer.pk}/personal-data/").status_code == 404
+    erase = f"/api/v1/customers/{world.r1.plain_customer.pk}/erase/"
+    assert api(world.r1, Role.EMPLOYEE).post(erase).status_code == 403
+    alias = client.post(erase).json()["alias"]
+    assert alias and "Zweit" not in alias
+    assert not EndCustomer.objects.filter(pk=world.r1.plain_customer.pk).exists()
+
+
+def test_an_import_is_uploaded_checked_and_run(world, django_capture_on_commit_callbacks):
+    client = api(world.r1)
+    rows = [
+        "Kundennummer;Nachname;Vorname;Straße;PLZ;Ort;Telefon;Mobil;E-Mail",
+        "I-1;Imp;Ida;Weg 1;10115;Berlin;030 1234567;0170 1234567;ida@example.test",
+        "I-2;Imp;Ivo;Weg 2;1;Berlin;030 1234567;0170 1234567;ivo@example.test",
+    ]
+    upload = client.post("/api/v1/customer-imports/", {"file": _file("k.csv", "\n".join(rows))})
+    assert upload.status_code == 201, upload.content
+    job = upload.json()
+    assert job["header"][0] == "Kundennummer" and job["mapping"]["number"] == 0
+    assert job["preview"][0]["number"] == "I-1"
+    url = f"/api/v1/customer-imports/{job['id']}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        checking = client.post(f"{url}check/", {"mapping": job["mapping"]}, content_type="application/json")
+    assert checking.status_code == 202
+    checked = client.get(url).json()
+    assert (checked["status"], checked["valid_count"]) == ("validated", 1)
+    assert [(error["row"], error["field"]) for error in checked["errors"]] == [(3, "postal_code")]
+    refused = client.post(f"{url}run/", {"only_valid": False}, content_type="application/json")
+    assert refused.status_code == 422
+    with django_capture_on_commit_callbacks(execute=True):
+        running = client.post(f"{url}run/", {"only_valid": True}, content_type="application/json")
+    assert running.status_code == 202
+    assert client.get(url).json()["created_count"] == 1
+    assert EndCustomer.objects.filter(account=world.r1.account, number="I-1").exists()
+    assert api(world.r2).get(url).status_code == 404
+
+
+def test_a_file_that_is_no_table_is_refused_next_to_the_file(world):
+    response = api(world.r1).post("/api/v1/customer-imports/", {"file": _file("k.csv", "\x00\x01" * 10)})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["file"]
+
+
+def _file(name, text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")

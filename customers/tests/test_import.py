@@ -1,4 +1,5 @@
 import io
+import re
 
 import openpyxl
 import pytest
@@ -89,6 +90,25 @@ def test_errors_are_listed_by_row_and_nothing_is_imported_unless_chosen(world, i
     response = importer.run(job, only_valid=True)
     assert "1 customer imported." in response.content.decode()
     assert list(EndCustomer.objects.filter(number__startswith="N-").values_list("number", flat=True)) == ["N-1"]
+
+
+def test_the_error_table_names_each_field_in_the_readers_language(world, importer):
+    _response, job = importer.upload(csv_file(row("N-1", postal_code="123"), row("N-2", phone="x")))
+    job = importer.check(job)
+    for language, labels in (("de", ["PLZ", "Telefon"]), ("en", ["Postal code", "Phone"])):
+        importer.client.cookies["django_language"] = language
+        page = importer.client.get(f"/customers/import/{job.pk}/").content.decode()
+        table = page[page.index('data-testid="import-errors"') :]
+        fields = re.findall(r"<tr><td>\d+</td><td>([^<]*)</td>", table)
+        assert fields == labels
+
+
+def test_the_activity_says_how_many_customers_an_import_created(world, importer):
+    _response, job = importer.upload(csv_file(row("N-1"), row("N-2")))
+    importer.run(importer.check(job))
+    importer.client.cookies["django_language"] = "de"
+    page = importer.client.get("/activity/", {"action": "import"}).content.decode()
+    assert re.search(r"Importierte Kunden:</span>\s*0 → 2", page)
 
 
 def test_excel_files_import_too(world, importer):

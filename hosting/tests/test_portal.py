@@ -80,6 +80,22 @@ class TestContractTabs:
         detail = client.get(response["Location"]).content.decode()
         assert "hx-get" not in detail and "customer add: done." in detail
 
+    def test_an_invalid_domain_is_an_error_at_the_domain_field(self, setup, client_for):
+        tenant, contract, product = setup
+        client = owner(client_for, tenant)
+        add = reverse("hosting:hosting_add", args=[contract.pk])
+        data = {"end_customer": tenant.plain_customer.pk, "product": product.pk, "domain": "nodot"}
+        response = client.post(add, data)
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"domain": ["Enter a valid domain name such as müller-bäckerei.de."]}
+        assert ResellerHosting.objects.count() == 0
+        client.cookies["django_language"] = "de"
+        page = client.post(add, data).content.decode()
+        assert "Geben Sie einen gültigen Domainnamen ein" in page.split('name="domain"')[1]
+        response = client.post(reverse("api:create_hosting"), data, content_type="application/json")
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["domain"]
+        assert ResellerHosting.objects.count() == 0
+
     def test_products_of_other_contracts_and_foreign_customers_are_refused(self, setup, client_for, world):
         tenant, contract, product = setup
         client = owner(client_for, tenant)

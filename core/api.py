@@ -1,0 +1,64 @@
+"""What every app's API shares: list exports and validation through the UI's own forms and filters.
+
+An export endpoint gives the same file as the list page's "Exportieren" (``core.exports``): the table's
+exportable columns over the restricted queryset, filtered by the list page's own query parameters and sorted
+by its ``sort``; CSV streams, Excel is written in constant memory.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponseBase
+from ninja import Schema
+
+from core import exports
+
+if TYPE_CHECKING:
+    import django_tables2 as tables
+    from django.db.models import QuerySet
+    from django_filters import FilterSet
+
+FormT = TypeVar("FormT", bound=BaseForm)
+
+
+class ExportQuery(Schema):
+    """Filters are the list's own query parameters (the same as the list endpoint's and the list page's)."""
+
+    format: Literal["csv", "xlsx"] = "csv"
+    sort: str | None = None
+
+
+def valid_form(form: FormT) -> FormT:
+    """Validate with the UI's form, so the API names the same fields with the same messages."""
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return form
+
+
+def filtered(request: HttpRequest, filterset_class: type[FilterSet], queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """``queryset`` narrowed by the list's filters in the query string; a bad filter value is a 422."""
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.form.errors.as_data())
+    return filterset.qs
+
+
+def export_list(
+    request: HttpRequest,
+    query: ExportQuery,
+    *,
+    name: str,
+    table_class: type[tables.Table],
+    queryset: QuerySet[Any],
+    table_kwargs: dict[str, Any] | None = None,
+) -> HttpResponseBase:
+    kwargs = {"actor": request.actor, **(table_kwargs or {})}  # type: ignore[attr-defined]
+    if query.sort:
+        kwargs["order_by"] = query.sort
+    header, rows = exports.export_rows(table_class, queryset, kwargs)
+    if query.format == "xlsx":
+        return exports.xlsx_response(name, header, rows)
+    return exports.csv_response(name, header, rows)
