@@ -73,7 +73,8 @@ def test_the_reseller_provisions_and_links_hostings(demo_sandbox, page, live_ser
     screenshot(page, "62-hosting-active")
 
     # Abonnements: the new one is in the MKM, the two old ones are not; link one of them.
-    page.click("a:has-text('MKM hostings')")
+    # Back to the contract's tab (the sidebar's "MKM hostings" lists every hosting of the account).
+    page.click("main a:has-text('MKM hostings')")
     assert "nowak-neu.example" in page.inner_text("[data-testid=contract-hostings]")
     screenshot(page, "63-contract-hostings")
     page.click(".nav-tabs a:has-text('Subscriptions')")
