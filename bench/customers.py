@@ -625,7 +625,7 @@ def export_columns() -> list[str]:
     from customers.models import EndCustomer
     from customers.tables import EndCustomerTable
 
-    probe = EndCustomerTable(EndCustomer.objects.none())
+    probe = EndCustomerTable(EndCustomer.objects.none(), data_export=True)
     return [c.name for c in probe.columns if c.column.exclude_from_export is False and c.visible]
 
 

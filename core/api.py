@@ -55,7 +55,8 @@ def export_list(
     queryset: QuerySet[Any],
     table_kwargs: dict[str, Any] | None = None,
 ) -> HttpResponseBase:
-    kwargs = {"actor": request.actor, **(table_kwargs or {})}  # type: ignore[attr-defined]
+    # CSV and Excel are data exports: they hold the table's export-only columns, as the page's do.
+    kwargs = {"actor": request.actor, "data_export": True, **(table_kwargs or {})}  # type: ignore[attr-defined]
     if query.sort:
         kwargs["order_by"] = query.sort
     header, rows = exports.export_rows(table_class, queryset, kwargs)

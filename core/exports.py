@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 FORMATS = ("copy", "csv", "xlsx", "pdf")
+# The formats data moves in: they hold a table's ``export_only`` columns too (``core.tables.ObjectTable``).
+DATA_FORMATS = ("copy", "csv", "xlsx")
 CHUNK_SIZE = 2000
 PAGED_ROW_LIMIT = 5000
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -50,6 +52,13 @@ def neutralise(value: _V) -> _V | str:
     """Make a cell value safe for spreadsheets; non-strings pass through unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    """A cell ``neutralise`` quoted, as it was before: how an import reads back what an export wrote."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
     return value
 
 
@@ -70,6 +79,12 @@ def _cell(value: object, default: object) -> Cell:
     return neutralise(str(value))
 
 
+def cells(rows: Iterable[Iterable[object]]) -> Iterator[list[Cell]]:
+    """Rows of plain values (not from a table) as export cells: text neutralised, numbers kept, lazily."""
+    for row in rows:
+        yield [_cell(value, "") for value in row]
+
+
 def sorted_queryset(table: tables.Table, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """``queryset`` in ``table``'s order: each sorted column's ``order_by`` (its accessor unless it declares
     others), as django-tables2 sorts the page."""
@@ -81,8 +96,8 @@ def sorted_queryset(table: tables.Table, queryset: QuerySet[Any]) -> QuerySet[An
 
 def _database_path(table: tables.Table, bound: tables.columns.BoundColumn, queryset: QuerySet[Any]) -> str | None:
     """Where a column's export value lies in the database, for a column that exports its accessor's value as
-    it is: a plain column without ``value_<name>``/``render_<name>`` whose accessor names an annotation or a
-    field that is no relation and has no choices (django-tables2 exports a choice's label)."""
+    it is (or, for a field with choices, its label: ``_choice_labels``): a plain column without
+    ``value_<name>``/``render_<name>`` whose accessor names an annotation or a field that is no relation."""
     if type(bound.column) not in PLAIN_COLUMNS:
         return None
     if hasattr(table, f"value_{bound.name}") or hasattr(table, f"render_{bound.name}"):
@@ -99,7 +114,20 @@ def _database_path(table: tables.Table, bound: tables.columns.BoundColumn, query
         except FieldDoesNotExist:
             return path  # an annotation of the queryset
         model = field.related_model
-    return None if field.is_relation or field.choices else path
+    return None if field.is_relation else path
+
+
+def _choice_labels(queryset: QuerySet[Any], path: str) -> dict[Any, Any] | None:
+    """The labels of the choices of the field at ``path`` (as django-tables2 exports them), or None."""
+    model = queryset.model
+    field = None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None  # an annotation
+        model = field.related_model
+    return dict(field.flatchoices) if field is not None and field.choices else None
 
 
 def export_rows(
@@ -125,10 +153,11 @@ def export_rows(
 
     def values() -> Iterator[list[Cell]]:
         empty = [c.column.empty_values for c in columns]
+        labels = [_choice_labels(queryset, path) or {} for path in fields]
         for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
             yield [
-                _cell(None if value in blank else value, default)
-                for value, blank, default in zip(row, empty, defaults, strict=True)
+                _cell(None if value in blank else label.get(value, value), default)
+                for value, blank, label, default in zip(row, empty, labels, defaults, strict=True)
             ]
 
     def table_values() -> Iterator[list[Cell]]:

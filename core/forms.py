@@ -54,7 +54,9 @@ class BootstrapFormMixin(_FormMixinBase):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput,)):
+            # Radio buttons and checkbox lists get the class on each of their inputs: as form controls they
+            # would be drawn as empty boxes that never show which choice is made.
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
                 css = "form-check-input"
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 css = "form-select"

@@ -21,9 +21,14 @@ if TYPE_CHECKING:
 class ObjectTable(tables.Table):
     """Base of every list's table, rendered by ``{% render_table %}`` with ``core/table.html``.
 
-    Columns with ``exclude_from_export`` stay out of exports. ``actor`` (the
-    view passes it) decides which role-dependent buttons a row shows.
+    Columns with ``exclude_from_export`` stay out of exports; columns named in
+    ``export_only`` show only in data exports (``data_export``: copy, CSV,
+    Excel), which is how resellers move their data, not on the page, in the
+    PDF or in the print view. ``actor`` (the view passes it) decides which
+    role-dependent buttons a row shows.
     """
+
+    export_only: tuple[str, ...] = ()
 
     class Meta:
         attrs = {"class": "table table-hover table-sm align-middle mb-0"}
@@ -32,9 +37,12 @@ class ObjectTable(tables.Table):
         page_field = "page"
         per_page_field = "per_page"
 
-    def __init__(self, *args: Any, actor: Actor | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor | None = None, data_export: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
+        if not data_export:
+            for name in self.export_only:
+                self.columns.hide(name)
 
 
 class DateTimeColumn(tables.DateTimeColumn):

@@ -137,7 +137,7 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
 
     def export(self, fmt: str) -> HttpResponseBase:
         table_class = self.get_table_class()
-        kwargs = self.export_table_kwargs()
+        kwargs = {**self.export_table_kwargs(), "data_export": fmt in exports.DATA_FORMATS}
         if fmt in ("pdf", "print") and self.object_list.count() > exports.PAGED_ROW_LIMIT:
             # A paged document of that size helps nobody and ties up a worker for minutes.
             message = _("PDF and print hold at most %(limit)d rows. Narrow the filter, or export to CSV or Excel.")

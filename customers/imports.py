@@ -8,17 +8,22 @@ one transaction: either every chosen row is imported, or none.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+from collections.abc import Iterator
 
 import openpyxl
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEntry
 from audit.services import record
+from core import exports
 from core.actor import Actor
 from customers.models import COUNTRIES, CustomerImport, EndCustomer
 
@@ -58,9 +63,15 @@ SYNONYMS = {
     "website": {"webseite", "website", "homepage", "web", "url"},
 }
 
-COUNTRY_BY_NAME = {str(name).casefold(): code for code, name in COUNTRIES} | {
-    code.casefold(): code for code, _ in COUNTRIES
-}
+
+@functools.cache
+def country_codes() -> dict[str, str]:
+    """A country's code by its code or its name in any UI language, as the list's export writes it."""
+    codes = {code.casefold(): code for code, _name in COUNTRIES}
+    for language, _language_name in settings.LANGUAGES:
+        with translation.override(language):
+            codes |= {str(name).casefold(): code for code, name in COUNTRIES}
+    return codes
 
 
 class ImportFileError(Exception):
@@ -130,15 +141,40 @@ def mapped(row: list[str], mapping: dict) -> dict[str, str]:
     values = {}
     for field, _label, _required in FIELDS:
         index = mapping.get(field)
-        values[field] = row[index].strip() if index is not None and index < len(row) else ""
+        # A cell our export neutralised ("'+49 30 …") reads back as it was.
+        values[field] = exports.restore(row[index].strip()) if index is not None and index < len(row) else ""
     country = values.get("country", "")
-    values["country"] = COUNTRY_BY_NAME.get(country.casefold(), country.upper()) if country else "DE"
+    values["country"] = country_codes().get(country.casefold(), country.upper()) if country else "DE"
     return values
 
 
 def labelled_errors(errors: list[dict]) -> list[dict]:
     """``errors`` as ``check`` stores them, with each field's label in the reader's language instead of its name."""
     return [{**error, "field": LABELS.get(error["field"], "")} for error in errors]
+
+
+def described_errors(job: CustomerImport, limit: int) -> list[dict]:
+    """The first ``limit`` errors, labelled (``labelled_errors``), each with its row's customer number."""
+    errors = labelled_errors(job.errors[:limit])
+    return [{**error, "number": mapped(job.rows[error["row"] - 2], job.mapping)["number"]} for error in errors]
+
+
+def skipped_rows(job: CustomerImport) -> tuple[list[str], Iterator[list[str | int]]]:
+    """The rows with errors as the file had them, then their row number and errors in the reader's language.
+
+    A file to correct and upload again: its added columns map to no field.
+    """
+    problems: dict[int, list[str]] = {}
+    for error in labelled_errors(job.errors):
+        text = f"{error['field']}: {error['message']}" if error["field"] else error["message"]
+        problems.setdefault(error["row"], []).append(text)
+    width = len(job.header)
+    header = [*job.header, _("Row"), _("Errors")]
+    rows = (
+        [*(job.rows[line - 2] + [""] * width)[:width], line, "; ".join(texts)]
+        for line, texts in sorted(problems.items())
+    )
+    return header, rows
 
 
 def build_customer(account, values: dict[str, str]) -> EndCustomer:

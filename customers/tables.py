@@ -22,6 +22,16 @@ class EndCustomerTable(ObjectTable):
             },
         },
     )
+    # The rest of the master data, in copy, CSV and Excel only; headed as the import reads them, so an
+    # export can be imported again.
+    street = tables.Column(_("Address"))
+    postal_code = tables.Column(_("Postal code"))
+    city = tables.Column(_("City"))
+    country = tables.Column(_("Country"))
+    phone = tables.Column(_("Phone"))
+    mobile = tables.Column(_("Mobile"))
+    email = tables.Column(_("E-mail"))
+    website = tables.Column(_("Website"))
     actions = LinkActionsColumn(
         RowLink("customers:endcustomer_detail", _("Details"), "search"),
         RowLink(
@@ -34,9 +44,12 @@ class EndCustomerTable(ObjectTable):
         ),
     )
 
+    export_only = ("street", "postal_code", "city", "country", "phone", "mobile", "email", "website")
+
     class Meta(ObjectTable.Meta):
         model = EndCustomer
         fields = ("selection", "number", "last_name", "first_name", "company", "product_count")
+        sequence = ("selection", "number", "last_name", "first_name", "company", "product_count", "...", "actions")
         order_by = ("number",)
 
 

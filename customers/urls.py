@@ -27,6 +27,7 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_detail_view, name="import_detail"),
     path("import/<int:pk>/progress/", views.import_progress_view, name="import_progress"),
     path("import/<int:pk>/run/", views.import_run_view, name="import_run"),
+    path("import/<int:pk>/skipped/", views.import_skipped_view, name="import_skipped"),
     path("todos/", views.MyTodoListView.as_view(), name="todo_list"),
     path("todos/<int:pk>/edit/", views.TodoEditView.as_view(), name="todo_edit"),
     path("todos/<int:pk>/delete/", views.TodoDeleteView.as_view(), name="todo_delete"),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -302,7 +302,7 @@ def endcustomer_bulk_view(request):
     require_action(request.actor, EndCustomer, VIEW)
     action = request.POST.get("action")
     if action == "export":
-        header, rows = exports.export_rows(EndCustomerTable, _selected(request, VIEW))
+        header, rows = exports.export_rows(EndCustomerTable, _selected(request, VIEW), {"data_export": True})
         return exports.csv_response("customers-selection", header, rows)
     if action != "delete":
         return redirect("customers:endcustomer_list")
@@ -345,6 +345,10 @@ def _import(request, pk, action=VIEW) -> CustomerImport:
     return access_object(request.actor, CustomerImport, pk, action)
 
 
+# The import page lists this many errors; the download of the skipped rows holds them all.
+SHOWN_ERRORS = 200
+
+
 @page_methods
 def import_detail_view(request, pk):
     job = _import(request, pk)
@@ -366,7 +370,7 @@ def import_detail_view(request, pk):
             "form": form,
             "preview": preview,
             "fields": imports.FIELDS,
-            "shown_errors": imports.labelled_errors(job.errors[:200]),
+            "shown_errors": imports.described_errors(job, SHOWN_ERRORS),
         },
     )
 
@@ -378,6 +382,20 @@ def import_progress_view(request, pk):
     if job.status not in (CustomerImport.Status.VALIDATING, CustomerImport.Status.IMPORTING):
         response["HX-Refresh"] = "true"
     return response
+
+
+@require_safe
+def import_skipped_view(request, pk):
+    """The rows the import skips or skipped, as CSV or Excel (``imports.skipped_rows``)."""
+    job = _import(request, pk)
+    fmt = request.GET.get("export", "csv")
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponseBadRequest(_("Unknown export format."))
+    header, rows = imports.skipped_rows(job)
+    name = f"import-{job.pk}-skipped-rows"
+    if fmt == "xlsx":
+        return exports.xlsx_response(name, header, exports.cells(rows))
+    return exports.csv_response(name, header, exports.cells(rows))
 
 
 @require_POST

@@ -2,7 +2,9 @@
 
 import pytest
 
+from customers.models import EndCustomer
 from tests.browser import log_in, screenshot
+from users.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,3 +113,89 @@ def test_the_employee_cannot_delete_and_the_other_reseller_sees_nothing(page, li
     assert "K-1001" not in page.inner_text("main")
     assert page.goto(f"{base}/customers/1/").status == 404
     screenshot(page, "27-other-reseller-404")
+
+
+def drawn(radio) -> dict:
+    """What Chromium draws for a radio button: its size and whether its dot is painted."""
+    return radio.evaluate(
+        "r => { const b = r.getBoundingClientRect(); const s = getComputedStyle(r);"
+        " return {width: b.width, height: b.height, dot: s.backgroundImage !== 'none'}; }"
+    )
+
+
+def test_the_portal_user_form_shows_which_access_is_chosen(page, live_server):
+    base = live_server.url
+    customer = EndCustomer.objects.get(number="K-1002")
+    log_in(page, base, "reseller")
+    page.goto(f"{base}/customers/{customer.pk}/users/add/")
+    invite, password = page.locator("input[name=access]").nth(0), page.locator("input[name=access]").nth(1)
+    for radio in (invite, password):
+        box = drawn(radio)
+        assert box["width"] < 30 and box["height"] < 30, box  # a radio button, not an empty box across the form
+    assert drawn(invite)["dot"] and not drawn(password)["dot"]
+    screenshot(page, "28-portal-user-access-invite")
+
+    page.click("label:has-text('Set a password')")
+    assert password.is_checked()
+    assert drawn(password)["dot"] and not drawn(invite)["dot"]
+    page.fill("#id_username", "deniz.web")
+    page.fill("#id_first_name", "Deniz")
+    page.fill("#id_last_name", "Öztürk")
+    page.fill("#id_email", "deniz.web@example.test")
+    page.fill("#id_password", "ein-langes-Passwort-2026")
+    screenshot(page, "29-portal-user-access-password")
+    page.click("form button.btn-primary")
+    assert "deniz.web" in page.inner_text("main")
+    assert User.objects.get(username="deniz.web").check_password("ein-langes-Passwort-2026")
+    assert page.watcher.errors == [] and page.watcher.foreign == []
+
+
+INSIDE_ITS_CARD = """selector => {
+  const table = document.querySelector(selector);
+  const scroller = table.closest('.table-responsive');
+  const card = table.closest('.card').getBoundingClientRect();
+  const box = scroller.getBoundingClientRect();
+  return {inside: box.left >= card.left && box.right <= card.right,
+          scrolls: scroller.scrollWidth > scroller.clientWidth,
+          page: document.documentElement.scrollWidth <= window.innerWidth};
+}"""
+
+
+def test_the_import_tables_stay_in_their_cards_and_the_skipped_rows_stay_downloadable(page, live_server, tmp_path):
+    base = live_server.url
+    long_company = "Sehr lange Firmenbezeichnung Gesellschaft mit beschränkter Haftung und Compagnie KG " * 2
+    rows = ["Kundennummer;Firma;Nachname;Vorname;Adresse;PLZ;Ort;Land;Telefon;Mobil;E-Mail;Webseite"]
+    rows += [
+        f"W-1;{long_company};Müller-Lüdenscheidt;Maximilian;Hauptstraße 123 Hinterhaus;10115;Berlin;DE;"
+        "030 1234567;0170 1234567;maximilian.mueller-luedenscheidt@sehr-lange-domain-beispiel.test;"
+        "https://www.sehr-lange-firmenbezeichnung-beispiel.test/unterseite/noch-eine-unterseite",
+        "W-2;;Kurz;Ka;Weg 1;123;Ort;DE;030 1234567;0170 1234567;kurz@example.test;",
+    ]
+    path = tmp_path / "breit.csv"
+    path.write_text("\n".join(rows), encoding="utf-8")
+
+    log_in(page, base, "reseller")
+    page.goto(f"{base}/customers/import/")
+    page.set_input_files("#id_file", str(path))
+    page.click("form button.btn-primary")
+    assert page.evaluate(INSIDE_ITS_CARD, "[data-testid=import-preview] table") == {
+        "inside": True,
+        "scrolls": True,
+        "page": True,
+    }
+    screenshot(page, "30-import-preview-scrolls")
+
+    page.click("text=Check rows")
+    page.wait_for_selector("[data-testid=import-errors]")
+    page.click("text=Import only the 1 valid rows")
+    page.wait_for_selector("[data-testid=import-summary]")
+    # The skipped row stays on the import's page, in a table inside its card, and downloads.
+    assert "W-2" in page.inner_text("[data-testid=import-errors]")
+    geometry = page.evaluate(INSIDE_ITS_CARD, "[data-testid=import-errors]")
+    assert geometry["inside"] and geometry["page"]
+    screenshot(page, "31-import-skipped-rows")
+    with page.expect_download() as download:
+        page.click("[data-testid=skipped-csv]")
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].endswith(";Row;Errors") and "W-2;;Kurz" in text and "W-1" not in text
+    assert page.watcher.errors == [] and page.watcher.foreign == []

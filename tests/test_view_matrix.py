@@ -201,6 +201,7 @@ MATRIX.update(
         "customers:import_start": (None, OWN_ACCOUNT, OWN_ACCOUNT),
         "customers:import_detail": (customer_import, MEMBERS_ONLY, MEMBERS_ONLY),
         "customers:import_progress": (customer_import, MEMBERS_ONLY, None),
+        "customers:import_skipped": (customer_import, MEMBERS_ONLY, expect(405, anonymous=LOGIN)),
         "customers:import_run": (
             customer_import,
             POST_ONLY,

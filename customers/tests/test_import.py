@@ -1,3 +1,4 @@
+import csv
 import io
 import re
 
@@ -99,7 +100,7 @@ def test_the_error_table_names_each_field_in_the_readers_language(world, importe
         importer.client.cookies["django_language"] = language
         page = importer.client.get(f"/customers/import/{job.pk}/").content.decode()
         table = page[page.index('data-testid="import-errors"') :]
-        fields = re.findall(r"<tr><td>\d+</td><td>([^<]*)</td>", table)
+        fields = re.findall(r"<tr><td>\d+</td><td>[^<]*</td><td>([^<]*)</td>", table)
         assert fields == labels
 
 
@@ -189,3 +190,90 @@ def test_a_large_import_costs_queries_per_batch_not_per_row(world):
     # A batch is a fixed handful of INSERTs (SQLite splits them at its parameter limit), never one per row.
     assert per_batch <= 40
     assert EndCustomer.objects.filter(number__startswith="B-").count() == 3 * imports.BATCH_SIZE
+
+
+# --- The skipped rows stay on the import's page and download as CSV or Excel (#17 item 12) -------------------
+
+
+@pytest.fixture
+def finished(world, importer):
+    """An import of five rows that skipped three: a short postal code, a taken number, a bad phone."""
+    rows = [row("N-1"), row("N-2", postal_code="123"), row("R1-1"), row("N-4", phone="+49 x"), row("N-5")]
+    _response, job = importer.upload(csv_file(*rows))
+    importer.run(importer.check(job), only_valid=True)
+    job.refresh_from_db()
+    assert job.status == "done" and job.created_count == 2
+    return job
+
+
+def skipped(client, job, fmt="csv"):
+    return client.get(f"/customers/import/{job.pk}/skipped/", {"export": fmt})
+
+
+def test_after_the_import_its_page_still_lists_the_skipped_rows(world, importer, finished):
+    importer.client.cookies["django_language"] = "de"
+    page = importer.client.get(f"/customers/import/{finished.pk}/").content.decode()
+    assert "Übersprungene Zeilen mit Fehlern: 3." in page
+    table = page[page.index('data-testid="import-errors"') :]
+    assert re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>", table) == [
+        ("3", "N-2", "PLZ"),
+        ("4", "R1-1", "Kundennummer"),
+        ("5", "N-4", "Telefon"),
+    ]
+    assert f'href="/customers/import/{finished.pk}/skipped/?export=csv"' in page
+
+
+@pytest.mark.parametrize("role", ["employee", "admin", "owner"])
+def test_the_skipped_rows_download_as_the_file_had_them_with_their_errors(world, finished, role):
+    client = login(Client(), getattr(world.r1, role))
+    client.cookies["django_language"] = "de"
+    response = skipped(client, finished)
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    assert f'filename="import-{finished.pk}-skipped-rows.csv"' in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == [*HEADER.split(";"), "Zeile", "Fehler"]
+    assert [(r[0], r[-2]) for r in rows[1:]] == [("N-2", "3"), ("R1-1", "4"), ("N-4", "5")]
+    assert rows[1][:-2] == row("N-2", postal_code="123").split(";")
+    # The field in the reader's language; the message as the check stored it.
+    assert rows[1][-1] == "PLZ: A postal code in this country has 5 digits."
+    # The phone as the file had it, neutralised for spreadsheets ("+49 x" would be a formula).
+    assert rows[3][7] == "'+49 x" and rows[3][-1].startswith("Telefon: ")
+
+
+def test_the_skipped_rows_download_as_excel(world, finished):
+    response = skipped(login(Client(), world.r1.employee), finished, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [[cell.value for cell in r] for r in sheet.iter_rows()]
+    assert values[0][-2:] == ["Row", "Errors"]
+    assert [r[0] for r in values[1:]] == ["N-2", "R1-1", "N-4"]
+    assert all(cell.data_type != "f" for r in sheet.iter_rows() for cell in r)
+
+
+def test_a_corrected_download_imports_again(world, importer, finished):
+    text = b"".join(skipped(importer.client, finished).streaming_content).decode("utf-8-sig")
+    fixed = text.replace(";123;", ";10115;").replace("R1-1;", "N-3;").replace("'+49 x", "+49 30 1234567")
+    _response, job = importer.upload(SimpleUploadedFile("korrigiert.csv", fixed.encode("utf-8"), "text/csv"))
+    job = importer.check(job)
+    assert (job.errors, job.valid_count) == ([], 3)
+    importer.run(job)
+    assert set(EndCustomer.objects.filter(number__in=["N-2", "N-3", "N-4"]).values_list("number", flat=True)) == {
+        "N-2",
+        "N-3",
+        "N-4",
+    }
+
+
+def test_another_account_gets_404_and_an_unknown_format_400(world, finished):
+    assert skipped(login(Client(), world.r2.owner), finished).status_code == 404
+    assert skipped(login(Client(), world.c1.owner), finished).status_code == 404
+    assert skipped(login(Client(), world.r1.owner), finished, "pdf").status_code == 400
+
+
+def test_a_long_list_says_the_download_holds_every_row(world, importer, finished, monkeypatch):
+    from customers import views
+
+    monkeypatch.setattr(views, "SHOWN_ERRORS", 2)
+    page = importer.client.get(f"/customers/import/{finished.pk}/").content.decode()
+    assert "The first 2 of 3 errors; the download holds every skipped row." in page
+    assert page.count("<tr><td>") == 2
