@@ -158,6 +158,10 @@ class ImportOut(Schema):
     failure: str
 
     @staticmethod
+    def resolve_errors(obj):
+        return imports.localised_errors(obj.errors)
+
+    @staticmethod
     def resolve_preview(obj):
         return [imports.mapped(row, obj.mapping) for row in obj.rows[:5]]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import openpyxl
 from django.conf import settings
@@ -18,8 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEntry
 from audit.services import record
@@ -148,9 +148,22 @@ def mapped(row: list[str], mapping: dict) -> dict[str, str]:
     return values
 
 
+def localised_errors(errors: list[dict]) -> list[dict]:
+    """``errors`` as ``check`` stores them, each message in the reader's language (``check`` keeps one per language;
+    an import checked before that kept only the text of its day)."""
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    result = []
+    for error in errors:
+        message = error["message"]
+        if isinstance(message, dict):
+            message = message.get(language) or next(iter(message.values()), "")
+        result.append({**error, "message": message})
+    return result
+
+
 def labelled_errors(errors: list[dict]) -> list[dict]:
-    """``errors`` as ``check`` stores them, with each field's label in the reader's language instead of its name."""
-    return [{**error, "field": LABELS.get(error["field"], "")} for error in errors]
+    """``localised_errors``, with each field's label in the reader's language instead of its name."""
+    return [{**error, "field": LABELS.get(error["field"], "")} for error in localised_errors(errors)]
 
 
 def described_errors(job: CustomerImport, limit: int) -> list[dict]:
@@ -183,6 +196,34 @@ def build_customer(account, values: dict[str, str]) -> EndCustomer:
     return customer
 
 
+def _row_errors(account, values: dict[str, str], number_taken: bool, first_row: int | None) -> list[tuple[str, str]]:
+    """(field, message) of everything wrong with one row, in the active language."""
+    row_errors = []
+    try:
+        build_customer(account, values)
+    except ValidationError as error:
+        row_errors = [(field, " ".join(messages)) for field, messages in error.message_dict.items()]
+    if number_taken:
+        row_errors.append(("number", _("You already have a customer with this customer number.")))
+    elif first_row is not None:
+        row_errors.append(("number", _("The same customer number is in row %(row)d.") % {"row": first_row}))
+    return row_errors
+
+
+def _in_every_language(check_row: Callable[[], list[tuple[str, str]]]) -> list[dict]:
+    """The row's errors with each message in every language of the portal: whoever reads them, in whatever
+    language, reads them in theirs, while the check runs once for the job in the worker's own language."""
+    messages: dict[str, list[tuple[str, str]]] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            messages[code] = check_row()
+    fields = [field for field, _message in next(iter(messages.values()))]
+    return [
+        {"field": field, "message": {code: messages[code][index][1] for code in messages}}
+        for index, field in enumerate(fields)
+    ]
+
+
 def check(job: CustomerImport) -> None:
     """Validate every row, recording per-row errors and progress after each batch.
 
@@ -196,18 +237,18 @@ def check(job: CustomerImport) -> None:
         for offset, row in enumerate(job.rows[start : start + BATCH_SIZE]):
             line = start + offset + 2  # row 1 is the header
             values = mapped(row, job.mapping)
-            row_errors = []
-            try:
-                build_customer(job.account, values)
-            except ValidationError as error:
-                row_errors = [(field, " ".join(messages)) for field, messages in error.message_dict.items()]
             number = values["number"].casefold()
-            if number and number in existing:
-                row_errors.append(("number", _("You already have a customer with this customer number.")))
-            elif number in seen:
-                row_errors.append(("number", _("The same customer number is in row %(row)d.") % {"row": seen[number]}))
+            taken = bool(number) and number in existing
+            first = None if taken else seen.get(number)
+
+            def check_row(values=values, taken=taken, first=first):
+                return _row_errors(job.account, values, taken, first)
+
+            # Most rows are valid: only a row that fails is checked again for its messages in every language.
+            row_errors = check_row()
+            if row_errors:
+                errors.extend({"row": line, **error} for error in _in_every_language(check_row))
             seen.setdefault(number, line)
-            errors.extend({"row": line, "field": field, "message": message} for field, message in row_errors)
             valid += not row_errors
         job.processed = min(start + BATCH_SIZE, job.total)
         CustomerImport.objects.filter(pk=job.pk).update(processed=job.processed)  # unrestricted: progress of this job

@@ -235,8 +235,8 @@ def test_the_skipped_rows_download_as_the_file_had_them_with_their_errors(world,
     assert rows[0] == [*HEADER.split(";"), "Zeile", "Fehler"]
     assert [(r[0], r[-2]) for r in rows[1:]] == [("N-2", "3"), ("R1-1", "4"), ("N-4", "5")]
     assert rows[1][:-2] == row("N-2", postal_code="123").split(";")
-    # The field in the reader's language; the message as the check stored it.
-    assert rows[1][-1] == "PLZ: A postal code in this country has 5 digits."
+    # The field and the message in the reader's language.
+    assert rows[1][-1] == "PLZ: Eine Postleitzahl in diesem Land hat 5 Stellen."
     # The phone as the file had it, neutralised for spreadsheets ("+49 x" would be a formula).
     assert rows[3][7] == "'+49 x" and rows[3][-1].startswith("Telefon: ")
 
@@ -277,3 +277,26 @@ def test_a_long_list_says_the_download_holds_every_row(world, importer, finished
     page = importer.client.get(f"/customers/import/{finished.pk}/").content.decode()
     assert "The first 2 of 3 errors; the download holds every skipped row." in page
     assert page.count("<tr><td>") == 2
+
+
+def test_the_error_messages_read_in_the_readers_language_whoever_checked_the_file(world, importer, settings):
+    settings.LANGUAGE_CODE = "de"  # the worker checks in the portal's default language
+    importer.client.cookies["django_language"] = "de"
+    _response, job = importer.upload(csv_file(row("N-1", postal_code="123")))
+    job = importer.check(job)
+    messages = {
+        "de": "Eine Postleitzahl in diesem Land hat 5 Stellen.",
+        "en": "A postal code in this country has 5 digits.",
+    }
+    for language, message in messages.items():
+        importer.client.cookies["django_language"] = language
+        page = importer.client.get(f"/customers/import/{job.pk}/").content.decode()
+        table = page[page.index('data-testid="import-errors"') :]
+        assert message in table
+        assert messages["de" if language == "en" else "en"] not in table
+    from conftest import api_client
+
+    api = api_client(world.r1)
+    api.cookies["django_language"] = "en"
+    detail = api.get(f"/api/v1/customer-imports/{job.pk}/").json()
+    assert [error["message"] for error in detail["errors"]] == [messages["en"]]
