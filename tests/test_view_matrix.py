@@ -546,7 +546,7 @@ def failed_hosting(world):
         product=product,
         contract=contract,
         status=ResellerHosting.Status.FAILED,
-        failure_reason=f"{MARKER} reason",
+        failure={"code": "text", "params": {"text": f"{MARKER} reason"}},
     )
 
 
