@@ -281,10 +281,6 @@ class Domain(AssignableContract):
     def get_absolute_url(self):
         return reverse("contracts:domain_detail", args=[self.pk])
 
-    @property
-    def is_idn(self) -> bool:
-        return self.name != self.name_unicode
-
     def state_summary(self) -> list[str]:
         """The registrar state in words: verification, zone, transfer lock, renewal mode."""
         return [

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -76,13 +76,24 @@ class ProductRelation(NamedTuple):
     ``PRODUCTS`` (with ``rows``: its lines of the customer's Products tab,
     restricted to what the actor may see) it is counted as the list's
     "Produkte"; as ``DOMAINS`` it is counted apart and shown by the app's own
-    tab, so the count always matches the Products tab.
+    tab, so the count always matches the Products tab. ``ended`` (field
+    lookups) picks the rows that no longer tie the customer, such as a
+    cancelled hosting: they are not counted, block nothing, and go when the
+    customer goes.
     """
 
     model_label: str
     field: str
     rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None
     counted_as: str = PRODUCTS
+    ended: dict[str, Any] | None = None
+
+    def tying(self, **lookups: Any) -> QuerySet[Any]:
+        """The relation's rows matching ``lookups`` that tie their customer (all but the ended ones)."""
+        from django.apps import apps
+
+        rows = apps.get_model(self.model_label)._default_manager.filter(**lookups)
+        return rows.exclude(**self.ended) if self.ended else rows
 
 
 # Apps that assign things to end customers register here (from ``AppConfig.ready``), so this app
@@ -96,26 +107,29 @@ def register_product_relation(
     rows: Callable[[Actor, EndCustomer], list[ProductRow]] | None = None,
     *,
     counted_as: str = PRODUCTS,
+    ended: dict[str, Any] | None = None,
 ) -> None:
     if counted_as == PRODUCTS and rows is None:
         raise ValueError(f"{model_label}: a product relation needs the rows of the Products tab it is counted for.")
     if all(relation.model_label != model_label for relation in PRODUCT_RELATIONS):
-        PRODUCT_RELATIONS.append(ProductRelation(model_label, field, rows, counted_as))
+        PRODUCT_RELATIONS.append(ProductRelation(model_label, field, rows, counted_as, ended))
+
+
+def _count(rows: QuerySet[Any], field: str):
+    rows = rows.order_by().values(field)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0))
 
 
 def _count_of(model, field: str):
-    rows = model._default_manager.filter(**{field: OuterRef("pk")}).order_by().values(field)
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0))
+    return _count(model._default_manager.filter(**{field: OuterRef("pk")}), field)
 
 
 class EndCustomerQuerySet(RestrictedQuerySet):
     def with_counts(self):
         """Annotate ``product_count``, ``domain_count`` and ``user_count``: one subquery per relation, any page size."""
-        from django.apps import apps
-
         counts = {PRODUCTS: Value(0, output_field=IntegerField()), DOMAINS: Value(0, output_field=IntegerField())}
         for relation in PRODUCT_RELATIONS:
-            counts[relation.counted_as] += _count_of(apps.get_model(relation.model_label), relation.field)
+            counts[relation.counted_as] += _count(relation.tying(**{relation.field: OuterRef("pk")}), relation.field)
         return self.annotate(
             product_count=counts[PRODUCTS],
             domain_count=counts[DOMAINS],
@@ -191,18 +205,24 @@ class EndCustomer(AccountOwnedModel):
 
     def deletion_blockers(self) -> dict[str, int]:
         """What still ties this customer: counts of products, domains and portal users (read under the row lock)."""
-        from django.apps import apps
-
         blockers = {PRODUCTS: 0, DOMAINS: 0}
         for relation in PRODUCT_RELATIONS:
-            model = apps.get_model(relation.model_label)
-            blockers[relation.counted_as] += model._default_manager.filter(**{relation.field: self}).count()
+            blockers[relation.counted_as] += relation.tying(**{relation.field: self}).count()
         return {**blockers, "users": self.portal_users.count()}
 
     @property
     def is_deletable(self) -> bool:
         """Nothing assigned and no portal user (needs ``with_counts``); the service checks again under a lock."""
         return self.product_count == 0 and self.domain_count == 0 and self.user_count == 0
+
+    def delete_ended_products(self) -> None:
+        """Delete the rows of its products that no longer tie it (``ProductRelation.ended``), before it goes."""
+        from django.apps import apps
+
+        for relation in PRODUCT_RELATIONS:
+            if relation.ended:
+                model = apps.get_model(relation.model_label)
+                model._default_manager.filter(**{relation.field: self}, **relation.ended).delete()
 
 
 def duplicate_number_message():

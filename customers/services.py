@@ -115,6 +115,7 @@ def delete_end_customer(actor: Actor, customer: EndCustomer) -> None:
                 % {"blockers": describe_blockers(blockers)}
             )
         record(actor, AuditEntry.Action.DELETE, customer, changes=diff(snapshot(customer, CUSTOMER_FIELDS), {}))
+        customer.delete_ended_products()
         customer.delete()
 
 
@@ -332,6 +333,7 @@ def erase_end_customer(actor: Actor, customer: EndCustomer) -> str:
         entries = AuditEntry.objects.filter(account=customer.account)  # unrestricted: see above
         history_of(entries, customer).update(object_repr=alias, changes={})
         record(actor, AuditEntry.Action.ERASE, customer, object_repr=alias)
+        customer.delete_ended_products()
         customer.delete()
     return alias
 

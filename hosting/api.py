@@ -1,5 +1,5 @@
 """Reseller hostings over the API: list (with the UI list's filters), create (202 + status URL), read with
-timeline, retry, the reseller's subscriptions on the server, and linking one of them."""
+timeline, retry, correct, cancel, the reseller's subscriptions on the server, and linking one of them."""
 
 from datetime import datetime
 from typing import Literal
@@ -12,11 +12,13 @@ from ninja.pagination import paginate
 
 from contracts.models import Contract
 from core.access import access_object, access_queryset, require_action
+from core.api import ExportQuery, export_list, filtered
 from core.tenancy import ADD, CHANGE
 from customers.models import EndCustomer
 from hosting import services
 from hosting.filters import ResellerHostingFilterSet
 from hosting.models import ResellerHosting
+from hosting.tables import AccountHostingTable
 from products.models import ResellerProduct
 
 router = Router(tags=["Reseller hostings"])
@@ -73,6 +75,11 @@ class HostingIn(Schema):
     send_summary: bool = False
 
 
+class CorrectIn(Schema):
+    product: int
+    domain: str = ""
+
+
 class AcceptedOut(Schema):
     id: int
     status: str
@@ -121,9 +128,16 @@ def _contract(request, contract_id: int) -> Contract:
     return access_object(request.actor, services.bound_contracts(request.actor), contract_id)
 
 
+def _accepted(hosting: ResellerHosting) -> Status:
+    url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
+    return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+
+
 class HostingFilter(Schema):
     q: str | None = None
-    status: Literal["provisioning", "active", "failed", "paused", "suspended", "missing"] | None = None
+    status: (
+        Literal["provisioning", "active", "failed", "paused", "suspended", "missing", "cancelling", "cancelled"] | None
+    ) = None
 
 
 @router.get("/hostings/", response=list[HostingOut], summary="The account's reseller hostings, with the list's filters")
@@ -142,8 +156,16 @@ def create_hosting(request, payload: HostingIn):
     hosting = services.create_hosting(
         request.actor, end_customer=customer, product=product, domain=payload.domain, send_summary=payload.send_summary
     )
-    url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
-    return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+    return _accepted(hosting)
+
+
+@router.get("/hostings/export/", summary="Export the hosting list (CSV or Excel), with the list's filters")
+def export_hostings(request, query: Query[ExportQuery]):
+    hostings = access_queryset(
+        request.actor, ResellerHosting.objects.select_related("end_customer", "contract", "product")
+    )
+    rows = filtered(request, ResellerHostingFilterSet, hostings)
+    return export_list(request, query, name="hostings", table_class=AccountHostingTable, queryset=rows)
 
 
 @router.get("/hostings/{hosting_id}/", response=HostingDetailOut, summary="One hosting, with its timeline")
@@ -154,9 +176,30 @@ def get_hosting(request, hosting_id: int):
 @router.post("/hostings/{hosting_id}/retry/", response={202: AcceptedOut}, summary="Retry a failed hosting")
 def retry_hosting(request, hosting_id: int):
     hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
-    hosting = services.retry_hosting(request.actor, hosting)
-    url = reverse("api:get_hosting", kwargs={"hosting_id": hosting.pk})
-    return Status(202, {"id": hosting.pk, "status": hosting.status, "status_url": url})
+    return _accepted(services.retry_hosting(request.actor, hosting))
+
+
+@router.post(
+    "/hostings/{hosting_id}/correct/",
+    response={202: AcceptedOut},
+    summary="Give a failed or waiting hosting another domain or product, and set it up again",
+)
+def correct_hosting(request, hosting_id: int, payload: CorrectIn):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    product = ResellerProduct.objects.restrict(request.actor).filter(pk=payload.product).first()
+    if product is None:
+        raise ValidationError({"product": "Choose an active reseller-hosting product of this contract."})
+    return _accepted(services.correct_hosting(request.actor, hosting, domain=payload.domain, product=product))
+
+
+@router.post(
+    "/hostings/{hosting_id}/cancel/",
+    response={202: AcceptedOut},
+    summary="Cancel a failed or waiting hosting: what was set up on the server is removed in the background",
+)
+def cancel_hosting(request, hosting_id: int):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    return _accepted(services.cancel_hosting(request.actor, hosting))
 
 
 @router.get(

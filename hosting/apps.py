@@ -14,8 +14,11 @@ class HostingConfig(AppConfig):
         from hosting.dashboard import hosting_figures
         from hosting.services import customer_product_rows, hosts_hostings
 
-        # Reseller hostings count as the customer's products (and show in its Products tab) and block its deletion.
-        register_product_relation("hosting.ResellerHosting", "end_customer", customer_product_rows)
+        # Reseller hostings count as the customer's products (and show in its Products tab) and block its deletion,
+        # until they are cancelled.
+        register_product_relation(
+            "hosting.ResellerHosting", "end_customer", customer_product_rows, ended={"status": "cancelled"}
+        )
         # A reseller contract bound to a Plesk server shows its hostings and the server's subscriptions.
         CONTRACT_TABS.register(Tab("hosting:contract_hostings", _("MKM hostings"), hosts_hostings))
         CONTRACT_TABS.register(Tab("hosting:contract_subscriptions", _("Subscriptions"), hosts_hostings))

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contracts.forms import CustomerSelect
+from contracts.models import to_unicode
 from core.forms import BootstrapFormMixin, WriteOnlySecretsMixin
 from core.tenancy import CHANGE, VIEW
 from customers.models import EndCustomer
@@ -34,6 +35,23 @@ class HostingCreateForm(_HostingFormBase):
 
 class SubscriptionLinkForm(_HostingFormBase):
     pass
+
+
+class HostingCorrectForm(BootstrapFormMixin, forms.Form):
+    """Korrigieren: another domain or product (of the hosting's contract) for a failed or waiting hosting."""
+
+    product = forms.ModelChoiceField(ResellerProduct.objects.none(), label=_("Product"))
+    domain = forms.CharField(label=_("Domain"), required=False, max_length=253)
+
+    def __init__(self, *args, actor, hosting, **kwargs):
+        kwargs.setdefault("initial", {"product": hosting.product_id, "domain": to_unicode(hosting.domain)})
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = ResellerProduct.objects.restrict(actor, VIEW).filter(
+            contract=hosting.contract_id, kind=ResellerProduct.Kind.RESELLER_HOSTING, status="active"
+        )
+
+    def clean_domain(self):
+        return hosting_domain(self.cleaned_data["domain"])
 
 
 class HostingServerForm(WriteOnlySecretsMixin, forms.ModelForm):

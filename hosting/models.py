@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from contracts.models import to_idna
+from contracts.models import to_idna, to_unicode
 from core.crypto import EncryptedTextField
 from core.tenancy import AccountOwnedModel
 from plesk import PleskClient
@@ -45,6 +45,22 @@ def validate_plesk_host(host: str) -> None:
             raise ValidationError(
                 _("This address is not reachable for the portal (loopback, private or link-local network).")
             )
+
+
+# Subscriptions created without a domain get a technical name under this (reserved) zone. Nobody reads it:
+# pages, lists, exports and mails say "no domain yet" instead.
+GENERATED_DOMAIN_SUFFIX = "hosting.invalid"
+
+
+def is_generated_name(name: str) -> bool:
+    return name.endswith("." + GENERATED_DOMAIN_SUFFIX)
+
+
+def domain_in_text(name: str) -> str:
+    """A subscription's name inside a sentence: in Unicode, or "(no domain yet)" for the technical name."""
+    if not name or is_generated_name(name):
+        return gettext("(no domain yet)")
+    return to_unicode(name)
 
 
 def hosting_domain(value: str) -> str:
@@ -151,7 +167,11 @@ class ResellerHosting(AccountOwnedModel):
     Created by the provisioning job (``hosting.provisioning``) or linked to an
     existing subscription. The external ids are ours: the job finds its own
     Plesk objects again by them after an unknown outcome, so it never creates
-    anything twice.
+    anything twice. A failed hosting, or one waiting for its next attempt, can be
+    corrected and retried, or cancelled: the same job then removes on Plesk what
+    provisioning created (``created_plesk_customer`` records the customer; the
+    subscription carries this hosting's own external id), and a cancelled
+    hosting no longer ties its customer.
     """
 
     class Status(models.TextChoices):
@@ -161,9 +181,13 @@ class ResellerHosting(AccountOwnedModel):
         PAUSED = "paused", pgettext_lazy("hosting status", "paused")
         SUSPENDED = "suspended", pgettext_lazy("hosting status", "suspended")
         MISSING = "missing", pgettext_lazy("hosting status", "missing on the server")
+        CANCELLING = "cancelling", pgettext_lazy("hosting status", "being cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("hosting status", "cancelled")
 
     # Nothing happens to these until someone acts (or the server changes).
-    FINAL_STATUSES = (Status.ACTIVE, Status.FAILED, Status.SUSPENDED, Status.MISSING)
+    FINAL_STATUSES = (Status.ACTIVE, Status.FAILED, Status.SUSPENDED, Status.MISSING, Status.CANCELLED)
+    # A job works on these (``hosting.provisioning``): setting up, or removing what was set up.
+    JOB_STATUSES = (Status.PROVISIONING, Status.CANCELLING)
     # Statuses the server check (``hosting.sync``) compares with the server.
     ON_SERVER_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.MISSING)
 
@@ -183,6 +207,9 @@ class ResellerHosting(AccountOwnedModel):
     external_id = models.CharField(_("subscription external id"), max_length=64, blank=True)
     plesk_customer_id = models.PositiveIntegerField(_("Plesk customer"), null=True, blank=True)
     plesk_customer_login = models.CharField(_("Plesk user"), max_length=60, blank=True)
+    # Written by the job the moment Plesk confirmed it, before its next call: a cancellation removes only a Plesk
+    # customer that a hosting's job created.
+    created_plesk_customer = models.BooleanField(_("Plesk customer created by the portal"), default=False)
     subscription_id = models.PositiveIntegerField(_("subscription id"), null=True, blank=True)
     subscription_name = models.CharField(_("subscription"), max_length=253, blank=True)
     failure_reason = models.CharField(_("reason"), max_length=500, blank=True)
@@ -209,14 +236,47 @@ class ResellerHosting(AccountOwnedModel):
         ]
 
     def __str__(self):
-        return self.subscription_name or self.domain or f"#{self.pk}"
+        return to_unicode(self.domain_name) if self.domain_name else gettext("Hosting #%(id)s") % {"id": self.pk}
 
     def get_absolute_url(self):
         return reverse("hosting:resellerhosting_detail", args=[self.pk])
 
     @property
+    def domain_name(self) -> str:
+        """The hosting's domain as stored (ASCII): its subscription's, else the one asked for; ``""`` while it has
+        none (a subscription without a domain has a technical name nobody needs to read)."""
+        if self.subscription_name and not is_generated_name(self.subscription_name):
+            return self.subscription_name
+        return self.domain
+
+    @property
+    def domain_punycode(self) -> str:
+        """The stored (punycode) form of an internationalised domain, as secondary text; ``""`` for any other."""
+        return self.domain_name if to_unicode(self.domain_name) != self.domain_name else ""
+
+    @property
+    def domain_label(self) -> str:
+        """The domain in Unicode, or "no domain yet": for text that people read (exports, mails)."""
+        return to_unicode(self.domain_name) if self.domain_name else gettext("no domain yet")
+
+    @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        """A job works on it: the page follows it until it is done."""
+        return self.status in self.JOB_STATUSES
+
+    @property
+    def is_stuck(self) -> bool:
+        """Failed, or waiting for its next attempt: it can be corrected and retried, or cancelled (the services
+        decide for good, on the row)."""
+        if self.status == self.Status.FAILED:
+            return True
+        return self.status == self.Status.PROVISIONING and bool(
+            self.next_attempt_at and self.next_attempt_at > timezone.now()
+        )
 
 
 class ProvisioningEvent(models.Model):
@@ -231,6 +291,7 @@ class ProvisioningEvent(models.Model):
         RETRY_SCHEDULED = "retry_scheduled", _("retry scheduled")
         PAUSED = "paused", _("paused")
         SERVER_CHECK = "server_check", _("server check")
+        CANCELLED = "cancelled", _("cancelled")
 
     hosting = models.ForeignKey(ResellerHosting, on_delete=models.CASCADE, related_name="events")
     time = models.DateTimeField(_("time"), default=timezone.now)

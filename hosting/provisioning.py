@@ -24,6 +24,12 @@ workers, and be killed at any point; it never creates a Plesk object twice:
    retry loop (Plesk bans IPs, PX-07); every other job of that contract pauses
    without calling Plesk, and the sweep resumes them all once operator staff
    have corrected the login. Other Plesk errors → *failed* with Plesk's text.
+5. **Cancelling.** A failed or waiting hosting that its reseller cancels runs
+   the same job, with the same lease, retries and sweep, the other way round
+   (``_Removal``): it removes the subscription with our external id and the
+   Plesk customer only if a job of the portal created it (recorded before its
+   next call, ``created_plesk_customer``) and nothing else uses it, looking
+   before each removal; then the hosting is *cancelled*.
 
 A job acts for the system on a hosting that a service queued after checking
 its actor, so it reads and writes its rows by id past the restriction (the
@@ -53,7 +59,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hosting.models import ProvisioningEvent, ResellerHosting
+from hosting.models import GENERATED_DOMAIN_SUFFIX, ProvisioningEvent, ResellerHosting, domain_in_text
 from plesk import errors, ops
 
 logger = logging.getLogger(__name__)
@@ -65,8 +71,6 @@ LEASE = timedelta(seconds=300)
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 30.0  # seconds before the second attempt
 BACKOFF_CAP = 3600.0
-# Subscriptions created without a domain get a technical name under this (reserved) zone.
-GENERATED_DOMAIN_SUFFIX = "hosting.invalid"
 
 Status = ResellerHosting.Status
 Kind = ProvisioningEvent.Kind
@@ -187,7 +191,8 @@ JOB_RELATIONS = ("account", "contract__hosting_server", "product", "end_customer
 
 
 def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
-    """Take the job's lease, or ``None`` when it is final, not due, leased by a live worker or gone.
+    """Take the job's lease, or ``None`` when it is final, not due, leased by a live worker or gone. The job
+    is to set the hosting up (*provisioning*) or to remove what was set up (*cancelling*).
 
     The row is read with its related rows, then taken by one conditional UPDATE of the version that
     was read (its attempt count): both databases decide between two workers on the row itself
@@ -197,7 +202,9 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     now = now or timezone.now()
     try:
         # unrestricted: the job
-        hosting = ResellerHosting.objects.select_related(*JOB_RELATIONS).get(pk=hosting_id, status=Status.PROVISIONING)
+        hosting = ResellerHosting.objects.select_related(*JOB_RELATIONS).get(
+            pk=hosting_id, status__in=ResellerHosting.JOB_STATUSES
+        )
     except ResellerHosting.DoesNotExist:
         return None
     if hosting.claimed_until and hosting.claimed_until > now:
@@ -218,7 +225,7 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     with transaction.atomic():
         # unrestricted: the job
         taken = ResellerHosting.objects.filter(
-            free & due, pk=hosting_id, status=Status.PROVISIONING, attempts=hosting.attempts
+            free & due, pk=hosting_id, status=hosting.status, attempts=hosting.attempts
         ).update(**changes)
         if not taken:
             return None
@@ -236,7 +243,7 @@ def _finish(claimed: Claim, event: tuple[str, str], **changes: Any) -> bool:
     with transaction.atomic():
         # unrestricted: the job
         written = ResellerHosting.objects.filter(
-            pk=hosting.pk, status=Status.PROVISIONING, claimed_until=claimed.until
+            pk=hosting.pk, status=hosting.status, claimed_until=claimed.until
         ).update(**changes)
         if written:
             claimed.timeline.add(*event)
@@ -253,20 +260,16 @@ def _finish(claimed: Claim, event: tuple[str, str], **changes: Any) -> bool:
 
 
 def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str | None:
-    """Run one attempt for the hosting; returns its status afterwards (``None``: nothing was done)."""
+    """Run one attempt of the hosting's job, setting it up or cancelling it; returns its status afterwards
+    (``None``: nothing was done)."""
     claimed = claim(hosting_id)
     if claimed is None:
         return None
+    if claimed.hosting.status == Status.CANCELLING:
+        return _cancel(claimed, options)
     hosting = claimed.hosting
     try:
-        _check_owner(hosting)
-        if hosting.contract.plesk_login_refused_at is not None:
-            raise Paused
-        try:
-            client = hosting.contract.plesk_client(**{**client_options(), **(options or {})})
-        except ValidationError as error:
-            raise Permanent(" ".join(error.messages)) from error
-        with client:
+        with _client(hosting, options) as client:
             customer_id, login, subscription_id, name = _Steps(hosting, client, claimed.timeline).run()
     except Paused:
         _pause(claimed)
@@ -280,7 +283,7 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
     else:
         if _finish(
             claimed,
-            (Kind.SUCCEEDED, _("The subscription %(name)s is active.") % {"name": name}),
+            (Kind.SUCCEEDED, _("The subscription %(name)s is active.") % {"name": domain_in_text(name)}),
             status=Status.ACTIVE,
             plesk_customer_id=customer_id,
             plesk_customer_login=login,
@@ -294,7 +297,47 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
     return ResellerHosting.objects.filter(pk=hosting_id).values_list("status", flat=True).first()
 
 
+def _client(hosting: ResellerHosting, options: dict[str, Any] | None):
+    """The contract's client for the job, after the checks that come before any call to Plesk."""
+    _check_owner(hosting)
+    if hosting.contract.plesk_login_refused_at is not None:
+        raise Paused
+    try:
+        return hosting.contract.plesk_client(**{**client_options(), **(options or {})})
+    except ValidationError as error:
+        raise Permanent(" ".join(error.messages)) from error
+
+
+def _cancel(claimed: Claim, options: dict[str, Any] | None) -> str | None:
+    """An attempt at cancelling: remove what provisioning created, then the hosting is *cancelled*.
+
+    It fails where provisioning would fail, and a failed cancellation leaves the hosting *failed*, to be
+    cancelled again (or retried). A refused login does not pause it: a paused hosting resumes setting up.
+    """
+    hosting = claimed.hosting
+    try:
+        with _client(hosting, options) as client:
+            _Removal(hosting, client, claimed.timeline).remove()
+    except Paused:
+        _fail(claimed, _("The reseller's Plesk login was refused; cancel again once the provider has corrected it."))
+    except Permanent as error:
+        _fail(claimed, str(error))
+    except Transient as error:
+        _retry_or_fail(claimed, str(error))
+    except Exception:
+        logger.exception("hosting %s: cancelling crashed", hosting.pk)
+        _retry_or_fail(claimed, _("An internal error occurred; the attempt will be repeated."))
+    else:
+        done = (Kind.CANCELLED, _("The hosting is cancelled."))
+        if _finish(claimed, done, status=Status.CANCELLED, failure_reason=""):
+            return Status.CANCELLED
+    # unrestricted: the job
+    return ResellerHosting.objects.filter(pk=hosting.pk).values_list("status", flat=True).first()
+
+
 def _fail(claimed: Claim, reason: str) -> None:
+    if claimed.hosting.status == Status.CANCELLING:
+        reason = _("Cancelling failed: %(reason)s") % {"reason": reason}
     _finish(claimed, (Kind.FAILED, reason), status=Status.FAILED, failure_reason=reason[:500])
 
 
@@ -372,11 +415,18 @@ class _Steps:
         subscription_id, name = self.subscription(customer_id)
         return customer_id, login, subscription_id, name
 
-    def call(self, label: str, function: Callable[[], T], *, creates: bool = False) -> T:
+    def refused(self, text: str) -> str:
+        """The reason of a failure when Plesk refuses a call."""
+        return _("Step %(step)s of 2: Plesk refused: %(text)s") % {"step": self.step, "text": text}
+
+    def call(
+        self, label: str, function: Callable[[], T], *, changes: bool = False, absent_ok: bool = False
+    ) -> T | None:
         """One Plesk call; its outcome goes to the timeline and becomes Transient/Permanent as it deserves.
 
-        With ``creates``, an unknown outcome is raised as ``PleskOutcomeUnknown`` for the caller to
-        reconcile by reading; otherwise it is transient.
+        With ``changes`` (the call creates or removes something), an unknown outcome is raised as
+        ``PleskOutcomeUnknown`` for the caller to reconcile by reading; otherwise it is transient. With
+        ``absent_ok``, "does not exist" is no error: the call returns ``None``.
         """
         self.timeline.write()
         try:
@@ -392,16 +442,18 @@ class _Steps:
                 self.timeline.add(
                     Kind.CALL, message % {"call": label, "status": error.http_status, "text": error.errtext}
                 )
-                if not creates:
+                if not changes:
                     raise Transient(_("The Plesk server reported an internal error.")) from error
                 raise errors.PleskOutcomeUnknown(error.errtext) from error
             if isinstance(error, errors.PleskAlreadyExists):
                 self.timeline.add(Kind.CALL, _("%(call)s: already exists.") % {"call": label})
                 raise
+            if absent_ok and isinstance(error, errors.PleskNotFound):
+                self.timeline.add(Kind.CALL, _("%(call)s: already gone.") % {"call": label})
+                return None
             message = _("%(call)s: Plesk error %(code)s: %(text)s")
             self.timeline.add(Kind.CALL, message % {"call": label, "code": error.errcode, "text": error.errtext})
-            reason = _("Step %(step)s of 2: Plesk refused: %(text)s") % {"step": self.step, "text": error.errtext}
-            raise Permanent(reason) from error
+            raise Permanent(self.refused(error.errtext)) from error
         except errors.PleskTLSError as error:
             self.timeline.add(Kind.CALL, _("%(call)s: certificate not trusted.") % {"call": label})
             raise Permanent(_("The Plesk server's certificate is not trusted.")) from error
@@ -410,7 +462,7 @@ class _Steps:
             raise Transient(_("The Plesk server could not be reached.")) from error
         except errors.PleskOutcomeUnknown as error:
             self.timeline.add(Kind.CALL, _("%(call)s: outcome unknown.") % {"call": label})
-            if not creates:
+            if not changes:
                 raise Transient(_("The Plesk server did not answer usably.")) from error
             raise
         except ValidationError as error:
@@ -476,19 +528,31 @@ class _Steps:
                     owner_login=hosting.contract.plesk_login,
                     external_id=self.customer_external_id,
                 ),
-                creates=True,
+                changes=True,
             )
         except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
             found = self.find_customer()
             if found is not None:
                 self.timeline.add(Kind.CALL, _("Adopted the existing Plesk customer %(login)s.") % {"login": login})
+                if isinstance(error, errors.PleskOutcomeUnknown) and found.external_id == self.customer_external_id:
+                    self.created_customer()  # our add, whose answer was lost
                 return found.id, found.login
             if isinstance(error, errors.PleskAlreadyExists):
                 raise Permanent(
                     _("Step 1 of 2: the Plesk login %(login)s is taken by someone else.") % {"login": login}
                 ) from error
             raise Transient(_("Step 1 of 2: the Plesk server did not confirm the new customer.")) from error
+        self.created_customer()
         return ref.id, login
+
+    def created_customer(self) -> None:
+        """Record that this hosting's job created the Plesk customer, with the timeline so far, before the next
+        call: whatever happens next, a cancellation knows it may remove it."""
+        with transaction.atomic():
+            # unrestricted: the job
+            ResellerHosting.objects.filter(pk=self.hosting.pk).update(created_plesk_customer=True)
+            self.timeline.write()
+        self.hosting.created_plesk_customer = True
 
     # -- step 2: the subscription ------------------------------------------------------------------
 
@@ -502,19 +566,99 @@ class _Steps:
             ref = self.call(
                 "webspace add",
                 lambda: self.client.add_webspace(name, owner_id=customer_id, external_id=self.external_id, **plan),
-                creates=True,
+                changes=True,
             )
         except (errors.PleskAlreadyExists, errors.PleskOutcomeUnknown) as error:
             found = self.find_subscription()
             if found is not None:
-                self.timeline.add(Kind.CALL, _("Adopted the existing subscription %(name)s.") % {"name": name})
+                adopted = _("Adopted the existing subscription %(name)s.") % {"name": domain_in_text(name)}
+                self.timeline.add(Kind.CALL, adopted)
                 return found.id, found.name
             if isinstance(error, errors.PleskAlreadyExists):
                 raise Permanent(
-                    _("Step 2 of 2: the domain %(name)s already exists on the server.") % {"name": name}
+                    _("Step 2 of 2: the domain %(name)s already exists on the server.") % {"name": domain_in_text(name)}
                 ) from error
             raise Transient(_("Step 2 of 2: the Plesk server did not confirm the new subscription.")) from error
         return ref.id, name
+
+
+class _Removal(_Steps):
+    """A cancellation attempt: remove on Plesk what provisioning created, and nothing else.
+
+    First the subscription with this hosting's external id, which only its own job ever gives. Then the
+    end customer's Plesk customer (by our external id), but only when a job of the portal created it
+    (``created_plesk_customer`` on a hosting of the customer on this server), no other hosting of the
+    customer but cancelled ones may use it, and it has no subscription left on the server; otherwise it
+    stays and the timeline says why. Each removal looks before it removes and takes "does not exist" for
+    done, so a second run, or one after a crash in the middle, goes on where the other stopped.
+
+    Between the check and the removal a new hosting of the same customer may find the Plesk customer and
+    lose it: its job then fails in plain words, and its retry creates a new one.
+    """
+
+    def remove(self) -> None:
+        self.remove_subscription()
+        self.remove_customer()
+
+    def refused(self, text: str) -> str:
+        return _("Plesk refused the removal: %(text)s") % {"text": text}
+
+    def remove_subscription(self) -> None:
+        found = self.find_subscription()
+        if found is None:
+            return
+        try:
+            self.call("webspace del", lambda: self.client.delete_webspace(id=found.id), changes=True, absent_ok=True)
+        except errors.PleskOutcomeUnknown as error:
+            if self.find_subscription() is not None:
+                raise Transient(_("The Plesk server did not confirm the removal of the subscription.")) from error
+
+    def find_customer_and_subscriptions(self):
+        """The end customer's Plesk customer by our external id, and every subscription it has on the server."""
+
+        def read():
+            customers, webspaces = self.client.send(
+                [
+                    ops.get_customers(external_ids=[self.customer_external_id]),
+                    ops.get_webspaces(owner_external_ids=[self.customer_external_id], hosting=False),
+                ]
+            )
+            found = customers.unwrap()
+            return (found[0], webspaces.unwrap()) if found else (None, [])
+
+        return self.call("customer get, webspace get", read)
+
+    def remove_customer(self) -> None:
+        customer, webspaces = self.find_customer_and_subscriptions()
+        if customer is None:
+            return
+        kept = self.kept_because(webspaces)
+        if kept:
+            self.timeline.add(
+                Kind.CALL,
+                _("The Plesk customer %(login)s stays: %(reason)s") % {"login": customer.login, "reason": kept},
+            )
+            return
+        try:
+            self.call("customer del", lambda: self.client.delete_customer(id=customer.id), changes=True, absent_ok=True)
+        except errors.PleskOutcomeUnknown as error:
+            if self.find_customer_and_subscriptions()[0] is not None:
+                raise Transient(_("The Plesk server did not confirm the removal of the Plesk customer.")) from error
+
+    def kept_because(self, webspaces) -> str:
+        """Why the Plesk customer must stay, or ``""``."""
+        hosting = self.hosting
+        # unrestricted: the job; the hostings of the same end customer (of this account) on this server
+        customers_hostings = ResellerHosting.objects.filter(
+            end_customer=hosting.end_customer_id, contract__hosting_server=hosting.contract.hosting_server_id
+        )
+        if not customers_hostings.filter(created_plesk_customer=True).exists():
+            return _("the portal did not create it.")
+        if customers_hostings.exclude(pk=hosting.pk).exclude(status=Status.CANCELLED).exists():
+            return _("other hostings of the customer use it.")
+        if webspaces:
+            return _("it has other subscriptions on the server.")
+        return ""
 
 
 # --- the safety net ----------------------------------------------------------------------------------
@@ -524,14 +668,17 @@ ENQUEUE_GRACE = timedelta(seconds=60)
 
 
 def stranded(*, now: datetime | None = None, grace: timedelta = ENQUEUE_GRACE):
-    """Hostings in *provisioning* that no live worker holds and that are due: an expired lease (a worker
-    died, REL-04), a retry that is due, or a job that never started although queued ``grace`` ago."""
+    """Hostings with a job (*provisioning*, *cancelling*) that no live worker holds and that are due: an expired
+    lease (a worker died, REL-04), a retry that is due, or a job that never started although queued ``grace``
+    ago."""
     now = now or timezone.now()
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     started_or_old = Q(claimed_until__isnull=False) | Q(next_attempt_at__isnull=False) | Q(created_at__lte=now - grace)
     # unrestricted: the sweep, for the system
-    return ResellerHosting.objects.filter(free & due & started_or_old, status=Status.PROVISIONING).order_by("pk")
+    return ResellerHosting.objects.filter(
+        free & due & started_or_old, status__in=ResellerHosting.JOB_STATUSES
+    ).order_by("pk")
 
 
 def resume_paused() -> list[int]:

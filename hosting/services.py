@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
-from contracts.models import Contract
+from contracts.models import Contract, to_unicode
 from contracts.models import Status as ProductStatus
 from contracts.plesk_failures import describe_failure
 from core.access import access_object, access_queryset, require_action, require_operator
@@ -22,7 +22,14 @@ from core.tenancy import ADD, CHANGE, VIEW
 from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
 from hosting import provisioning
-from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting, hosting_domain
+from hosting.models import (
+    HostingServer,
+    ProvisioningEvent,
+    ResellerHosting,
+    domain_in_text,
+    hosting_domain,
+    is_generated_name,
+)
 from hosting.tasks import enqueue_provisioning
 from plesk import errors
 from products.models import ResellerProduct
@@ -178,10 +185,108 @@ def retry_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
     return hosting
 
 
+def _stuck(hostings: QuerySet[ResellerHosting], now) -> QuerySet[ResellerHosting]:
+    """Those failed, or waiting for their next attempt with no worker on them (``ResellerHosting.is_stuck``)."""
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    waiting = Q(status=ResellerHosting.Status.PROVISIONING, next_attempt_at__gt=now) & free
+    return hostings.filter(Q(status=ResellerHosting.Status.FAILED) | waiting)
+
+
+def correct_hosting(
+    actor: Actor, hosting: ResellerHosting, *, domain: str, product: ResellerProduct
+) -> ResellerHosting:
+    """Give a failed or waiting hosting another domain or product (of its contract) and queue it again at once.
+
+    Like a retry it starts counting attempts anew; one conditional update decides between concurrent
+    clicks and a worker (REL-07). The job looks its objects up by the same external ids, so what an earlier
+    attempt created (the Plesk customer) is used, not created again.
+    """
+    require_action(actor, ResellerHosting, CHANGE)
+    domain = _domain(domain)
+    now = timezone.now()
+    hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
+    fields = ["domain", "product", "status"]
+    with transaction.atomic():
+        current = _stuck(hostings, now).select_related("end_customer").first()
+        if current is None:
+            raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be corrected."))
+        product = (
+            ResellerProduct.objects.restrict(actor, VIEW)
+            .filter(
+                pk=product.pk,
+                contract=current.contract_id,
+                kind=ResellerProduct.Kind.RESELLER_HOSTING,
+                status=ProductStatus.ACTIVE,
+            )
+            .first()
+        )
+        if product is None:
+            raise ValidationError({"product": _("Choose an active reseller-hosting product of this contract.")})
+        before = snapshot(current, fields)
+        updated = _stuck(hostings.filter(status=current.status), now).update(
+            domain=domain,
+            product=product,
+            status=ResellerHosting.Status.PROVISIONING,
+            attempts=0,
+            next_attempt_at=None,
+            claimed_until=None,
+            failure_reason="",
+        )
+        if not updated:
+            raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be corrected."))
+        hosting = hostings.select_related("end_customer").get()
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, _("Corrected and queued again."))
+        changes = diff(before, snapshot(hosting, fields))
+        record(actor, AuditEntry.Action.UPDATE, hosting, changes=changes, parent=hosting.end_customer)
+        hosting_id = hosting.pk
+        transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
+    return hosting
+
+
+def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
+    """Cancel a failed or waiting hosting: its job removes on Plesk what provisioning created (``_Removal`` in
+    ``hosting.provisioning``), then it is *cancelled* and no longer ties its customer.
+
+    One conditional update decides between concurrent clicks and a worker: a second cancel is refused while
+    the first runs, and after it is done.
+    """
+    require_action(actor, ResellerHosting, CHANGE)
+    Status = ResellerHosting.Status
+    now = timezone.now()
+    hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
+    with transaction.atomic():
+        was = _stuck(hostings, now).values_list("status", flat=True).first()
+        updated = (
+            _stuck(hostings.filter(status=was), now).update(
+                status=Status.CANCELLING, attempts=0, next_attempt_at=None, claimed_until=None, failure_reason=""
+            )
+            if was
+            else 0
+        )
+        if not updated:
+            raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be cancelled."))
+        hosting = hostings.select_related("end_customer").get()
+        message = _("Cancellation queued: what the portal created for it on the server is removed.")
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, message)
+        record(
+            actor,
+            AuditEntry.Action.UPDATE,
+            hosting,
+            changes={"status": [was, Status.CANCELLING.value]},
+            parent=hosting.end_customer,
+        )
+        hosting_id = hosting.pk
+        transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
+    return hosting
+
+
 def customer_product_rows(actor: Actor, customer: EndCustomer) -> list[ProductRow]:
-    """The reseller hostings of ``customer``, as lines of its Products tab."""
+    """The reseller hostings of ``customer``, as lines of its Products tab (cancelled ones are not its any more)."""
     hostings = (
-        access_queryset(actor, ResellerHosting).filter(end_customer=customer).select_related("product", "contract")
+        access_queryset(actor, ResellerHosting)
+        .filter(end_customer=customer)
+        .exclude(status=ResellerHosting.Status.CANCELLED)
+        .select_related("product", "contract")
     )
     return [
         ProductRow(
@@ -221,6 +326,11 @@ class Subscription:
     @property
     def in_mkm(self) -> bool:
         return self.hosting is not None
+
+    @property
+    def domain_name(self) -> str:
+        """Its name, unless it is the technical one of a subscription created without a domain."""
+        return "" if is_generated_name(self.name) else self.name
 
 
 def bound_contracts(actor: Actor) -> QuerySet[Contract]:
@@ -281,7 +391,8 @@ def list_subscriptions(actor: Actor, contract) -> list[Subscription]:
     }
     return [
         Subscription(**{**s.__dict__, "hosting": hostings.get(s.id)})
-        for s in sorted(subscriptions, key=lambda s: s.name)
+        # As people read them: by the Unicode name, those without a domain last.
+        for s in sorted(subscriptions, key=lambda s: (not s.domain_name, to_unicode(s.name)))
     ]
 
 
@@ -322,7 +433,7 @@ def link_subscription(
         # A subscription is linked once, in whichever account: this looks across all of them.
         taken = ResellerHosting.objects.filter(  # unrestricted: see above
             contract__hosting_server=contract.hosting_server_id, subscription_id=subscription.id
-        ).exclude(status=ResellerHosting.Status.FAILED)
+        ).exclude(status__in=[ResellerHosting.Status.FAILED, ResellerHosting.Status.CANCELLED])
         if taken.exists():
             raise ValidationError({"subscription_id": _("This subscription is already in the MKM.")})
         hosting = ResellerHosting.objects.create(
@@ -342,7 +453,7 @@ def link_subscription(
             hosting.pk,
             ProvisioningEvent.Kind.SUCCEEDED,
             _("Linked to the existing subscription %(name)s; nothing was changed on the server.")
-            % {"name": subscription.name},
+            % {"name": domain_in_text(subscription.name)},
         )
         changes = diff({}, snapshot(hosting, ["end_customer", "product", "contract", "subscription_id", "linked"]))
         record(actor, AuditEntry.Action.CREATE, hosting, changes=changes, parent=customer)

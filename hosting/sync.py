@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Contract
 from contracts.plesk_failures import describe_failure
-from hosting.models import ProvisioningEvent, ResellerHosting
+from hosting.models import ProvisioningEvent, ResellerHosting, domain_in_text
 from hosting.provisioning import add_event
 from plesk import errors
 
@@ -65,7 +65,7 @@ def compare(hosting: ResellerHosting, webspace, plan_names: dict[str, str]) -> t
         return Status.MISSING, _("The subscription no longer exists on the server.")
     notes = []
     if webspace.name != hosting.subscription_name:
-        notes.append(_("Renamed on the server to %(name)s.") % {"name": webspace.name})
+        notes.append(_("Renamed on the server to %(name)s.") % {"name": domain_in_text(webspace.name)})
     if hosting.plesk_customer_id and webspace.owner_id and webspace.owner_id != hosting.plesk_customer_id:
         notes.append(_("Moved to another Plesk customer on the server."))
     product = hosting.product

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from contracts.tables import NOWRAP
 from core.tables import ObjectTable
 from hosting.models import ResellerHosting
 
@@ -14,8 +15,13 @@ class ResellerHostingTable(ObjectTable):
         _("Customer"), accessor="end_customer__last_name", order_by=("end_customer__last_name",), empty_values=()
     )
     company = tables.Column(_("Company"), accessor="end_customer__company")
-    plesk_customer_login = tables.Column(_("User"))
-    subscription_name = tables.Column(_("Subscription"))
+    plesk_customer_login = tables.Column(_("User"), attrs=NOWRAP)
+    subscription_name = tables.TemplateColumn(
+        '{% include "hosting/includes/domain.html" with name=record.domain_name %}',
+        verbose_name=_("Subscription"),
+        order_by=("subscription_name", "domain"),
+        attrs=NOWRAP,
+    )
     status = tables.TemplateColumn(template_name="hosting/includes/status_badge.html", verbose_name=_("Status"))
 
     class Meta(ObjectTable.Meta):
@@ -34,6 +40,9 @@ class ResellerHostingTable(ObjectTable):
 
     def render_customer(self, record):
         return f"{record.end_customer.first_name} {record.end_customer.last_name}".strip()
+
+    def value_subscription_name(self, record):
+        return record.domain_label
 
     def value_status(self, record):
         return record.get_status_display()

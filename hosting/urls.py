@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/", views.ResellerHostingDetailView.as_view(), name="resellerhosting_detail"),
     path("<int:pk>/status/", views.hosting_status_view, name="resellerhosting_status"),
     path("<int:pk>/retry/", views.hosting_retry_view, name="resellerhosting_retry"),
+    path("<int:pk>/correct/", views.hosting_correct_view, name="resellerhosting_correct"),
+    path("<int:pk>/cancel/", views.hosting_cancel_view, name="resellerhosting_cancel"),
 ]

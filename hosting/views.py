@@ -17,8 +17,8 @@ from core.tenancy import ADD, CHANGE, VIEW
 from core.views import ObjectDetailView, ObjectListView, ObjectTabView
 from hosting import services
 from hosting.filters import ResellerHostingFilterSet
-from hosting.forms import HostingCreateForm, SubscriptionLinkForm
-from hosting.models import ResellerHosting
+from hosting.forms import HostingCorrectForm, HostingCreateForm, SubscriptionLinkForm
+from hosting.models import ResellerHosting, domain_in_text
 from hosting.tables import AccountHostingTable, ResellerHostingTable
 
 
@@ -137,7 +137,8 @@ def subscription_link_view(request, pk, subscription_id):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("The subscription %(name)s is now in the MKM.") % {"name": subscription.name})
+            name = domain_in_text(hosting.subscription_name)
+            messages.success(request, _("The subscription %(name)s is now in the MKM.") % {"name": name})
             return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
     context = {"contract": contract, "subscription": subscription, "form": form}
     return render(request, "hosting/subscription_link.html", context)
@@ -156,18 +157,18 @@ class ResellerHostingDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["events"] = list(self.object.events.all())
-        context["may_retry"] = self.actor.may(ResellerHosting, CHANGE)
+        context["may_change"] = self.actor.may(ResellerHosting, CHANGE)
         return context
 
 
 @require_safe
 def hosting_status_view(request, pk):
-    """The status part of the detail page; htmx asks for it every 2 s while the hosting is provisioning."""
+    """The status part of the detail page; htmx asks for it every 2 s while a job works on the hosting."""
     hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk)
     context = {
         "object": hosting,
         "events": list(hosting.events.all()),
-        "may_retry": request.actor.may(ResellerHosting, CHANGE),
+        "may_change": request.actor.may(ResellerHosting, CHANGE),
     }
     return render(request, "hosting/includes/hosting_status.html", context)
 
@@ -181,4 +182,35 @@ def hosting_retry_view(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The hosting is being set up again."))
+    return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+
+
+@page_methods
+def hosting_correct_view(request, pk):
+    """Korrigieren: another domain or product for a failed or waiting hosting, then it is set up again."""
+    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
+    form = HostingCorrectForm(request.POST or None, actor=request.actor, hosting=hosting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_hosting(
+                request.actor, hosting, domain=form.cleaned_data["domain"], product=form.cleaned_data["product"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The hosting is being set up again."))
+            return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+    return render(request, "hosting/hosting_correct.html", {"object": hosting, "form": form})
+
+
+@require_POST
+def hosting_cancel_view(request, pk):
+    """Stornieren (after the button's confirmation): the job removes what was set up on the server."""
+    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
+    try:
+        services.cancel_hosting(request.actor, hosting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The hosting is being cancelled."))
     return redirect("hosting:resellerhosting_detail", pk=hosting.pk)

@@ -23,7 +23,7 @@ class ResellerProductQuerySet(RestrictedQuerySet):
         A branded product is had by every end customer of the account with an
         assigned, active contract of its shop product; a reseller-hosting
         product by every end customer with a hosting of it that is set up
-        or being set up.
+        or being set up (not failed, missing or cancelled).
         """
         customers = (
             Contract.objects.filter(
@@ -42,7 +42,14 @@ class ResellerProductQuerySet(RestrictedQuerySet):
         hosting_model = apps.get_model("hosting", "ResellerHosting")
         hosted = (
             hosting_model.objects.filter(product=OuterRef("pk"))
-            .exclude(status__in=[hosting_model.Status.FAILED, hosting_model.Status.MISSING])
+            .exclude(
+                status__in=[
+                    hosting_model.Status.FAILED,
+                    hosting_model.Status.MISSING,
+                    hosting_model.Status.CANCELLING,
+                    hosting_model.Status.CANCELLED,
+                ]
+            )
             .order_by()
             .values("product")
             .annotate(n=Count("end_customer", distinct=True))

@@ -68,13 +68,12 @@ def test_the_reseller_provisions_and_links_hostings(demo_sandbox, page, live_ser
     page.click("[data-testid=hosting-create]")
     page.wait_for_url(re.compile(r"/hostings/\d+/$"))
     # The page updates itself until the background job is done.
-    page.wait_for_selector("[data-testid=hosting-status][data-status=active]", timeout=20000)
+    page.wait_for_selector("[data-testid=hosting-status][data-status=active]", timeout=120_000)
     assert "The subscription nowak-neu.example is active." in page.inner_text("[data-testid=timeline]")
     screenshot(page, "62-hosting-active")
 
     # Abonnements: the new one is in the MKM, the two old ones are not; link one of them.
-    # Back to the contract's tab (the sidebar's "MKM hostings" lists every hosting of the account).
-    page.click("main a:has-text('MKM hostings')")
+    page.click(".small a:has-text('MKM hostings')")
     assert "nowak-neu.example" in page.inner_text("[data-testid=contract-hostings]")
     screenshot(page, "63-contract-hostings")
     page.click(".nav-tabs a:has-text('Subscriptions')")
@@ -122,3 +121,41 @@ def test_open_plesk_lands_on_the_sandbox_plesk_logged_in(demo_sandbox, page, liv
     plesk.wait_for_load_state()
     assert plesk.url.startswith(demo_sandbox.url.split("/enterprise")[0])
     assert "Plesk sandbox — logged in as" in plesk.inner_text("body")
+
+
+def test_the_reseller_cancels_a_failed_hosting_after_confirming(demo_sandbox, page, live_server, settings):
+    """Stornieren asks first; confirmed, the job removes the Plesk customer the failed attempt created."""
+    from contracts.models import Contract
+    from products.models import ResellerProduct
+
+    settings.LANGUAGE_CODE = "de"
+    contract = Contract.objects.get(number="o1441")
+    ResellerProduct.objects.create(
+        account=contract.account,
+        kind=ResellerProduct.Kind.RESELLER_HOSTING,
+        contract=contract,
+        plan_name="Webhosting S",
+        name="Hosting S Sandbox",
+        net_price="4.90",
+    )
+    base = live_server.url
+    log_in(page, base, "reseller")
+    page.goto(f"{base}/hostings/contracts/{contract.pk}/hostings/add/")
+    page.select_option("select[name=end_customer]", label=NOWAK)
+    page.select_option("select[name=product]", label="Hosting S Sandbox")
+    page.fill("#id_domain", "kunde-alt.example")  # taken on the sandbox: step 2 fails
+    page.click("[data-testid=hosting-create]")
+    page.wait_for_selector("[data-testid=hosting-status][data-status=failed]", timeout=120_000)
+    assert demo_sandbox.create_count("customer") == 1
+    # Dismissed, nothing happens; confirmed, the hosting is cancelled.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("[data-testid=hosting-cancel]")
+    assert page.get_attribute("[data-testid=hosting-status]", "data-status") == "failed"
+    screenshot(page, "67-hosting-failed")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("[data-testid=hosting-cancel]")
+    page.wait_for_selector("[data-testid=hosting-status][data-status=cancelled]", timeout=120_000)
+    assert "storniert" in page.inner_text("[data-testid=hosting-status]")
+    screenshot(page, "68-hosting-cancelled")
+    assert demo_sandbox.delete_count("customer") == 1
+    assert page.watcher.errors == [] and page.watcher.foreign == []

@@ -504,6 +504,112 @@ MATRIX["contracts:contract_plesk_sso"] = (
     expect(404, anonymous=LOGIN, employee=403),
 )
 
+
+def bound_contract(world):
+    """An R1 reseller contract bound to a server that refuses connections (the subscriptions say so)."""
+    from contracts.models import Contract, ShopProduct
+    from hosting.models import HostingServer
+
+    server = HostingServer.objects.create(
+        name="Matrix", host="127.0.0.1", port=1, use_tls=False, login="admin", password="x", is_sandbox=True
+    )
+    shop, _created = ShopProduct.objects.get_or_create(
+        name="Reseller Matrix", defaults={"area": "Reseller Webhosting", "kind": ShopProduct.Kind.RESELLER_TARIFF}
+    )
+    return Contract.objects.create(
+        account=world.r1.account,
+        number="o-matrix",
+        shop_product=shop,
+        hosting_server=server,
+        plesk_login="reseller-demo",
+        plesk_password="x",
+        note=f"{MARKER} reseller",
+    )
+
+
+def failed_hosting(world):
+    from hosting.models import ResellerHosting
+    from products.models import ResellerProduct
+
+    contract = bound_contract(world)
+    product = ResellerProduct.objects.create(
+        account=world.r1.account,
+        kind=ResellerProduct.Kind.RESELLER_HOSTING,
+        contract=contract,
+        plan_name="Webhosting S",
+        name=f"{MARKER} Hosting S",
+        net_price="4.90",
+    )
+    return ResellerHosting.objects.create(
+        account=world.r1.account,
+        end_customer=world.r1.plain_customer,
+        product=product,
+        contract=contract,
+        status=ResellerHosting.Status.FAILED,
+        failure_reason=f"{MARKER} reason",
+    )
+
+
+MATRIX.update(
+    {
+        "hosting:contract_hostings": (lambda world: {"pk": bound_contract(world).pk}, MEMBERS_ONLY, None),
+        "hosting:contract_subscriptions": (lambda world: {"pk": bound_contract(world).pk}, MEMBERS_ONLY, None),
+        "hosting:hosting_add": (lambda world: {"pk": bound_contract(world).pk}, MEMBERS_ONLY, MEMBERS_ONLY),
+        # The matrix server refuses connections: members are sent back to the tab with the reason.
+        "hosting:subscription_link": (
+            lambda world: {"pk": bound_contract(world).pk, "subscription_id": 1},
+            MEMBERS_REDIRECT,
+            MEMBERS_REDIRECT,
+        ),
+        "hosting:resellerhosting_list": (None, OWN_ACCOUNT, None),
+        "hosting:resellerhosting_detail": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, None),
+        "hosting:resellerhosting_status": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, None),
+        "hosting:resellerhosting_retry": (lambda world: {"pk": failed_hosting(world).pk}, POST_ONLY, MEMBERS_REDIRECT),
+        "hosting:resellerhosting_correct": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, MEMBERS_ONLY),
+        "hosting:resellerhosting_cancel": (lambda world: {"pk": failed_hosting(world).pk}, POST_ONLY, MEMBERS_REDIRECT),
+        "api:list_hostings": (None, expect(200, anonymous=401, loner=404, staff=404), None),
+        "api:export_hostings": (None, expect(200, anonymous=401, loner=404, staff=404), None),
+        "api:create_hosting": (
+            None,
+            expect(200, anonymous=401, loner=404, staff=404),
+            expect(422, anonymous=401, loner=404, staff=404),
+            "post",
+            {"end_customer": 0, "product": 0},
+        ),
+        "api:get_hosting": (lambda world: {"hosting_id": failed_hosting(world).pk}, API_MEMBERS, None),
+        "api:retry_hosting": (
+            lambda world: {"hosting_id": failed_hosting(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=202, admin=202, owner=202),
+        ),
+        "api:correct_hosting": (
+            lambda world: {"hosting_id": failed_hosting(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=422, admin=422, owner=422),
+            "post",
+            {"product": 0},
+        ),
+        "api:cancel_hosting": (
+            lambda world: {"hosting_id": failed_hosting(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=202, admin=202, owner=202),
+        ),
+        "api:list_subscriptions": (
+            lambda world: {"contract_id": bound_contract(world).pk},
+            expect(404, anonymous=401, employee=503, admin=503, owner=503),
+            None,
+        ),
+        "api:link_subscription": (
+            lambda world: {"contract_id": bound_contract(world).pk, "subscription_id": 1},
+            expect(405),
+            expect(404, anonymous=401, employee=422, admin=422, owner=422),
+            "post",
+            {"end_customer": 0, "product": 0},
+        ),
+    }
+)
+
+
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
 
@@ -650,93 +756,3 @@ def test_staff_without_two_factor_are_sent_to_set_it_up(world):
     response = client.get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("users:two_factor_setup")
     assert "requires two-factor login" in response.content.decode()
-
-
-def bound_contract(world):
-    """An R1 reseller contract bound to a server that refuses connections (the subscriptions say so)."""
-    from contracts.models import Contract, ShopProduct
-    from hosting.models import HostingServer
-
-    server = HostingServer.objects.create(
-        name="Matrix", host="127.0.0.1", port=1, use_tls=False, login="admin", password="x", is_sandbox=True
-    )
-    shop, _created = ShopProduct.objects.get_or_create(
-        name="Reseller Matrix", defaults={"area": "Reseller Webhosting", "kind": ShopProduct.Kind.RESELLER_TARIFF}
-    )
-    return Contract.objects.create(
-        account=world.r1.account,
-        number="o-matrix",
-        shop_product=shop,
-        hosting_server=server,
-        plesk_login="reseller-demo",
-        plesk_password="x",
-        note=f"{MARKER} reseller",
-    )
-
-
-def failed_hosting(world):
-    from hosting.models import ResellerHosting
-    from products.models import ResellerProduct
-
-    contract = bound_contract(world)
-    product = ResellerProduct.objects.create(
-        account=world.r1.account,
-        kind=ResellerProduct.Kind.RESELLER_HOSTING,
-        contract=contract,
-        plan_name="Webhosting S",
-        name=f"{MARKER} Hosting S",
-        net_price="4.90",
-    )
-    return ResellerHosting.objects.create(
-        account=world.r1.account,
-        end_customer=world.r1.plain_customer,
-        product=product,
-        contract=contract,
-        status=ResellerHosting.Status.FAILED,
-        failure_reason=f"{MARKER} reason",
-    )
-
-
-MATRIX.update(
-    {
-        "hosting:contract_hostings": (lambda world: {"pk": bound_contract(world).pk}, MEMBERS_ONLY, None),
-        "hosting:contract_subscriptions": (lambda world: {"pk": bound_contract(world).pk}, MEMBERS_ONLY, None),
-        "hosting:hosting_add": (lambda world: {"pk": bound_contract(world).pk}, MEMBERS_ONLY, MEMBERS_ONLY),
-        # The matrix server refuses connections: members are sent back to the tab with the reason.
-        "hosting:subscription_link": (
-            lambda world: {"pk": bound_contract(world).pk, "subscription_id": 1},
-            MEMBERS_REDIRECT,
-            MEMBERS_REDIRECT,
-        ),
-        "hosting:resellerhosting_list": (None, OWN_ACCOUNT, None),
-        "hosting:resellerhosting_detail": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, None),
-        "hosting:resellerhosting_status": (lambda world: {"pk": failed_hosting(world).pk}, MEMBERS_ONLY, None),
-        "hosting:resellerhosting_retry": (lambda world: {"pk": failed_hosting(world).pk}, POST_ONLY, MEMBERS_REDIRECT),
-        "api:list_hostings": (None, expect(200, anonymous=401), None),
-        "api:create_hosting": (
-            None,
-            expect(200, anonymous=401),
-            expect(422, anonymous=401, loner=403, staff=403),
-            "post",
-            {"end_customer": 0, "product": 0},
-        ),
-        "api:get_hosting": (lambda world: {"hosting_id": failed_hosting(world).pk}, API_MEMBERS, None),
-        "api:retry_hosting": (
-            lambda world: {"hosting_id": failed_hosting(world).pk},
-            expect(405),
-            expect(404, anonymous=401, employee=202, admin=202, owner=202),
-        ),
-        "api:list_subscriptions": (
-            lambda world: {"contract_id": bound_contract(world).pk},
-            expect(404, anonymous=401, employee=503, admin=503, owner=503),
-            None,
-        ),
-        "api:link_subscription": (
-            lambda world: {"contract_id": bound_contract(world).pk, "subscription_id": 1},
-            expect(405),
-            expect(404, anonymous=401, employee=422, admin=422, owner=422),
-            "post",
-            {"end_customer": 0, "product": 0},
-        ),
-    }
-)

@@ -101,6 +101,7 @@ EXPORTS = {
     "/api/v1/products/export/": "ZZ-R1-MARKER Produkt",
     "/api/v1/members/export/": "r1-employee",
     "/api/v1/service-access/export/": None,
+    "/api/v1/hostings/export/": None,
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from hosting.models import ResellerHosting
-from hosting.tests.helpers import ADMIN_PW, bind_server, reseller_setup
+from hosting.tests.helpers import ADMIN_PW, PATIENT_CLIENT, bind_server, reseller_setup
 from plesk import PleskClient
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,8 @@ Status = ResellerHosting.Status
 
 
 @pytest.fixture(autouse=True)
-def fast_client(settings):
-    settings.HOSTING_PLESK_CLIENT_OPTIONS = {"deadline": 2, "read_timeout": 2, "connect_timeout": 2}
+def patient_client(settings):
+    settings.HOSTING_PLESK_CLIENT_OPTIONS = PATIENT_CLIENT
     settings.HOSTING_MAX_ATTEMPTS = 2
 
 

@@ -41,11 +41,14 @@ def test_manage_py_plesk_sandbox_serves_the_seeded_demo(tmp_path):
     )
     try:
         url = f"http://127.0.0.1:{port}/enterprise/control/agent.php"
-        for _ in range(100):
+        # Until the command listens: Django's start takes seconds on a busy machine, so wait up to two minutes.
+        end = time.monotonic() + 120
+        while True:
             try:
-                httpx.post(url, content=b"", timeout=0.5)
+                httpx.post(url, content=b"", timeout=30)
                 break
             except httpx.TransportError:
+                assert time.monotonic() < end and process.poll() is None, "the sandbox did not start"
                 time.sleep(0.1)
         client = PleskClient(url, login="reseller-demo", password="reseller-secret", allow_insecure_http=True)
         plans = client.get_service_plans(owner_login="reseller-demo")
@@ -54,5 +57,5 @@ def test_manage_py_plesk_sandbox_serves_the_seeded_demo(tmp_path):
         assert names == {"kunde-alt.example", "shop-alt.example"}
     finally:
         process.terminate()
-        process.wait(10)
+        process.wait(120)
     assert (tmp_path / "state.json").exists()

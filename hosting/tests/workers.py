@@ -77,13 +77,13 @@ class Cluster:
 
             with psycopg.connect(self.database_url) as connection:
                 return list(connection.execute(sql).fetchall())
-        connection = sqlite3.connect(self.sqlite_path, timeout=30)
+        connection = sqlite3.connect(self.sqlite_path, timeout=120)
         try:
             return connection.execute(sql).fetchall()
         finally:
             connection.close()
 
-    def manage(self, *args: str, timeout: float = 300) -> str:
+    def manage(self, *args: str, timeout: float = 1200) -> str:
         result = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
             [sys.executable, "manage.py", *args],
             cwd=ROOT,

@@ -36,7 +36,7 @@ from .common import (
     required,
     select,
 )
-from .state import Account, CreateEvent, ResellerPlan, hash_password, new_guid, today
+from .state import Account, CreateEvent, DeleteEvent, ResellerPlan, hash_password, new_guid, today
 
 CUSTOMER_NOT_FOUND = "client does not exist"
 RESELLER_NOT_FOUND = "reseller does not exist"
@@ -116,6 +116,13 @@ def _delete_account(ctx: Context, account: Account) -> None:
     state = ctx.state
     doomed = {account.id} | {a.id for a in state.accounts if a.owner_id == account.id and a.type == "customer"}
     logins = {a.login for a in state.accounts if a.id in doomed}
+    state.deleted += [
+        DeleteEvent("webspace", w.id, w.name, w.external_id) for w in state.webspaces if w.owner_id in doomed
+    ]
+    state.deleted += [
+        DeleteEvent("service-plan", p.id, p.name, p.external_id) for p in state.plans if p.owner_id in doomed
+    ]
+    state.deleted += [DeleteEvent(a.type, a.id, a.login, a.external_id) for a in state.accounts if a.id in doomed]
     state.webspaces = [w for w in state.webspaces if w.owner_id not in doomed]
     state.plans = [p for p in state.plans if p.owner_id not in doomed]
     state.accounts = [a for a in state.accounts if a.id not in doomed]

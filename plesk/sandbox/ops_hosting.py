@@ -38,7 +38,7 @@ from .common import (
     required,
     select,
 )
-from .state import Account, CreateEvent, Plan, Webspace, new_guid, today
+from .state import Account, CreateEvent, DeleteEvent, Plan, Webspace, new_guid, today
 
 PLAN_NOT_FOUND = "Service plan does not exist"
 DOMAIN_NOT_FOUND = "domain does not exist"
@@ -163,6 +163,7 @@ def service_plan_del(ctx: Context, operation: etree._Element, answer: etree._Ele
             add_fields(result, [("id", plan.id)])
         else:
             ctx.state.plans.remove(plan)
+            ctx.state.deleted.append(DeleteEvent("service-plan", plan.id, plan.name, plan.external_id))
             ctx.dirty = True
             add_fields(ok_result(answer), [("id", plan.id)])
 
@@ -487,6 +488,7 @@ def webspace_del(ctx: Context, operation: etree._Element, answer: etree._Element
             filter_result(answer, match, None)
         else:
             ctx.state.webspaces.remove(match.obj)
+            ctx.state.deleted.append(DeleteEvent("webspace", match.obj.id, match.obj.name, match.obj.external_id))
             ctx.dirty = True
             filter_result(answer, match, match.obj.id)
 

@@ -503,6 +503,18 @@ class SandboxServer:
                 and (name is None or event.name == name)
             )
 
+    def delete_count(self, kind: str, *, external_id: str | None = None, name: str | None = None) -> int:
+        """How many ``kind`` objects the API removed (with a ``del``, or with the account they belonged to),
+        optionally only those with ``external_id`` or ``name``."""
+        with self.engine.lock:
+            return sum(
+                1
+                for event in self.state.deleted
+                if event.kind == kind
+                and (external_id is None or event.external_id == external_id)
+                and (name is None or event.name == name)
+            )
+
 
 def seed_demo_state(engine: SandboxEngine, reseller_password: str | None) -> dict[str, str]:
     """Seed the demo data into ``engine``'s state and persist it; returns the demo logins and passwords."""

@@ -174,6 +174,17 @@ class CreateEvent:
 
 
 @dataclass
+class DeleteEvent:
+    """One object the API removed, by a ``del`` or with what it hung off; tests prove with these that nothing
+    was removed but what should be."""
+
+    kind: str
+    id: int
+    name: str
+    external_id: str
+
+
+@dataclass
 class SsoToken:
     """An unredeemed single sign-on token (not persisted)."""
 
@@ -202,6 +213,7 @@ _PERSISTED = {
     "ips": IPAddress,
     "secret_keys": SecretKey,
     "created": CreateEvent,
+    "deleted": DeleteEvent,
 }
 
 
@@ -218,6 +230,7 @@ class SandboxState:
     ips: list[IPAddress] = field(default_factory=list)
     secret_keys: list[SecretKey] = field(default_factory=list)
     created: list[CreateEvent] = field(default_factory=list)
+    deleted: list[DeleteEvent] = field(default_factory=list)
     next_ids: dict[str, int] = field(default_factory=dict)
     sso_tokens: dict[str, SsoToken] = field(default_factory=dict)
     panel_sessions: dict[str, PanelSession] = field(default_factory=dict)

@@ -127,6 +127,10 @@ def test_customer_lifecycle(admin, sandbox):
     with pytest.raises(PleskNotFound):
         admin.get_customer(id=ref.id)
     assert sandbox.create_count("customer", external_id="portal-cust-jdoe") == 1
+    assert sandbox.delete_count("customer", external_id="portal-cust-jdoe") == 1
+    with pytest.raises(PleskNotFound):
+        admin.delete_customer(id=ref.id)  # gone: a second del changes nothing
+    assert sandbox.delete_count("customer") == 1
 
 
 def test_customer_errors(admin):
@@ -219,6 +223,24 @@ def test_webspace_lifecycle(admin, sandbox):
     with pytest.raises(PleskNotFound):
         admin.get_webspace(id=ref.id)
     assert sandbox.create_count("webspace", external_id="portal-sub-77") == 1
+    assert sandbox.delete_count("webspace", external_id="portal-sub-77") == 1
+    assert sandbox.delete_count("customer") == 0
+
+
+def test_deleting_a_customer_removes_and_records_its_subscriptions_too(admin, sandbox):
+    customer = add_customer(admin)
+    add_webspace(admin, owner_id=customer.id, external_id="portal-sub-78")
+    assert admin.delete_customer(id=customer.id) == customer.id
+    assert admin.get_webspaces(owner_logins=["jdoe"]) == []
+    assert sandbox.delete_count("webspace", external_id="portal-sub-78") == 1
+    assert sandbox.delete_count("customer", external_id="portal-cust-jdoe") == 1
+    assert sandbox.delete_count("webspace") == 1 and sandbox.delete_count("reseller") == 0
+    assert sandbox.state.to_json()["deleted"][-1] == {
+        "kind": "customer",
+        "id": customer.id,
+        "name": "jdoe",
+        "external_id": "portal-cust-jdoe",
+    }
 
 
 def test_webspaces_of_owners_and_empty_owner(admin):
