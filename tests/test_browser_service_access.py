@@ -47,7 +47,6 @@ def test_the_customer_shares_and_revokes_while_the_reseller_works_inside(page, l
     reseller.wait_for_selector("[data-testid=service-access-banner]")
     assert "10002" in reseller.inner_text("[data-testid=service-access-banner]")
     screenshot(reseller, "33-switched-in")
-    # What the switch refuses is not offered: the own profile is read-only, the account settings not in the menu.
     reseller.goto(f"{base}/profile/")
     # The profile cannot be changed from inside the customer's account: the form is shown disabled, with why.
     assert reseller.is_disabled("#id_first_name")
