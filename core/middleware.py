@@ -4,6 +4,7 @@ from typing import Any
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
 def allow_form_action(request: HttpRequest, origin: str) -> None:
@@ -39,3 +40,20 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class NoStoreForUsersMiddleware:
+    """Nothing a signed-in user (or an API token) is shown may be kept by a browser or a proxy: every such
+    answer is personal or tenant data (SECURITY-TESTS DP). Listed after the authentication middleware; the
+    API sets ``request.user`` from its token in the view, which is why this looks after the response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -32,6 +32,24 @@ class TestHeaders:
         assert_security_headers(client.get("/account/members/?export=csv"), html=False)
         assert_security_headers(client.get("/api/v1/me/"), html=False)
 
+    def test_nothing_a_signed_in_user_or_a_token_reads_may_be_stored(self, world):
+        from conftest import api_client
+
+        client = login(Client(), world.r1.owner)
+        answers = [
+            client.get("/customers/"),
+            client.get(f"/customers/{world.r1.customer.pk}/"),
+            client.get("/customers/?export=csv"),
+            client.get("/api/v1/customers/"),
+            api_client(world.r1).get(f"/api/v1/customers/{world.r1.customer.pk}/"),
+            api_client(world.r1).get("/api/v1/customers/export/"),
+        ]
+        for response in answers:
+            assert response.status_code == 200
+            assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+        # The login page of an anonymous visitor is no one's data: its own rule, not this one.
+        assert "no-store" not in Client().get("/password/reset/").get("Cache-Control", "")
+
     def test_the_404_page_does_not_echo_the_path(self, world):
         response = login(Client(), world.r1.owner).get("/%3Cscript%3Ealert(1)%3C/script%3E/")
         assert response.status_code == 404

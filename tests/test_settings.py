@@ -91,7 +91,7 @@ def test_collectstatic_works_in_production(tmp_path):
             "STATIC_ROOT": str(tmp_path / "static"),
         }
     )
-    result = subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+    result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
         env=env,
