@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
 from audit.services import diff, record, snapshot
+from core import throttle
 from core.actor import Actor
 from core.mail import send_templated_mail
 from users.models import APIToken, User
@@ -42,6 +43,22 @@ def change_password(actor: Actor, new_password: str) -> User:
         record(actor, AuditEntry.Action.PASSWORD_CHANGE, user, account=None)
         send_templated_mail("users/email/password_changed", {"user": user}, to=[user.email] if user.email else [])
     return user
+
+
+# Reset mails for one address, and requests from one address, per hour: enough for someone who lost a mail,
+# too few to flood a mailbox or to use the portal as a mail cannon.
+RESETS_PER_ADDRESS = 3
+RESETS_PER_IP = 20
+RESET_WINDOW_SECONDS = 3600
+
+
+def request_password_reset(email: str, users, ip: str | None) -> None:
+    """Mail ``users`` (those with ``email``) a link to set a new password, unless the address or the caller's IP
+    asked too often. The caller answers the same whatever happened, so no one learns which addresses exist."""
+    allowed = throttle.allow(f"reset:ip:{ip}", RESETS_PER_IP, RESET_WINDOW_SECONDS)
+    allowed &= throttle.allow(f"reset:address:{email.casefold()}", RESETS_PER_ADDRESS, RESET_WINDOW_SECONDS)
+    if allowed:
+        send_password_reset(users)
 
 
 def send_password_reset(users) -> None:

@@ -118,7 +118,7 @@ def password_change_view(request):
 def password_reset_view(request):
     form = PasswordResetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.send_password_reset(form.users())
+        services.request_password_reset(form.cleaned_data["email"], form.users(), request.actor.ip)
         return redirect("users:password_reset_done")
     return render(request, "users/password_reset.html", {"form": form})
 

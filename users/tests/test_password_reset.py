@@ -55,6 +55,24 @@ class TestPasswordReset:
         assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
         assert len(mailoutbox) == 1
 
+    def test_one_address_gets_a_few_mails_an_hour_whatever_is_asked(self, world, mailoutbox, post_reset):
+        answers = {post_reset("r1-owner@example.test")["Location"] for _ in range(15)}
+        assert answers == {reverse("users:password_reset_done")}
+        assert len(mailoutbox) == 3
+        assert post_reset("R1-Owner@Example.test")["Location"] == reverse("users:password_reset_done")
+        assert len(mailoutbox) == 3  # the same address in other letters
+        with time_machine.travel(time.time() + 3601):
+            post_reset("r1-owner@example.test")
+        assert len(mailoutbox) == 4
+
+    def test_one_caller_cannot_mail_many_addresses(self, world, mailoutbox, post_reset):
+        for number in range(25):
+            make_user(f"many-{number}", email=f"many-{number}@example.test")
+            post_reset(f"many-{number}@example.test", REMOTE_ADDR="203.0.113.9")
+        assert len(mailoutbox) == 20
+        post_reset("r1-owner@example.test", REMOTE_ADDR="203.0.113.10")
+        assert len(mailoutbox) == 21  # another caller is not held back
+
     def test_a_look_alike_address_gets_no_mail(self, world, mailoutbox, post_reset):
         make_user("admin", email="admin@r1.test")
         post_reset("admın@r1.test")  # dotless ı
