@@ -14,3 +14,10 @@ def allow(key: str, limit: int, window_seconds: int) -> bool:
         cache.add(cache_key, 1, timeout=window_seconds)
         return True
     return count <= limit
+
+
+def used_up(key: str, limit: int) -> bool:
+    """Whether ``limit`` attempts under ``key`` already fell into the current window, without counting one.
+
+    The window runs from its first attempt; asking while it is used up neither counts nor extends it."""
+    return (cache.get(f"throttle:{key}") or 0) >= limit

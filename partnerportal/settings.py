@@ -157,8 +157,13 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 # password from one place never locks the user out everywhere else.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# One user from one address; a whole address (an office behind one NAT) has its own, much higher limit
+# (users.views.LOGIN_FAILURES_PER_IP), so one person's typos never lock out their colleagues.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=100)
 AXES_RESET_ON_SUCCESS = True
+# A lock ends AXES_COOLOFF_TIME after it began; attempts while it holds do not start it again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "users.views.lockout"
 AXES_USERNAME_CALLABLE = "users.backends.axes_username"
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None

@@ -1,6 +1,7 @@
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -17,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
 from audit.services import record
+from core import throttle
 from core.http import page_methods
 from users import services
 from users.auth import log_in
@@ -44,6 +46,15 @@ def _safe_next(request, fallback="dashboard") -> str:
     return reverse(fallback)
 
 
+# The per-address lock's window (AXES_COOLOFF_TIME is the per-user one): it runs from the first failure
+# and is not restarted by attempts while it holds.
+LOGIN_IP_WINDOW_SECONDS = 15 * 60
+
+
+def _ip_key(request) -> str:
+    return f"login:ip:{request.actor.ip}"
+
+
 def lockout(request, credentials, *args, **kwargs):
     """What django-axes shows a throttled login: the same page, a clear message, status 429."""
     message = _("Too many failed login attempts. Please wait a few minutes and try again.")
@@ -57,6 +68,8 @@ def lockout(request, credentials, *args, **kwargs):
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
+    if request.method == "POST" and throttle.used_up(_ip_key(request), settings.LOGIN_FAILURES_PER_IP):
+        return lockout(request, None)
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
@@ -69,6 +82,7 @@ def login_view(request):
             request.session[PENDING_USER_KEY] = user.pk
             request.session[PENDING_NEXT_KEY] = _safe_next(request)
             return redirect("users:login_otp")
+        throttle.allow(_ip_key(request), settings.LOGIN_FAILURES_PER_IP, LOGIN_IP_WINDOW_SECONDS)
         record(request.actor, AuditEntry.Action.LOGIN_FAILED, object_repr=form.data.get("username", "")[:150])
     return render(request, "users/login.html", {"form": form, "next": request.GET.get("next", "")})
 

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -93,12 +94,40 @@ class TestThrottling:
         assert response.status_code == 302
         assert int(other.session[SESSION_KEY]) == world.r1.owner.pk
 
-    def test_failures_across_many_users_lock_the_ip(self, world, settings):
+    def test_failures_across_many_users_lock_the_ip_only_far_above_one_users_limit(self, world, settings):
         settings.AXES_FAILURE_LIMIT = 3
-        client = Client(REMOTE_ADDR="10.0.0.3")
+        settings.LOGIN_FAILURES_PER_IP = 5
+        office = Client(REMOTE_ADDR="10.0.0.3")
         for name in ("r1-owner", "r1-admin", "r2-owner"):
-            post_login(client, name, "wrong")
-        assert post_login(client, "c1-owner").status_code == 429
+            post_login(office, name, "wrong")
+        # One colleague's typos (three users' worth here) leave the others behind the same address alone.
+        assert post_login(office, "c1-owner").status_code == 302
+        for name in ("r1-employee", "r2-admin"):
+            post_login(Client(REMOTE_ADDR="10.0.0.3"), name, "wrong")
+        assert post_login(Client(REMOTE_ADDR="10.0.0.3"), "r2-employee").status_code == 429
+        assert post_login(Client(REMOTE_ADDR="10.0.0.9"), "r2-employee").status_code == 302
+
+    def test_attempts_during_the_address_lock_do_not_restart_it(self, world, settings):
+        settings.LOGIN_FAILURES_PER_IP = 2
+        with time_machine.travel("2026-12-06 10:00", tick=False) as clock:
+            for name in ("r1-owner", "r1-admin"):
+                post_login(Client(REMOTE_ADDR="10.0.0.5"), name, "wrong")
+            for minute in range(1, 15):
+                clock.move_to(f"2026-12-06 10:{minute:02d}")
+                assert post_login(Client(REMOTE_ADDR="10.0.0.5"), "r2-owner").status_code == 429
+            clock.move_to("2026-12-06 10:15:01")
+            assert post_login(Client(REMOTE_ADDR="10.0.0.5"), "r2-owner").status_code == 302
+
+    def test_attempts_during_a_users_lock_do_not_restart_it(self, world, settings):
+        settings.AXES_FAILURE_LIMIT = 3
+        with time_machine.travel("2026-12-06 10:00", tick=False) as clock:
+            for _ in range(3):
+                post_login(Client(REMOTE_ADDR="10.0.0.6"), "r1-owner", "wrong")
+            for minute in range(1, 15):
+                clock.move_to(f"2026-12-06 10:{minute:02d}")
+                assert post_login(Client(REMOTE_ADDR="10.0.0.6"), "r1-owner", "wrong").status_code == 429
+            clock.move_to("2026-12-06 10:15:01")
+            assert post_login(Client(REMOTE_ADDR="10.0.0.6"), "r1-owner").status_code == 302
 
     def test_email_and_username_count_as_the_same_user(self, world, settings):
         settings.AXES_FAILURE_LIMIT = 2
