@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponseBase
 from ninja import Schema
+from pydantic import BaseModel, ConfigDict
 
 from core import exports
 
@@ -22,6 +23,19 @@ if TYPE_CHECKING:
     from django_filters import FilterSet
 
 FormT = TypeVar("FormT", bound=BaseForm)
+
+
+class BodySchema(BaseModel):
+    """The base of every request body (``…In``, ``…Patch``): a JSON object with exactly the declared fields.
+
+    A plain pydantic model, not ninja's ``Schema``: that one reads attributes of any value, so the body
+    ``"AAA"`` passed as a to-do titled ``"AAA".title()`` and ``"x"`` as an assignment to no one. Here a body
+    that is not an object, an unknown field (a typo must not be ignored) and a value of the wrong JSON type
+    (``false`` for an id, ``1`` for a text) are a 422. Types JSON has no literal for (dates, decimals,
+    choices) opt out of strictness with ``Field(strict=False)`` and are parsed from their string form.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ExportQuery(Schema):
