@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponseBase
-from ninja import Schema
+from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
+from ninja.pagination import LimitOffsetPagination
 from pydantic import BaseModel, ConfigDict
 
 from core import exports
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from django_filters import FilterSet
 
 FormT = TypeVar("FormT", bound=BaseForm)
+
+MAX_LIMIT = 1000
+MAX_OFFSET = 2**63 - 1  # the largest OFFSET SQLite and PostgreSQL take
 
 
 class BodySchema(BaseModel):
@@ -36,6 +41,15 @@ class BodySchema(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Pagination(LimitOffsetPagination):
+    """Every list's ``limit`` and ``offset``, bounded so that any value the schema accepts is one the database
+    takes (an offset beyond a signed 64-bit integer was a 500); outside the bounds is a 422."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ExportQuery(Schema):

@@ -40,3 +40,29 @@ def test_a_body_that_is_not_a_json_object_is_a_422_everywhere(world):
         for body in ('"AAA"', "[]", "1", "null"):
             response = client.generic(method.upper(), url, body, content_type="application/json")
             assert response.status_code == 422, (method, url, body, response.status_code)
+
+
+OUT_OF_BOUNDS = ("offset=99999999999999999999", "offset=-1", "limit=0", "limit=1001", "limit=99999999999999999999")
+
+
+def _list_paths():
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        parameters = {parameter["name"] for parameter in operations.get("get", {}).get("parameters", [])}
+        if {"limit", "offset"} <= parameters:
+            yield path
+
+
+@pytest.mark.django_db
+def test_every_list_bounds_limit_and_offset_with_a_422(world):
+    from conftest import api_client
+
+    client = api_client(world.r1)
+    lists = [re.sub(r"\{\w+\}", str(world.r1.customer.pk), path) for path in _list_paths()]
+    assert len(lists) >= 10
+    for url in lists:
+        for query in OUT_OF_BOUNDS:
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == 422, (url, query, response.status_code)
+            assert response.json()["detail"][0]["loc"][-1] == query.split("=")[0]
+        response = client.get(f"{url}?offset={2**63 - 1}&limit=1000")
+        assert response.status_code in {200, 404}, (url, response.status_code)
