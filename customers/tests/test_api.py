@@ -249,3 +249,12 @@ def test_false_is_not_a_number_and_a_typo_is_not_ignored(world):
     assert response.status_code == 422
     assert [item["loc"][-1] for item in response.json()["detail"]] == ["assignee"]
     assert EndCustomer.objects.values().get(pk=world.r1.plain_customer.pk) == before
+
+
+@pytest.mark.parametrize("website", ["[", "]", "http://[x]/", "https://[::1/"])
+def test_a_website_with_a_bracket_is_a_field_error(world, website):
+    url = f"/api/v1/customers/{world.r1.plain_customer.pk}/"
+    response = api(world.r1).patch(url, {"website": website}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"loc": ["website"], "msg": "Enter a valid web address."}]
+    assert EndCustomer.objects.get(pk=world.r1.plain_customer.pk).website == ""
