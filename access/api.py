@@ -7,7 +7,7 @@ from access.filters import ServiceAccessFilterSet
 from access.models import ServiceAccess
 from access.tables import ServiceAccessTable
 from core.access import access_queryset, require_account
-from core.api import ExportQuery, export_list, filtered
+from core.api import BodySchema, ExportQuery, export_list, filtered
 
 router = Router(tags=["Service access"])
 
@@ -56,8 +56,8 @@ class ProviderAccessOut(Schema):
         return obj.created_at.isoformat()
 
 
-class ActivationIn(Schema):
-    code: str = ""
+class ActivationIn(BodySchema):
+    code: str
 
 
 class GrantOut(Schema):

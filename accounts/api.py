@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from ninja import FilterSchema, Query, Router, Schema, Status
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts import services
@@ -8,7 +8,7 @@ from accounts.forms import InvitationForm
 from accounts.models import Membership
 from accounts.tables import MembershipTable
 from core.access import access_object, access_queryset
-from core.api import ExportQuery, export_list, filtered
+from core.api import BodySchema, ExportQuery, export_list, filtered
 from core.roles import Role
 from core.tenancy import VIEW
 
@@ -62,13 +62,13 @@ class MemberOut(Schema):
         return obj.created_at.isoformat()
 
 
-class MemberRoleIn(Schema):
-    role: Role
+class MemberRoleIn(BodySchema):
+    role: Role = Field(strict=False)
 
 
-class InvitationIn(Schema):
+class InvitationIn(BodySchema):
     email: str
-    role: Role = Role.EMPLOYEE
+    role: Role = Field(Role.EMPLOYEE, strict=False)
 
 
 class InvitationOut(Schema):
@@ -139,7 +139,7 @@ def remove_member(request, member_id: int):
 
 @router.post("/invitations/", response={201: InvitationOut}, summary="Invite a person by e-mail")
 def invite_member(request, payload: InvitationIn):
-    form = InvitationForm(payload.dict(), actor=request.actor)
+    form = InvitationForm(payload.model_dump(), actor=request.actor)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     invitation = services.invite_member(request.actor, **form.cleaned_data)

@@ -11,7 +11,7 @@ from contracts.forms import AssignForm
 from contracts.models import ASSIGN, OPEN_PLESK, Contract, Domain
 from contracts.tables import ContractTable, DomainTable
 from core.access import access_object, access_queryset
-from core.api import ExportQuery, export_list, filtered
+from core.api import BodySchema, ExportQuery, export_list, filtered
 
 router = Router(tags=["Contracts and domains"])
 
@@ -81,8 +81,10 @@ class DomainFilter(ContractFilter):
     verification: Literal["verified", "pending", "failed"] | None = None
 
 
-class AssignIn(Schema):
-    end_customer: int | None = None
+class AssignIn(BodySchema):
+    """``end_customer`` is required: unassigning is said with ``null`` (or the ``unassign/`` endpoint)."""
+
+    end_customer: int | None
 
 
 class PleskLoginOut(Schema):
@@ -108,7 +110,7 @@ def _filtered(filterset_class, filters, queryset):
 def _assign(request, model, pk, end_customer_id):
     """Assign through the UI's form: a customer id from another account is "Select a valid choice", nothing changes."""
     obj = access_object(request.actor, _rows(model), pk, ASSIGN)
-    form = AssignForm({"end_customer": end_customer_id or ""}, actor=request.actor)
+    form = AssignForm({"end_customer": "" if end_customer_id is None else end_customer_id}, actor=request.actor)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     services.ASSIGNERS[type(obj)](request.actor, obj, form.cleaned_data["end_customer"])

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponseBase
-from ninja import Schema
+from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
+from ninja.pagination import LimitOffsetPagination
+from pydantic import BaseModel, ConfigDict
 
 from core import exports
 
@@ -22,6 +25,31 @@ if TYPE_CHECKING:
     from django_filters import FilterSet
 
 FormT = TypeVar("FormT", bound=BaseForm)
+
+MAX_LIMIT = 1000
+MAX_OFFSET = 2**63 - 1  # the largest OFFSET SQLite and PostgreSQL take
+
+
+class BodySchema(BaseModel):
+    """The base of every request body (``…In``, ``…Patch``): a JSON object with exactly the declared fields.
+
+    A plain pydantic model, not ninja's ``Schema``: that one reads attributes of any value, so the body
+    ``"AAA"`` passed as a to-do titled ``"AAA".title()`` and ``"x"`` as an assignment to no one. Here a body
+    that is not an object, an unknown field (a typo must not be ignored) and a value of the wrong JSON type
+    (``false`` for an id, ``1`` for a text) are a 422. Types JSON has no literal for (dates, decimals,
+    choices) opt out of strictness with ``Field(strict=False)`` and are parsed from their string form.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Pagination(LimitOffsetPagination):
+    """Every list's ``limit`` and ``offset``, bounded so that any value the schema accepts is one the database
+    takes (an offset beyond a signed 64-bit integer was a 500); outside the bounds is a 422."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ExportQuery(Schema):

@@ -3,12 +3,12 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from core.access import access_object, access_queryset, require_action
-from core.api import ExportQuery, export_list, filtered, valid_form
+from core.api import BodySchema, ExportQuery, export_list, filtered, valid_form
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from customers import imports, services
 from customers.filters import EndCustomerFilterSet, TodoFilterSet
@@ -19,7 +19,7 @@ from customers.tables import EndCustomerTable
 router = Router(tags=["Customers"])
 
 
-class CustomerIn(Schema):
+class CustomerIn(BodySchema):
     number: str
     company: str = ""
     last_name: str
@@ -34,7 +34,7 @@ class CustomerIn(Schema):
     website: str = ""
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(BodySchema):
     number: str | None = None
     company: str | None = None
     last_name: str | None = None
@@ -49,8 +49,20 @@ class CustomerPatch(Schema):
     website: str | None = None
 
 
-class CustomerOut(CustomerIn):
+class CustomerOut(Schema):
     id: int
+    number: str
+    company: str
+    last_name: str
+    first_name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    phone: str
+    mobile: str
+    email: str
+    website: str
     product_count: int
     domain_count: int
     user_count: int
@@ -62,7 +74,7 @@ class CustomerFilter(Schema):
     has_products: Literal["yes", "no"] | None = None
 
 
-class PortalUserIn(Schema):
+class PortalUserIn(BodySchema):
     username: str
     first_name: str
     last_name: str
@@ -100,22 +112,22 @@ class PortalUserOut(Schema):
         return obj.user.is_active
 
 
-class PortalUserPatch(Schema):
+class PortalUserPatch(BodySchema):
     active: bool
 
 
-class TodoIn(Schema):
+class TodoIn(BodySchema):
     title: str
     description: str = ""
-    due_date: date | None = None
+    due_date: date | None = Field(None, strict=False)
     status: str = Todo.Status.OPEN
     assignee: int | None = None
 
 
-class TodoPatch(Schema):
+class TodoPatch(BodySchema):
     title: str | None = None
     description: str | None = None
-    due_date: date | None = None
+    due_date: date | None = Field(None, strict=False)
     status: str | None = None
     assignee: int | None = None
 
@@ -166,13 +178,13 @@ class ImportOut(Schema):
         return [imports.mapped(row, obj.mapping) for row in obj.rows[:5]]
 
 
-class ImportCheckIn(Schema):
+class ImportCheckIn(BodySchema):
     """Which column (0-based) of the file holds each customer field; a field left out is not in the file."""
 
     mapping: dict[str, int | None]
 
 
-class ImportRunIn(Schema):
+class ImportRunIn(BodySchema):
     only_valid: bool = False
 
 
@@ -199,7 +211,7 @@ def export_customers(request, query: Query[ExportQuery]):
 
 @router.post("/customers/", response={201: CustomerOut}, summary="Create an end customer")
 def create_customer(request, payload: CustomerIn):
-    form = valid_form(EndCustomerForm(payload.dict(), actor=request.actor))
+    form = valid_form(EndCustomerForm(payload.model_dump(), actor=request.actor))
     customer = services.create_end_customer(request.actor, form.instance)
     return Status(201, _customer(request, customer.pk))
 
@@ -213,7 +225,7 @@ def get_customer(request, customer_id: int):
 def update_customer(request, customer_id: int, payload: CustomerPatch):
     customer = _customer(request, customer_id, CHANGE)
     form = EndCustomerForm(instance=customer, actor=request.actor)
-    data = {name: form[name].value() for name in form.fields} | payload.dict(exclude_unset=True)
+    data = {name: form[name].value() for name in form.fields} | payload.model_dump(exclude_unset=True)
     form = valid_form(EndCustomerForm(data, instance=customer, actor=request.actor))
     services.update_end_customer(request.actor, form.instance)
     return _customer(request, customer_id)
@@ -235,7 +247,7 @@ def list_portal_users(request, customer_id: int):
 @router.post("/customers/{customer_id}/users/", response={201: PortalUserOut}, summary="Create a portal user")
 def create_portal_user(request, customer_id: int, payload: PortalUserIn):
     customer = _customer(request, customer_id)
-    data = payload.dict() | {"access": "password" if payload.password else "invite"}
+    data = payload.model_dump() | {"access": "password" if payload.password else "invite"}
     form = valid_form(PortalUserForm(data))
     fields = {
         key: form.cleaned_data[key]
@@ -255,7 +267,7 @@ def list_todos(request, customer_id: int):
 @router.post("/customers/{customer_id}/todos/", response={201: TodoOut}, summary="Add a to-do")
 def create_todo(request, customer_id: int, payload: TodoIn):
     customer = _customer(request, customer_id)
-    form = valid_form(TodoForm(payload.dict(), actor=request.actor))
+    form = valid_form(TodoForm(payload.model_dump(), actor=request.actor))
     return Status(201, services.save_todo(request.actor, form.instance, customer))
 
 
@@ -329,7 +341,7 @@ def _todo(request, todo_id: int, action=VIEW) -> Todo:
 def update_todo(request, todo_id: int, payload: TodoPatch):
     todo = _todo(request, todo_id, CHANGE)
     form = TodoForm(instance=todo, actor=request.actor)
-    data = {name: form[name].value() for name in form.fields} | payload.dict(exclude_unset=True)
+    data = {name: form[name].value() for name in form.fields} | payload.model_dump(exclude_unset=True)
     form = valid_form(TodoForm(data, instance=todo, actor=request.actor))
     return services.save_todo(request.actor, form.instance)
 

@@ -69,7 +69,10 @@ def normalize_website(value: str) -> str:
         raise ValidationError(_("Enter a valid web address."), code="invalid")
     if "://" not in value:
         value = "https://" + value
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced "[" or "]" reads as a broken IPv6 host
+        raise ValidationError(_("Enter a valid web address."), code="invalid") from None
     if parts.scheme.lower() not in {"http", "https"} or parts.username or parts.password or not parts.hostname:
         raise ValidationError(_("Enter a valid web address."), code="invalid")
     try:

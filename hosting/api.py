@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from contracts.models import Contract
 from core.access import access_object, access_queryset, require_action
-from core.api import ExportQuery, export_list, filtered
+from core.api import BodySchema, ExportQuery, export_list, filtered
 from core.tenancy import ADD, CHANGE
 from customers.models import EndCustomer
 from hosting import services
@@ -74,14 +74,14 @@ class HostingDetailOut(HostingOut):
         return list(obj.events.all())
 
 
-class HostingIn(Schema):
+class HostingIn(BodySchema):
     end_customer: int
     product: int
     domain: str = ""
     send_summary: bool = False
 
 
-class CorrectIn(Schema):
+class CorrectIn(BodySchema):
     product: int
     domain: str = ""
 
@@ -107,7 +107,7 @@ class SubscriptionOut(Schema):
         return obj.hosting.pk if obj.hosting else None
 
 
-class LinkIn(Schema):
+class LinkIn(BodySchema):
     end_customer: int
     product: int
 

@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from core.access import require_operator
-from core.api import valid_form
+from core.api import BodySchema, valid_form
 from hosting import services
 from hosting.forms import HostingServerForm
 from hosting.models import HostingServer
@@ -45,7 +45,7 @@ class ServerOut(Schema):
         return obj.credentials_refused_at is None
 
 
-class ServerIn(Schema):
+class ServerIn(BodySchema):
     name: str
     host: str
     port: int = 8443
@@ -57,7 +57,7 @@ class ServerIn(Schema):
     secret_key: str = ""
 
 
-class ServerPatch(Schema):
+class ServerPatch(BodySchema):
     name: str | None = None
     host: str | None = None
     port: int | None = None
@@ -105,7 +105,7 @@ def list_servers(request):
 @router.post("/servers/", response={201: ServerOut}, summary="Add a hosting server")
 def create_server(request, payload: ServerIn):
     require_operator(request.actor)
-    form = valid_form(HostingServerForm(_form_data(payload.dict())))
+    form = valid_form(HostingServerForm(_form_data(payload.model_dump())))
     server = services.save_server(request.actor, form)
     return Status(201, _server(request, server.pk))
 
@@ -124,7 +124,7 @@ def update_server(request, server_id: int, payload: ServerPatch):
     server = _server(request, server_id)
     current = HostingServerForm(instance=server)
     values = {name: current[name].value() for name in current.fields if name not in ("password", "secret_key")}
-    form = valid_form(HostingServerForm(_form_data(values | payload.dict(exclude_unset=True)), instance=server))
+    form = valid_form(HostingServerForm(_form_data(values | payload.model_dump(exclude_unset=True)), instance=server))
     services.save_server(request.actor, form)
     return _server(request, server_id)
 

@@ -298,6 +298,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Every @paginate list bounds limit and offset (a huge offset was a 500 from the database).
+NINJA_PAGINATION_CLASS = "core.api.Pagination"
 
 # Plesk servers on loopback or private networks (the sandbox, a provider's internal
 # network) are refused in production unless the operator allows them explicitly.

@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from core.access import access_object, access_queryset, require_action
-from core.api import ExportQuery, export_list, filtered, valid_form
+from core.api import BodySchema, ExportQuery, export_list, filtered, valid_form
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from products import services
 from products.filters import ResellerProductFilterSet
@@ -47,21 +47,21 @@ class ProductOut(Schema):
         return obj.contract_id
 
 
-class ProductIn(Schema):
+class ProductIn(BodySchema):
     kind: str = ResellerProduct.Kind.BRANDED
     shop_product: int
     name: str
     description: str = ""
-    net_price: Decimal = Field(description=PRICE_HELP)
+    net_price: Decimal = Field(description=PRICE_HELP, strict=False)
     status: str = "active"
     in_app_prices: bool = False
     in_app_info: str = ""
 
 
-class ProductPatch(Schema):
+class ProductPatch(BodySchema):
     name: str | None = None
     description: str | None = None
-    net_price: Decimal | None = Field(None, description=PRICE_HELP)
+    net_price: Decimal | None = Field(None, description=PRICE_HELP, strict=False)
     status: str | None = None
     in_app_prices: bool | None = None
     in_app_info: str | None = None
@@ -113,7 +113,7 @@ def export_products(request, query: Query[ExportQuery]):
 @router.post("/products/", response={201: ProductOut}, summary="Create a branded product")
 def create_product(request, payload: ProductIn):
     require_action(request.actor, ResellerProduct, ADD)
-    data = payload.dict() | {"net_price": _form_price(payload.net_price)}
+    data = payload.model_dump() | {"net_price": _form_price(payload.net_price)}
     form = valid_form(ResellerProductForm(data, actor=request.actor))
     product = services.create_product(request.actor, form.instance)
     return Status(201, _product(request, product.pk))
@@ -131,7 +131,7 @@ def get_product(request, product_id: int):
 )
 def update_product(request, product_id: int, payload: ProductPatch):
     product = _product(request, product_id, CHANGE)
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True)
     current = {name: getattr(product, ResellerProduct._meta.get_field(name).attname) for name in IMMUTABLE_FIELDS}
     refused = [name for name in IMMUTABLE_FIELDS if name in changes and changes[name] != current[name]]
     if refused:

@@ -1,4 +1,8 @@
-"""One URL style for the whole API: every path ends with a slash, like the portal's pages."""
+"""One style for the whole API: every path ends with a slash, like the portal's pages; bodies are strict."""
+
+import re
+
+import pytest
 
 from partnerportal.api import api
 
@@ -7,3 +11,58 @@ def test_every_api_path_ends_with_a_slash():
     paths = api.get_openapi_schema()["paths"]
     assert len(paths) > 20
     assert [path for path in paths if not path.endswith("/")] == []
+
+
+def _body_operations():
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                yield path, method, schema["components"]["schemas"][body["schema"]["$ref"].split("/")[-1]]
+
+
+def test_every_json_body_is_an_object_of_exactly_its_declared_fields():
+    bodies = list(_body_operations())
+    assert len(bodies) > 15
+    loose = [(path, method) for path, method, body in bodies if body.get("additionalProperties") is not False]
+    assert loose == []
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_a_json_object_is_a_422_everywhere(world):
+    from conftest import api_client
+
+    client = api_client(world.r1)
+    # The body is read before the endpoint runs, so any id in the path will do.
+    for path, method, _body in _body_operations():
+        url = re.sub(r"\{\w+\}", str(world.r1.customer.pk), path)
+        for body in ('"AAA"', "[]", "1", "null"):
+            response = client.generic(method.upper(), url, body, content_type="application/json")
+            assert response.status_code == 422, (method, url, body, response.status_code)
+
+
+OUT_OF_BOUNDS = ("offset=99999999999999999999", "offset=-1", "limit=0", "limit=1001", "limit=99999999999999999999")
+
+
+def _list_paths():
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        parameters = {parameter["name"] for parameter in operations.get("get", {}).get("parameters", [])}
+        if {"limit", "offset"} <= parameters:
+            yield path
+
+
+@pytest.mark.django_db
+def test_every_list_bounds_limit_and_offset_with_a_422(world):
+    from conftest import api_client
+
+    client = api_client(world.r1)
+    lists = [re.sub(r"\{\w+\}", str(world.r1.customer.pk), path) for path in _list_paths()]
+    assert len(lists) >= 10
+    for url in lists:
+        for query in OUT_OF_BOUNDS:
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == 422, (url, query, response.status_code)
+            assert response.json()["detail"][0]["loc"][-1] == query.split("=")[0]
+        response = client.get(f"{url}?offset={2**63 - 1}&limit=1000")
+        assert response.status_code in {200, 404}, (url, response.status_code)

@@ -126,3 +126,22 @@ def test_the_export_follows_the_lists_filters(world):
 
     text = b"".join(api_client(world.r1).get("/api/v1/contracts/export/?q=nothing-like-this").streaming_content)
     assert len(text.decode("utf-8-sig").splitlines()) == 1
+
+
+@pytest.mark.parametrize("body", ['"x"', "[]", "1", "{}", '{"end_customer": false}', '{"end_customer": "1"}'])
+def test_an_assignment_body_that_is_not_an_object_with_an_id_or_null_changes_nothing(world, body):
+    Contract.objects.filter(pk=world.r1.contract.pk).update(end_customer=world.r1.customer)
+    client = api(world.r1)
+    before = AuditEntry.objects.count()
+    response = client.post(f"/api/v1/contracts/{world.r1.contract.pk}/assign/", body, content_type="application/json")
+    assert response.status_code == 422
+    assert Contract.objects.get(pk=world.r1.contract.pk).end_customer == world.r1.customer
+    assert AuditEntry.objects.count() == before
+
+
+def test_customer_id_zero_is_not_an_unassignment(world):
+    Contract.objects.filter(pk=world.r1.contract.pk).update(end_customer=world.r1.customer)
+    response = post(api(world.r1), f"/api/v1/contracts/{world.r1.contract.pk}/assign/", {"end_customer": 0})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["end_customer"]
+    assert Contract.objects.get(pk=world.r1.contract.pk).end_customer == world.r1.customer

@@ -68,12 +68,14 @@ def test_the_deletion_guard_holds_in_the_api(world):
     assert "1 user" in response.json()["detail"][0]["msg"]
 
 
-def test_immutable_and_foreign_fields_are_ignored(world):
+def test_immutable_and_foreign_fields_are_refused_by_name(world):
     client = api(world.r1)
     url = f"/api/v1/customers/{world.r1.plain_customer.pk}/"
-    client.patch(
+    response = client.patch(
         url, {"account": world.r2.account.pk, "id": 999, "created_at": "2000-01-01"}, content_type="application/json"
     )
+    assert response.status_code == 422
+    assert sorted(item["loc"][-1] for item in response.json()["detail"]) == ["account", "created_at", "id"]
     customer = EndCustomer.objects.get(pk=world.r1.plain_customer.pk)
     assert customer.account == world.r1.account
 
@@ -224,3 +226,35 @@ def _file(name, text):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+@pytest.mark.parametrize("body", ['"AAA"', '["title"]', "null", '{"title": 1}', '{"title": "T", "titel": "T"}'])
+def test_a_todo_body_must_be_an_object_of_the_declared_fields(world, body):
+    before = Todo.objects.count()
+    response = api(world.r1).post(
+        f"/api/v1/customers/{world.r1.customer.pk}/todos/", body, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"]
+    assert Todo.objects.count() == before
+
+
+def test_false_is_not_a_number_and_a_typo_is_not_ignored(world):
+    client = api(world.r1)
+    url = f"/api/v1/customers/{world.r1.plain_customer.pk}/"
+    before = EndCustomer.objects.values().get(pk=world.r1.plain_customer.pk)
+    assert client.patch(url, {"citty": "Bonn"}, content_type="application/json").status_code == 422
+    todo_url = f"/api/v1/customers/{world.r1.customer.pk}/todos/"
+    response = client.post(todo_url, {"title": "T", "assignee": False}, content_type="application/json")
+    assert response.status_code == 422
+    assert [item["loc"][-1] for item in response.json()["detail"]] == ["assignee"]
+    assert EndCustomer.objects.values().get(pk=world.r1.plain_customer.pk) == before
+
+
+@pytest.mark.parametrize("website", ["[", "]", "http://[x]/", "https://[::1/"])
+def test_a_website_with_a_bracket_is_a_field_error(world, website):
+    url = f"/api/v1/customers/{world.r1.plain_customer.pk}/"
+    response = api(world.r1).patch(url, {"website": website}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"loc": ["website"], "msg": "Enter a valid web address."}]
+    assert EndCustomer.objects.get(pk=world.r1.plain_customer.pk).website == ""

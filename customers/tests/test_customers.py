@@ -96,6 +96,8 @@ class TestCreate:
             ("website", "javascript:alert(1)", "Enter a valid web address"),
             ("website", "https://user:pw@evil.test/", "Enter a valid web address"),
             ("website", "https://host/%0d%0aX: y\r\n", "Enter a valid web address"),
+            ("website", "[", "Enter a valid web address"),
+            ("website", "https://[::1/", "Enter a valid web address"),
             ("last_name", "   ", "This field is required"),
         ],
     )

@@ -300,3 +300,15 @@ def test_the_error_messages_read_in_the_readers_language_whoever_checked_the_fil
     api.cookies["django_language"] = "en"
     detail = api.get(f"/api/v1/customer-imports/{job.pk}/").json()
     assert [error["message"] for error in detail["errors"]] == [messages["en"]]
+
+
+def test_a_website_with_a_bracket_is_a_row_error_in_the_readers_language(world, importer):
+    header = HEADER + ";Website"
+    _response, job = importer.upload(csv_file(row("N-1") + ";[", row("N-2") + ";example.de", header=header))
+    job = importer.check(job)
+    assert (job.status, job.valid_count) == ("validated", 1)
+    assert [(error["row"], error["field"]) for error in job.errors] == [(2, "website")]
+    importer.client.cookies["django_language"] = "de"
+    assert (
+        "Geben Sie eine gültige Webadresse ein." in importer.client.get(f"/customers/import/{job.pk}/").content.decode()
+    )
