@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import openpyxl
 from django.conf import settings
@@ -28,6 +28,8 @@ from core.actor import Actor
 from customers.models import COUNTRIES, CustomerImport, EndCustomer
 
 MAX_ROWS = 20000
+# The mapping page offers every column in each of its dropdowns; real customer files have a dozen or two.
+MAX_COLUMNS = 50
 MAX_BYTES = 10 * 1024 * 1024
 BATCH_SIZE = 1000
 
@@ -83,7 +85,7 @@ def _key(header: str) -> str:
 
 
 def parse_upload(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
-    """Header and rows (as strings) of an uploaded CSV or XLSX file."""
+    """Header and rows (as strings) of an uploaded CSV or XLSX file, within the limits of rows and columns."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 10 MB."))
     if name.lower().endswith(".xlsx"):
@@ -92,17 +94,33 @@ def parse_upload(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
         rows = _csv_rows(data)
     else:
         raise ImportFileError(_("Please upload a CSV or Excel (.xlsx) file."))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    rows = _bounded(rows)
     if len(rows) < 2:
         raise ImportFileError(_("The file has no rows below the header."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
     header = [cell.strip() for cell in rows[0]]
     width = len(header)
     return header, [(row + [""] * width)[:width] for row in rows[1:]]
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
+    """The rows that are not blank, without their empty cells after the last filled one; stops at the first row
+    beyond ``MAX_ROWS`` or ``MAX_COLUMNS``, so a hostile file costs no more than a file at the limits."""
+    kept: list[list[str]] = []
+    for row in rows:
+        width = len(row)
+        while width and not row[width - 1].strip():
+            width -= 1
+        if not width:
+            continue
+        if width > MAX_COLUMNS:
+            raise ImportFileError(_("The file has more than %(max)d columns.") % {"max": MAX_COLUMNS})
+        if len(kept) > MAX_ROWS:  # the header and MAX_ROWS rows are kept already
+            raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+        kept.append(row[:width])
+    return kept
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -111,22 +129,19 @@ def _csv_rows(data: bytes) -> list[list[str]]:
             continue
     sample = text[:4096]
     delimiter = max(";,\t", key=sample.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return csv.reader(io.StringIO(text), delimiter=delimiter)
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("This Excel file cannot be read.")) from error
-    sheet = workbook.active
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(["" if value is None else str(value) for value in row])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    return rows
+    try:
+        for row in workbook.active.iter_rows(values_only=True):
+            yield ["" if value is None else str(value) for value in row]
+    finally:
+        workbook.close()
 
 
 def guess_mapping(header: list[str]) -> dict[str, int | None]:
