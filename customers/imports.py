@@ -7,6 +7,7 @@ one transaction: either every chosen row is imported, or none.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import io
@@ -121,15 +122,27 @@ def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = _decoded(data)
     sample = text[:4096]
     delimiter = max(";,\t", key=sample.count)
-    return csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="" leaves line endings to the reader, which takes CR-only (old Mac, some exporters) as well.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as error:  # e.g. a field over the reader's 128 KiB limit
+        raise ImportFileError(_("This CSV file cannot be read.")) from error
+
+
+def _decoded(data: bytes) -> str:
+    """The text of a CSV file: UTF-16 when it starts with a byte order mark (Excel's "Unicode text"),
+    else UTF-8 (with or without its mark), else Windows-1252 (Excel's "CSV" on Windows)."""
+    encodings = ("utf-16",) if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The file's characters cannot be read. Save it as CSV UTF-8 and upload it again."))
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:

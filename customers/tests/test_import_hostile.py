@@ -83,3 +83,42 @@ def test_the_api_refuses_a_wide_file_at_the_file_field(world):
         (["file"], "Die Datei hat mehr als 50 Spalten.")
     ]
     assert not CustomerImport.objects.exists()
+
+
+def test_bytes_that_are_neither_utf8_nor_cp1252_get_a_message(world, upload):
+    data = f"{HEADER}\n{ROW}\n".encode() + b"\x81\x8d\x8f\x90\x9d\n"
+    response, peak = upload("kaputt.csv", data)
+    message = (
+        "Die Zeichen der Datei können nicht gelesen werden. "
+        "Speichern Sie sie als CSV UTF-8 und laden Sie sie erneut hoch."
+    )
+    assert_refused(response, peak, message)
+
+
+def test_excel_unicode_text_in_utf16_with_bom_is_read(world, upload):
+    text = f"{HEADER}\n{ROW}\n".replace(";", "\t").replace("Muster", "Müßig").replace("\n", "\r\n")
+    response, _peak = upload("kunden.txt", text.encode("utf-16"))
+    job = CustomerImport.objects.get()
+    assert response["Location"] == f"/customers/import/{job.pk}/"
+    assert job.header == HEADER.split(";")
+    assert job.rows[0][2] == "Müßig" and job.mapping["email"] == 9
+
+
+def test_utf16_big_endian_with_bom_is_read_too(world, upload):
+    text = f"{HEADER}\n{ROW}\n".replace(";", "\t")
+    upload("kunden.txt", b"\xfe\xff" + text.encode("utf-16-be"))
+    assert CustomerImport.objects.get().rows[0][0] == "N-1"
+
+
+def test_cr_only_line_endings_are_read(world, upload):
+    response, _peak = upload("mac.csv", f"{HEADER}\r{ROW}\r{ROW.replace('N-1', 'N-2')}\r".encode())
+    job = CustomerImport.objects.get()
+    assert response["Location"] == f"/customers/import/{job.pk}/"
+    assert [row[0] for row in job.rows] == ["N-1", "N-2"]
+
+
+def test_a_csv_the_csv_reader_refuses_gets_a_message(world, upload):
+    # A field longer than the csv module's limit (128 KiB) is an error of the reader, not of the server.
+    data = f'{HEADER}\n"{"x" * 200_000}";a\n'.encode()
+    response, peak = upload("lang.csv", data)
+    assert_refused(response, peak, "Diese CSV-Datei kann nicht gelesen werden.")
