@@ -27,6 +27,7 @@ from audit.services import record
 from core import exports
 from core.actor import Actor
 from customers.models import COUNTRIES, CustomerImport, EndCustomer
+from users.models import normalize_email
 
 MAX_ROWS = 20000
 # The mapping page offers every column in each of its dropdowns; real customer files have a dozen or two.
@@ -117,6 +118,9 @@ def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
             raise ImportFileError(_("The file has more than %(max)d columns.") % {"max": MAX_COLUMNS})
         if len(kept) > MAX_ROWS:  # the header and MAX_ROWS rows are kept already
             raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+        if any("\x00" in cell for cell in row[:width]):
+            # No field takes it (the model refuses it), and PostgreSQL cannot even keep it in the job's rows.
+            raise ImportFileError(_("Row %(row)d of the file contains a null character.") % {"row": len(kept) + 1})
         kept.append(row[:width])
     return kept
 
@@ -219,7 +223,9 @@ def skipped_rows(job: CustomerImport) -> tuple[list[str], Iterator[list[str | in
 
 
 def build_customer(account, values: dict[str, str]) -> EndCustomer:
-    customer = EndCustomer(account=account, **values)
+    """A customer of one row, validated as the form validates it: the model's field validators and ``clean``
+    (control characters, postal code, phone, website), and the e-mail address in the form's canonical form."""
+    customer = EndCustomer(account=account, **{**values, "email": normalize_email(values["email"])})
     customer.full_clean(exclude=["account"], validate_constraints=False)
     return customer
 
