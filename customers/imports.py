@@ -7,10 +7,11 @@ one transaction: either every chosen row is imported, or none.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import openpyxl
 from django.conf import settings
@@ -26,8 +27,11 @@ from audit.services import record
 from core import exports
 from core.actor import Actor
 from customers.models import COUNTRIES, CustomerImport, EndCustomer
+from users.models import normalize_email
 
 MAX_ROWS = 20000
+# The mapping page offers every column in each of its dropdowns; real customer files have a dozen or two.
+MAX_COLUMNS = 50
 MAX_BYTES = 10 * 1024 * 1024
 BATCH_SIZE = 1000
 
@@ -83,7 +87,7 @@ def _key(header: str) -> str:
 
 
 def parse_upload(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
-    """Header and rows (as strings) of an uploaded CSV or XLSX file."""
+    """Header and rows (as strings) of an uploaded CSV or XLSX file, within the limits of rows and columns."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 10 MB."))
     if name.lower().endswith(".xlsx"):
@@ -92,41 +96,69 @@ def parse_upload(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
         rows = _csv_rows(data)
     else:
         raise ImportFileError(_("Please upload a CSV or Excel (.xlsx) file."))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    rows = _bounded(rows)
     if len(rows) < 2:
         raise ImportFileError(_("The file has no rows below the header."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
     header = [cell.strip() for cell in rows[0]]
     width = len(header)
     return header, [(row + [""] * width)[:width] for row in rows[1:]]
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
+def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
+    """The rows that are not blank, without their empty cells after the last filled one; stops at the first row
+    beyond ``MAX_ROWS`` or ``MAX_COLUMNS``, so a hostile file costs no more than a file at the limits."""
+    kept: list[list[str]] = []
+    for row in rows:
+        width = len(row)
+        while width and not row[width - 1].strip():
+            width -= 1
+        if not width:
             continue
+        if width > MAX_COLUMNS:
+            raise ImportFileError(_("The file has more than %(max)d columns.") % {"max": MAX_COLUMNS})
+        if len(kept) > MAX_ROWS:  # the header and MAX_ROWS rows are kept already
+            raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+        if any("\x00" in cell for cell in row[:width]):
+            # No field takes it (the model refuses it), and PostgreSQL cannot even keep it in the job's rows.
+            raise ImportFileError(_("Row %(row)d of the file contains a null character.") % {"row": len(kept) + 1})
+        kept.append(row[:width])
+    return kept
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    text = _decoded(data)
     sample = text[:4096]
     delimiter = max(";,\t", key=sample.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    # newline="" leaves line endings to the reader, which takes CR-only (old Mac, some exporters) as well.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as error:  # e.g. a field over the reader's 128 KiB limit
+        raise ImportFileError(_("This CSV file cannot be read.")) from error
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _decoded(data: bytes) -> str:
+    """The text of a CSV file: UTF-16 when it starts with a byte order mark (Excel's "Unicode text"),
+    else UTF-8 (with or without its mark), else Windows-1252 (Excel's "CSV" on Windows)."""
+    encodings = ("utf-16",) if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The file's characters cannot be read. Save it as CSV UTF-8 and upload it again."))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("This Excel file cannot be read.")) from error
-    sheet = workbook.active
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(["" if value is None else str(value) for value in row])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    return rows
+    try:
+        for row in workbook.active.iter_rows(values_only=True):
+            yield ["" if value is None else str(value) for value in row]
+    finally:
+        workbook.close()
 
 
 def guess_mapping(header: list[str]) -> dict[str, int | None]:
@@ -191,7 +223,9 @@ def skipped_rows(job: CustomerImport) -> tuple[list[str], Iterator[list[str | in
 
 
 def build_customer(account, values: dict[str, str]) -> EndCustomer:
-    customer = EndCustomer(account=account, **values)
+    """A customer of one row, validated as the form validates it: the model's field validators and ``clean``
+    (control characters, postal code, phone, website), and the e-mail address in the form's canonical form."""
+    customer = EndCustomer(account=account, **{**values, "email": normalize_email(values["email"])})
     customer.full_clean(exclude=["account"], validate_constraints=False)
     return customer
 
