@@ -21,6 +21,7 @@ from audit.services import record_denial
 from core.access import ActionDenied
 from core.actor import Actor
 from core.http import client_ip
+from core.throttle import TooManyAttempts
 from users.models import TOKEN_PREFIX, APIToken
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -57,11 +58,17 @@ class SessionAuth(APIKeyCookie):
         self.param_name = settings.SESSION_COOKIE_NAME
         super().__init__(csrf=True)
 
-    def authenticate(self, request, key):
-        # A request that names a token is judged by that token alone: a revoked
-        # token must not quietly fall back to the browser's session.
+    def __call__(self, request):
+        # A request that names a token is judged by that token alone: a revoked token must not quietly
+        # fall back to the browser's session, and is a 401, not a failed CSRF check. Without a session
+        # cookie there is no session to protect, so no CSRF check either: the answer is a plain 401.
         if "Authorization" in request.headers:
             return None
+        if self.param_name not in request.COOKIES:
+            return None
+        return super().__call__(request)
+
+    def authenticate(self, request, key):
         if not (request.user.is_authenticated and request.user.is_active):
             return None
         if needs_two_factor(request.actor, request.user):
@@ -89,6 +96,13 @@ def forbidden(request, exc):
     if isinstance(exc, ActionDenied):
         record_denial(exc)
     return api.create_response(request, {"detail": str(exc) or _("You do not have permission to do this.")}, status=403)
+
+
+@api.exception_handler(TooManyAttempts)
+def too_many_attempts(request, exc):
+    response = api.create_response(request, {"detail": " ".join(exc.messages)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -66,3 +66,30 @@ def test_every_list_bounds_limit_and_offset_with_a_422(world):
             assert response.json()["detail"][0]["loc"][-1] == query.split("=")[0]
         response = client.get(f"{url}?offset={2**63 - 1}&limit=1000")
         assert response.status_code in {200, 404}, (url, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE"])
+@pytest.mark.parametrize("authorization", ["Bearer pp_not-a-token", "Bearer nonsense", None])
+def test_a_bad_or_missing_token_is_a_401_for_every_method(world, method, authorization):
+    from django.test import Client
+
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    client = Client(enforce_csrf_checks=True, **headers)
+    url = f"/api/v1/customers/{world.r1.customer.pk}/" + ("todos/" if method == "POST" else "")
+    response = client.generic(method, url, '{"title": "T", "city": "Bonn"}', content_type="application/json")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Not authenticated."}
+
+
+@pytest.mark.django_db
+def test_a_session_without_its_csrf_token_is_still_refused(world):
+    from django.test import Client
+
+    from conftest import login
+
+    client = login(Client(enforce_csrf_checks=True), world.r1.owner)
+    response = client.patch(
+        f"/api/v1/customers/{world.r1.customer.pk}/", '{"city": "Bonn"}', content_type="application/json"
+    )
+    assert response.status_code == 403
