@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from contracts.models import Contract
 from core.access import access_object, access_queryset, require_action
-from core.api import BodySchema, ExportQuery, export_list, filtered
+from core.api import BodySchema, ErrorOut, ExportQuery, export_list, filtered
 from core.tenancy import ADD, CHANGE
 from customers.models import EndCustomer
 from hosting import services
@@ -111,10 +111,6 @@ class SubscriptionOut(Schema):
 class LinkIn(BodySchema):
     end_customer: int
     product: int
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _refs(request, end_customer: int, product: int):

@@ -93,3 +93,41 @@ def test_a_session_without_its_csrf_token_is_still_refused(world):
         f"/api/v1/customers/{world.r1.customer.pk}/", '{"city": "Bonn"}', content_type="application/json"
     )
     assert response.status_code == 403
+
+
+ERRORS = dict.fromkeys((400, 401, 403, 404, 429), "ErrorOut") | {422: "ValidationErrorOut"}
+
+
+def test_every_operation_documents_its_error_answers_with_their_body():
+    schema = api.get_openapi_schema()
+    assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail"]
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, name in ERRORS.items():
+                answer = operation["responses"].get(status, {})
+                if answer.get("content", {}).get("application/json", {}).get("schema") != {
+                    "$ref": f"#/components/schemas/{name}"
+                }:
+                    missing.append((method, path, status))
+    assert missing == []
+    assert "Retry-After" in schema["paths"]["/api/v1/service-access/"]["post"]["responses"][429]["headers"]
+
+
+@pytest.mark.django_db
+def test_the_error_answers_have_the_documented_body(world):
+    from django.test import Client
+
+    from conftest import api_client
+    from core.api import ErrorOut, ValidationErrorOut
+
+    client = api_client(world.r1)
+    ErrorOut.model_validate(Client().get("/api/v1/customers/").json(), strict=True)
+    ErrorOut.model_validate(api_client(world.r2).get(f"/api/v1/customers/{world.r1.customer.pk}/").json())
+    for response in (
+        client.get("/api/v1/customers/?limit=0"),
+        client.post("/api/v1/customers/", '"AAA"', content_type="application/json"),
+        client.post("/api/v1/customers/", {"number": "R1-1"}, content_type="application/json"),
+    ):
+        assert response.status_code == 422
+        ValidationErrorOut.model_validate(response.json())
