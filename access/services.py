@@ -75,7 +75,7 @@ def redeem(actor: Actor, raw_code: str) -> ServiceAccess:
     allowed = throttle.allow(f"sa:account:{actor.account.pk}", ATTEMPTS_PER_ACCOUNT, ATTEMPT_WINDOW_SECONDS)
     allowed &= throttle.allow(f"sa:ip:{actor.ip}", ATTEMPTS_PER_IP, ATTEMPT_WINDOW_SECONDS)
     if not allowed:
-        raise ValidationError({"code": THROTTLED})
+        raise throttle.TooManyAttempts(THROTTLED, retry_after=ATTEMPT_WINDOW_SECONDS, field="code")
     normalized = codes.normalize(raw_code)
     if normalized is None:
         raise ValidationError({"code": NOT_FOUND})

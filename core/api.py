@@ -43,6 +43,23 @@ class BodySchema(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class ErrorOut(Schema):
+    """The body of every error but a validation error: what went wrong, in the reader's language."""
+
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    """A 422: one entry per problem; ``loc`` ends with the field's name (empty for the body as a whole)."""
+
+    detail: list[FieldErrorOut]
+
+
 class Pagination(LimitOffsetPagination):
     """Every list's ``limit`` and ``offset``, bounded so that any value the schema accepts is one the database
     takes (an offset beyond a signed 64-bit integer was a 500); outside the bounds is a 422."""

@@ -1,6 +1,16 @@
 """A small fixed-window limiter on the shared cache (the database cache by default, Redis when configured)."""
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+
+class TooManyAttempts(ValidationError):
+    """A refusal by a limit: a form shows it like any validation error, the API answers 429 with
+    ``Retry-After`` (``retry_after`` seconds: the whole window, the most a client may have to wait)."""
+
+    def __init__(self, message: object, *, retry_after: int, field: str) -> None:
+        super().__init__({field: [message]})
+        self.retry_after = retry_after
 
 
 def allow(key: str, limit: int, window_seconds: int) -> bool:

@@ -7,12 +7,13 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from contracts.models import Contract
 from core.access import access_object, access_queryset, require_action
-from core.api import BodySchema, ExportQuery, export_list, filtered
+from core.api import BodySchema, ErrorOut, ExportQuery, export_list, filtered
 from core.tenancy import ADD, CHANGE
 from customers.models import EndCustomer
 from hosting import services
@@ -112,19 +113,15 @@ class LinkIn(BodySchema):
     product: int
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 def _refs(request, end_customer: int, product: int):
     """The customer and product a payload names, or a 422 naming the field (ids of other accounts included)."""
     customer = EndCustomer.objects.restrict(request.actor).filter(pk=end_customer).first()
     found = ResellerProduct.objects.restrict(request.actor).filter(pk=product).first()
     problems = {}
     if customer is None:
-        problems["end_customer"] = "This customer does not exist."
+        problems["end_customer"] = _("This customer does not exist (any more).")
     if found is None:
-        problems["product"] = "Choose one of your reseller-hosting products."
+        problems["product"] = _("Choose one of your reseller-hosting products.")
     if problems:
         raise ValidationError(problems)
     return customer, found
@@ -194,7 +191,7 @@ def correct_hosting(request, hosting_id: int, payload: CorrectIn):
     hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
     product = ResellerProduct.objects.restrict(request.actor).filter(pk=payload.product).first()
     if product is None:
-        raise ValidationError({"product": "Choose an active reseller-hosting product of this contract."})
+        raise ValidationError({"product": _("Choose an active reseller-hosting product of this contract.")})
     return _accepted(services.correct_hosting(request.actor, hosting, domain=payload.domain, product=product))
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -20,7 +20,9 @@ from accounts.services import current_role, needs_two_factor
 from audit.services import record_denial
 from core.access import ActionDenied
 from core.actor import Actor
+from core.api import ErrorOut, ValidationErrorOut
 from core.http import client_ip
+from core.throttle import TooManyAttempts
 from users.models import TOKEN_PREFIX, APIToken
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -57,11 +59,17 @@ class SessionAuth(APIKeyCookie):
         self.param_name = settings.SESSION_COOKIE_NAME
         super().__init__(csrf=True)
 
-    def authenticate(self, request, key):
-        # A request that names a token is judged by that token alone: a revoked
-        # token must not quietly fall back to the browser's session.
+    def __call__(self, request):
+        # A request that names a token is judged by that token alone: a revoked token must not quietly
+        # fall back to the browser's session, and is a 401, not a failed CSRF check. Without a session
+        # cookie there is no session to protect, so no CSRF check either: the answer is a plain 401.
         if "Authorization" in request.headers:
             return None
+        if self.param_name not in request.COOKIES:
+            return None
+        return super().__call__(request)
+
+    def authenticate(self, request, key):
         if not (request.user.is_authenticated and request.user.is_active):
             return None
         if needs_two_factor(request.actor, request.user):
@@ -69,7 +77,45 @@ class SessionAuth(APIKeyCookie):
         return request.user
 
 
-api = NinjaAPI(
+# Every operation may answer these; documented once here rather than on each endpoint.
+ERROR_RESPONSES: dict[int, tuple[str, type[Schema]]] = {
+    400: ("The body is not valid JSON.", ErrorOut),
+    401: ("No token or session, or an unknown, revoked or expired token.", ErrorOut),
+    403: (
+        "The member's role may not do this, the account requires two-factor login, or (for a session) "
+        "the CSRF check failed.",
+        ErrorOut,
+    ),
+    404: ("No such object, or one of another account: the same answer for both.", ErrorOut),
+    422: (
+        "The body, query or path is invalid, or a rule of the portal refuses it; each entry names the field.",
+        ValidationErrorOut,
+    ),
+    429: ("Too many attempts; `Retry-After` says how many seconds to wait.", ErrorOut),
+}
+
+
+class PartnerportalAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The schema ninja builds, with the error answers every operation may give."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for _description, model in ERROR_RESPONSES.values():
+            definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(definition.pop("$defs", {}))
+            components[model.__name__] = definition
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, (description, model) in ERROR_RESPONSES.items():
+                    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
+                    answer = {"description": description, "content": content}
+                    if status == 429:
+                        answer["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+                    operation["responses"].setdefault(status, answer)
+        return schema
+
+
+api = PartnerportalAPI(
     title="Partnerportal API",
     version="1",
     description="Everything a reseller can do in the portal. Authenticate with `Authorization: Bearer <token>`; "
@@ -89,6 +135,13 @@ def forbidden(request, exc):
     if isinstance(exc, ActionDenied):
         record_denial(exc)
     return api.create_response(request, {"detail": str(exc) or _("You do not have permission to do this.")}, status=403)
+
+
+@api.exception_handler(TooManyAttempts)
+def too_many_attempts(request, exc):
+    response = api.create_response(request, {"detail": " ".join(exc.messages)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -66,3 +66,68 @@ def test_every_list_bounds_limit_and_offset_with_a_422(world):
             assert response.json()["detail"][0]["loc"][-1] == query.split("=")[0]
         response = client.get(f"{url}?offset={2**63 - 1}&limit=1000")
         assert response.status_code in {200, 404}, (url, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE"])
+@pytest.mark.parametrize("authorization", ["Bearer pp_not-a-token", "Bearer nonsense", None])
+def test_a_bad_or_missing_token_is_a_401_for_every_method(world, method, authorization):
+    from django.test import Client
+
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    client = Client(enforce_csrf_checks=True, **headers)
+    url = f"/api/v1/customers/{world.r1.customer.pk}/" + ("todos/" if method == "POST" else "")
+    response = client.generic(method, url, '{"title": "T", "city": "Bonn"}', content_type="application/json")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Not authenticated."}
+
+
+@pytest.mark.django_db
+def test_a_session_without_its_csrf_token_is_still_refused(world):
+    from django.test import Client
+
+    from conftest import login
+
+    client = login(Client(enforce_csrf_checks=True), world.r1.owner)
+    response = client.patch(
+        f"/api/v1/customers/{world.r1.customer.pk}/", '{"city": "Bonn"}', content_type="application/json"
+    )
+    assert response.status_code == 403
+
+
+ERRORS = dict.fromkeys((400, 401, 403, 404, 429), "ErrorOut") | {422: "ValidationErrorOut"}
+
+
+def test_every_operation_documents_its_error_answers_with_their_body():
+    schema = api.get_openapi_schema()
+    assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail"]
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, name in ERRORS.items():
+                answer = operation["responses"].get(status, {})
+                if answer.get("content", {}).get("application/json", {}).get("schema") != {
+                    "$ref": f"#/components/schemas/{name}"
+                }:
+                    missing.append((method, path, status))
+    assert missing == []
+    assert "Retry-After" in schema["paths"]["/api/v1/service-access/"]["post"]["responses"][429]["headers"]
+
+
+@pytest.mark.django_db
+def test_the_error_answers_have_the_documented_body(world):
+    from django.test import Client
+
+    from conftest import api_client
+    from core.api import ErrorOut, ValidationErrorOut
+
+    client = api_client(world.r1)
+    ErrorOut.model_validate(Client().get("/api/v1/customers/").json(), strict=True)
+    ErrorOut.model_validate(api_client(world.r2).get(f"/api/v1/customers/{world.r1.customer.pk}/").json())
+    for response in (
+        client.get("/api/v1/customers/?limit=0"),
+        client.post("/api/v1/customers/", '"AAA"', content_type="application/json"),
+        client.post("/api/v1/customers/", {"number": "R1-1"}, content_type="application/json"),
+    ):
+        assert response.status_code == 422
+        ValidationErrorOut.model_validate(response.json())

@@ -182,8 +182,9 @@ class TestRedemption:
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {key}",
         )
-        assert response.status_code == 422
-        assert "Too many attempts" in response.json()["detail"][0]["msg"]
+        assert response.status_code == 429
+        assert response["Retry-After"] == str(services.ATTEMPT_WINDOW_SECONDS)
+        assert response.json() == {"detail": "Too many attempts. Please wait a few minutes and try again."}
 
     def test_guessing_is_throttled_per_ip_across_accounts(self, world, monkeypatch):
         monkeypatch.setattr(services, "ATTEMPTS_PER_IP", 3)
