@@ -10,7 +10,7 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
 from conftest import api_client
 from partnerportal.wsgi import application
@@ -42,4 +42,6 @@ def bearer(world):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_no_generated_request_meets_a_server_error(case, bearer):
-    case.call_and_validate(headers=bearer(), checks=[not_a_server_error, response_schema_conformance])
+    case.call_and_validate(
+        headers=bearer(), checks=[not_a_server_error, status_code_conformance, response_schema_conformance]
+    )
