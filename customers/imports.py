@@ -11,6 +11,7 @@ import codecs
 import csv
 import functools
 import io
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 
 import openpyxl
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from audit.models import AuditEntry
 from audit.services import record
@@ -33,6 +35,14 @@ MAX_ROWS = 20000
 # The mapping page offers every column in each of its dropdowns; real customer files have a dozen or two.
 MAX_COLUMNS = 50
 MAX_BYTES = 10 * 1024 * 1024
+# An Excel file is compressed: 1 MB can unpack to gigabytes of XML.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_CELLS = (MAX_ROWS + 1) * MAX_COLUMNS
+# Empty cells that only carry a format count too, and openpyxl parses a row whole.
+MAX_ROW_CELLS = 1000
+EXCEL_MAX_ROWS = 1048576
+# What openpyxl keeps while it reads, in any namespace: cells, rows and shared strings.
+COUNTED = ("{*}c", "{*}row", "{*}si")
 BATCH_SIZE = 1000
 
 FIELDS = [
@@ -150,15 +160,77 @@ def _decoded(data: bytes) -> str:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    _check_xlsx_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
+        sheet = workbook.active
+        # The size a sheet states is not trusted: openpyxl pads every row to it ("A1:XFD1" makes each row
+        # 16,384 cells wide). Without it a row is as wide as its last cell.
+        sheet.reset_dimensions()
+    except Exception as error:  # openpyxl raises many kinds for a broken file; a chart sheet has no rows
         raise ImportFileError(_("This Excel file cannot be read.")) from error
     try:
-        for row in workbook.active.iter_rows(values_only=True):
+        for row in sheet.iter_rows(values_only=True):
             yield ["" if value is None else str(value) for value in row]
     finally:
         workbook.close()
+
+
+def _check_xlsx_size(data: bytes) -> None:
+    """Refuse a workbook that unpacks, or parses, beyond the limits before openpyxl reads any of it.
+
+    openpyxl holds a whole row while it parses it (about 300 bytes a cell, empty ones too) and every shared
+    string, so the cells, the cells of a row and the strings are counted first, streaming and in bounded
+    memory, in every part of the archive (a sheet may be stored under any name). Counting stops at the
+    first limit. A part that is no XML ends its count; openpyxl then judges it.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportFileError(_("This Excel file cannot be read.")) from error
+    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise ImportFileError(
+            _("The Excel file unpacks to more than %(max)d MB.") % {"max": MAX_UNPACKED_BYTES // 1024 // 1024}
+        )
+    cells = strings = rows = 0
+    for member in members:
+        row_cells = 0
+        try:
+            with archive.open(member) as part:
+                for _event, element in etree.iterparse(part, tag=COUNTED, resolve_entities=False, no_network=True):
+                    name = element.tag.rpartition("}")[2]
+                    if name == "c":
+                        # Cells stay in the tree until their row ends: at most MAX_ROW_CELLS of them.
+                        cells += 1
+                        row_cells += 1
+                        if row_cells > MAX_ROW_CELLS:
+                            raise ImportFileError(
+                                _("A row of the file has more than %(max)d cells.") % {"max": MAX_ROW_CELLS}
+                            )
+                        continue
+                    if name == "row":
+                        rows += 1
+                        row_cells = 0
+                        _check_row_number(element.get("r"))
+                    else:
+                        strings += 1
+                    if cells > MAX_CELLS or strings > MAX_CELLS:
+                        raise ImportFileError(_("The file has more than %(max)d cells.") % {"max": MAX_CELLS})
+                    if rows > MAX_ROWS + 1:
+                        raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+                    # What is counted is dropped, so a part of any size is scanned in the memory of one row.
+                    element.clear()
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError):
+            continue
+
+
+def _check_row_number(number: str | None) -> None:
+    """openpyxl yields an empty row for each number a row skips: a row numbered 10**12 would never end."""
+    if number is not None and not (number.isdigit() and int(number) <= EXCEL_MAX_ROWS):
+        raise ImportFileError(_("This Excel file cannot be read."))
 
 
 def guess_mapping(header: list[str]) -> dict[str, int | None]:
