@@ -9,6 +9,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
@@ -20,6 +22,17 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Django closes the database connection when a request through the WSGI handler ends; the test's
+    transaction lives on that connection. Django's own test client holds it open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
