@@ -174,16 +174,21 @@ def hosting_status_view(request, pk):
     return render(request, "hosting/includes/hosting_status.html", context)
 
 
-@require_POST
-def hosting_retry_view(request, pk):
+def _hosting_action(request, pk, service, done_message):
+    """A button on the hosting page: run ``service`` on the hosting, say how it went, back to the page."""
     hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
     try:
-        services.retry_hosting(request.actor, hosting)
+        service(request.actor, hosting)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The hosting is being set up again."))
+        messages.success(request, done_message)
     return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+
+
+@require_POST
+def hosting_retry_view(request, pk):
+    return _hosting_action(request, pk, services.retry_hosting, _("The hosting is being set up again."))
 
 
 @page_methods
@@ -207,11 +212,4 @@ def hosting_correct_view(request, pk):
 @require_POST
 def hosting_cancel_view(request, pk):
     """Stornieren (after the button's confirmation): the job removes what was set up on the server."""
-    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
-    try:
-        services.cancel_hosting(request.actor, hosting)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The hosting is being cancelled."))
-    return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+    return _hosting_action(request, pk, services.cancel_hosting, _("The hosting is being cancelled."))
