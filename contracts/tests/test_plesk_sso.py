@@ -51,13 +51,17 @@ def test_a_server_that_is_down_gives_a_clear_message(world, bound_contract):
 
 def test_the_contract_page_lets_its_plesk_form_lead_to_exactly_that_server(world, bound_contract):
     contract, _sandbox = bound_contract
-    policy = login(Client(), world.r1.admin).get(f"/contracts/{contract.pk}/")["Content-Security-Policy"]
-    form_action = next(part for part in policy.split("; ") if part.startswith("form-action"))
-    assert form_action.split() == ["form-action", "'self'", contract.hosting_server.origin]
+    response = login(Client(), world.r1.admin).get(f"/contracts/{contract.pk}/")
+    assert _form_action(response) == ["'self'", contract.hosting_server.origin]
     # Where there is no Plesk to open, forms stay on the portal.
     for page in ("/contracts/", f"/contracts/{world.r1.contract.pk}/"):
-        employee_policy = login(Client(), world.r1.employee).get(page)["Content-Security-Policy"]
-        assert "form-action 'self';" in employee_policy
+        assert _form_action(login(Client(), world.r1.employee).get(page)) == ["'self'"]
+
+
+def _form_action(response):
+    """The sources of the policy's form-action directive (directive order is not fixed)."""
+    directives = (part.split() for part in response["Content-Security-Policy"].split(";") if part.strip())
+    return next(sources for name, *sources in directives if name == "form-action")
 
 
 def test_the_api_gives_a_one_time_login_url(world, bound_contract):
