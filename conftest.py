@@ -200,6 +200,40 @@ def smtp_server(settings):
         controller.stop()
 
 
+@pytest.fixture
+def reseller_smtp_server():
+    """A second real SMTP server on loopback that wants a login (``mailer`` / ``secret``): a reseller's own.
+
+    ``.port`` is its port, ``.messages`` what it accepted, ``.logins`` the usernames that logged in.
+    """
+    from aiosmtpd.smtp import AuthResult
+
+    handler = _Collector()
+    handler.logins = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = (auth_data.login, auth_data.password) == (b"mailer", b"secret")
+        if ok:
+            handler.logins.append(auth_data.login.decode())
+        # handled=False: aiosmtpd itself answers a refusal with 535, as a real server does.
+        return AuthResult(success=ok, handled=False)
+
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=authenticate,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    handler.port = controller.port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate limits live in the cache; every test starts with none counted."""

@@ -1,6 +1,4 @@
-import ipaddress
 import logging
-import socket
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import to_idna, to_unicode
 from core.crypto import EncryptedTextField
+from core.network import validate_public_host
 from core.tenancy import AccountOwnedModel
 from hosting.messages import is_generated_name, render
 from plesk import PleskClient
@@ -19,33 +18,9 @@ from plesk import PleskClient
 logger = logging.getLogger(__name__)
 
 
-def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    try:
-        return [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError as error:
-        raise ValidationError(_("The host name cannot be resolved.")) from error
-    return [ipaddress.ip_address(info[4][0]) for info in infos]
-
-
 def validate_plesk_host(host: str) -> None:
-    """Refuse hosts that point inside (loopback, private, link-local, …) unless allowed by settings.
-
-    Checked when saved and again before every connection, on the resolved
-    addresses, so a name that later resolves to 127.0.0.1 is caught too
-    (SECURITY-TESTS PX-06).
-    """
-    if settings.PLESK_ALLOW_PRIVATE_HOSTS:
-        return
-    for address in _addresses(host):
-        address = getattr(address, "ipv4_mapped", None) or address
-        if not address.is_global or address.is_multicast:
-            raise ValidationError(
-                _("This address is not reachable for the portal (loopback, private or link-local network).")
-            )
+    """Refuse hosts that point inside (loopback, private, link-local, …) unless allowed by settings."""
+    validate_public_host(host, allow_private=settings.PLESK_ALLOW_PRIVATE_HOSTS)
 
 
 def hosting_domain(value: str) -> str:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "products",
     "access",
     "hosting",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -304,3 +305,7 @@ NINJA_PAGINATION_CLASS = "core.api.Pagination"
 # Plesk servers on loopback or private networks (the sandbox, a provider's internal
 # network) are refused in production unless the operator allows them explicitly.
 PLESK_ALLOW_PRIVATE_HOSTS = env.bool("PLESK_ALLOW_PRIVATE_HOSTS", default=not PRODUCTION)
+# The same for the SMTP servers resellers enter for their portal's mail.
+MAIL_ALLOW_PRIVATE_HOSTS = env.bool("MAIL_ALLOW_PRIVATE_HOSTS", default=not PRODUCTION)
+# Connect and send timeout, in seconds, for resellers' SMTP servers.
+PORTAL_MAIL_TIMEOUT = env.int("PORTAL_MAIL_TIMEOUT", default=15)
