@@ -131,6 +131,9 @@ REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
     "customers:endcustomer_privacy": None,
     "customers:endcustomer_privacy_export": None,
     "customers:endcustomer_erase": None,
+    # A request would carry the customer's number and reach support as the customer's: the provider writes
+    # from its own account.
+    "support:request_add": None,
 }
 
 

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from core.access import refused_while_switched
-from core.tenancy import CHANGE, VIEW
+from core.tenancy import ADD, CHANGE, VIEW
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -85,7 +85,13 @@ MENU = (
         _("Administration"),
         (MenuItem(_("Operator area"), "admin:index", "shield-lock", visible=is_staff),),
     ),
-    MenuGroup(None, (MenuItem(_("Profile"), "users:profile", "person-circle"),)),
+    MenuGroup(
+        None,
+        (
+            MenuItem(_("Profile"), "users:profile", "person-circle"),
+            MenuItem(_("Contact"), "support:request_add", "envelope", "support.SupportRequest", ADD),
+        ),
+    ),
 )
 
 

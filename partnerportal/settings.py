@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "access",
     "hosting",
     "portal",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,8 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Partnerportal <noreply@partnerportal.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where "Kontakt" in the portal sends support requests.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support@partnerportal.test")
 
 # Background work. The database backend needs nothing else; RQ on Redis scales
 # out to any number of worker machines (docs/operations.md).
