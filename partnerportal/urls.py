@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from accounts.views import dashboard_view
 from partnerportal.api import api
+from portal.tls import tls_ask_view
 
 handler400 = "core.views_pages.error_400"
 handler403 = "core.views_pages.error_403"
@@ -25,4 +26,5 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("operator/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("tls/ask/", tls_ask_view, name="tls_ask"),
 ]

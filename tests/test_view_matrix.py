@@ -610,6 +610,43 @@ MATRIX.update(
 )
 
 
+def support_request(world):
+    """A request R1's owner sent: the owner's alone, not even the colleagues' (``support.models.own_requests``)."""
+    from support.models import SupportRequest
+
+    sent = SupportRequest.objects.create(
+        account=world.r1.account, sender=world.r1.owner, topic="other", message=f"{MARKER} Frage"
+    )
+    return {"pk": sent.pk}
+
+
+# Kontakt is for every member of any account; a request is seen by its sender only.
+SENDER_ONLY = expect(404, anonymous=LOGIN, owner=200)
+MATRIX.update(
+    {
+        "support:request_list": (None, OWN_ACCOUNT, None),
+        "support:request_add": (None, OWN_ACCOUNT, OWN_ACCOUNT),
+        "support:request_detail": (support_request, SENDER_ONLY, None),
+        "api:list_support_requests": (None, expect(200, anonymous=401, loner=404, staff=404), None),
+        "api:create_support_request": (
+            None,
+            expect(200, anonymous=401, loner=404, staff=404),
+            expect(201, anonymous=401, loner=404, staff=404),
+            "post",
+            {"topic": "other", "message": "Matrix"},
+        ),
+        "api:get_support_request": (
+            lambda world: {"request_id": support_request(world)["pk"]},
+            expect(404, anonymous=401, owner=200),
+            None,
+        ),
+    }
+)
+
+# The reverse proxy's question needs no login; without ?domain= it is a 400 (portal/tests/test_tls.py).
+MATRIX["tls_ask"] = (None, expect(400), expect(405))
+
+
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
 

@@ -1,0 +1,55 @@
+"""The on-demand TLS question (Caddy's ``on_demand_tls ask``): a certificate for portal hosts only."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from portal.models import PortalTemplate
+
+pytestmark = pytest.mark.django_db
+
+ASK = reverse("tls_ask")
+
+
+@pytest.fixture
+def template(world):
+    return PortalTemplate.objects.create(account=world.r1.account, portal_url="https://kündenportal.example.de")
+
+
+def ask(domain, method="get"):
+    return getattr(Client(), method)(ASK, {"domain": domain})
+
+
+@pytest.mark.parametrize(
+    "domain", ["xn--kndenportal-thb.example.de", "KÜNDENPORTAL.example.de", "kündenportal.example.de."]
+)
+def test_a_portal_hosts_name_in_any_spelling_is_a_yes(template, domain):
+    response = ask(domain)
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("domain", ["example.de", "www.kündenportal.example.de", "evil.test", "testserver.local"])
+def test_any_other_host_is_a_no_that_says_nothing_more(template, domain):
+    response = ask(domain)
+    assert response.status_code == 404
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("domain", ["", "127.0.0.1", "kunden.example.de:443", "a b.de", "x" * 300 + ".de", "[::1]"])
+def test_what_is_not_a_host_name_is_a_400(template, domain):
+    assert ask(domain).status_code == 400
+
+
+def test_no_domain_at_all_is_a_400():
+    assert Client().get(ASK).status_code == 400
+
+
+def test_it_needs_no_login_and_one_query(template, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert ask(template.host).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "head"])
+def test_only_get_is_answered(template, method):
+    assert ask(template.host, method).status_code == 405
