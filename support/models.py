@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
@@ -46,7 +47,9 @@ class SupportRequest(AccountOwnedModel):
         verbose_name=_("sender"),
     )
     topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
-    message = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH, validators=[validate_message])
+    message = models.TextField(
+        pgettext_lazy("support request", "message"), max_length=MESSAGE_MAX_LENGTH, validators=[validate_message]
+    )
     object_label = models.CharField(
         _("concerns"),
         max_length=LABEL_MAX_LENGTH,
