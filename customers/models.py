@@ -25,6 +25,7 @@ from core.tenancy import (
     RestrictedQuerySet,
     TenantModel,
 )
+from core.text import validate_multiline_text, validate_plain_text
 from customers import validators
 
 if TYPE_CHECKING:
@@ -141,17 +142,17 @@ class EndCustomer(AccountOwnedModel):
     """A reseller's own customer (MKM "Kunde")."""
 
     number = models.CharField(_("customer number"), max_length=32, validators=[validators.validate_customer_number])
-    company = models.CharField(_("company"), max_length=200, blank=True, validators=[validators.validate_plain_text])
-    last_name = models.CharField(_("last name"), max_length=100, validators=[validators.validate_plain_text])
-    first_name = models.CharField(_("first name"), max_length=100, validators=[validators.validate_plain_text])
-    street = models.CharField(_("street and number"), max_length=200, validators=[validators.validate_plain_text])
-    postal_code = models.CharField(_("postal code"), max_length=16, validators=[validators.validate_plain_text])
-    city = models.CharField(_("city"), max_length=100, validators=[validators.validate_plain_text])
+    company = models.CharField(_("company"), max_length=200, blank=True, validators=[validate_plain_text])
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_plain_text])
+    first_name = models.CharField(_("first name"), max_length=100, validators=[validate_plain_text])
+    street = models.CharField(_("street and number"), max_length=200, validators=[validate_plain_text])
+    postal_code = models.CharField(_("postal code"), max_length=16, validators=[validate_plain_text])
+    city = models.CharField(_("city"), max_length=100, validators=[validate_plain_text])
     country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="DE")
-    phone = models.CharField(_("phone"), max_length=32, validators=[validators.validate_plain_text])
-    mobile = models.CharField(_("mobile"), max_length=32, validators=[validators.validate_plain_text])
-    email = models.EmailField(_("e-mail"), validators=[validators.validate_plain_text])
-    website = models.CharField(_("website"), max_length=2000, blank=True, validators=[validators.validate_plain_text])
+    phone = models.CharField(_("phone"), max_length=32, validators=[validate_plain_text])
+    mobile = models.CharField(_("mobile"), max_length=32, validators=[validate_plain_text])
+    email = models.EmailField(_("e-mail"), validators=[validate_plain_text])
+    website = models.CharField(_("website"), max_length=2000, blank=True, validators=[validate_plain_text])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
@@ -279,8 +280,8 @@ class Todo(TenantModel):
     end_customer = models.ForeignKey(
         EndCustomer, on_delete=models.CASCADE, related_name="todos", verbose_name=_("customer")
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True, max_length=10000)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_plain_text])
+    description = models.TextField(_("description"), blank=True, max_length=10000, validators=[validate_multiline_text])
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     assignee = models.ForeignKey(

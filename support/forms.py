@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.forms import BootstrapFormMixin, TenantModelForm
-from customers.validators import validate_plain_text
+from core.text import validate_plain_text
 from support.models import LABEL_MAX_LENGTH, SupportRequest
 from support.validators import is_site_path
 

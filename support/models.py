@@ -12,8 +12,8 @@ from django.utils.translation import pgettext_lazy
 
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
-from customers.validators import validate_plain_text
-from support.validators import PATH_MAX_LENGTH, validate_message, validate_site_path
+from core.text import validate_multiline_text, validate_plain_text
+from support.validators import PATH_MAX_LENGTH, validate_site_path
 
 if TYPE_CHECKING:
     from users.models import User
@@ -48,7 +48,7 @@ class SupportRequest(AccountOwnedModel):
     )
     topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
     message = models.TextField(
-        pgettext_lazy("support request", "message"), max_length=MESSAGE_MAX_LENGTH, validators=[validate_message]
+        pgettext_lazy("support request", "message"), max_length=MESSAGE_MAX_LENGTH, validators=[validate_multiline_text]
     )
     object_label = models.CharField(
         _("concerns"),
@@ -64,7 +64,9 @@ class SupportRequest(AccountOwnedModel):
         _("sent from page"), max_length=PATH_MAX_LENGTH, blank=True, validators=[validate_site_path]
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN, editable=False)
-    reply = models.TextField(_("answer"), max_length=MESSAGE_MAX_LENGTH, blank=True, validators=[validate_message])
+    reply = models.TextField(
+        _("answer"), max_length=MESSAGE_MAX_LENGTH, blank=True, validators=[validate_multiline_text]
+    )
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,4 +1,4 @@
-"""Checks for what a support request carries: its text and the same-site paths it points at."""
+"""The same-site paths a support request points at."""
 
 from __future__ import annotations
 
@@ -6,16 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from customers.validators import validate_plain_text
-
 PATH_MAX_LENGTH = 500
-LINE_BREAKS = str.maketrans("\r\n\t", "   ")
 NOT_A_SITE_PATH = _("Enter a path on this site, e.g. /customers/.")
-
-
-def validate_message(value: str) -> None:
-    """Plain text of several lines: the end customers' text checks, with line breaks and tabs allowed."""
-    validate_plain_text((value or "").translate(LINE_BREAKS))
 
 
 def validate_site_path(value: str) -> None:

@@ -107,3 +107,41 @@ def test_the_import_keeps_the_e_mail_address_as_the_form_does(world, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/customers/import/{job.pk}/run/", {"only_valid": ""})
     assert EndCustomer.objects.get(number="N-1").email == "max.mueller@example.test"
+
+
+class TestPortalUsersAndTodos:
+    """The same rule for the names of portal users (and every other user) and for to-dos."""
+
+    def test_a_portal_users_name_with_a_direction_override_is_a_field_error(self, world):
+        customer = world.r1.plain_customer
+        data = {"username": "anna", "first_name": "Anna\u202e", "last_name": "A", "email": "anna@example.test"}
+        response = german(login(Client(), world.r1.employee)).post(
+            f"/customers/{customer.pk}/users/add/", {**data, "access": "invite"}
+        )
+        assert any(CONTROL in error for error in response.context["form"].errors["first_name"])
+        response = german(api(world.r1)).post(
+            f"/api/v1/customers/{customer.pk}/users/", {**data, "first_name": "Anna"}, content_type="application/json"
+        )
+        assert response.status_code == 201
+        response = german(api(world.r1)).post(
+            f"/api/v1/customers/{customer.pk}/users/",
+            {**data, "username": "bea", "email": "bea@example.test", "last_name": "\u200b"},
+            content_type="application/json",
+        )
+        assert response.status_code == 422
+        assert any(INVISIBLE in error["msg"] for error in response.json()["detail"] if error["loc"] == ["last_name"])
+
+    def test_a_to_do_title_with_an_escape_sequence_is_refused_and_its_description_may_have_lines(self, world):
+        client = german(api(world.r1))
+        url = f"/api/v1/customers/{world.r1.customer.pk}/todos/"
+        response = client.post(url, {"title": "Anrufen\x1b[2J"}, content_type="application/json")
+        assert response.status_code == 422
+        assert any(CONTROL in error["msg"] for error in response.json()["detail"] if error["loc"] == ["title"])
+        response = client.post(
+            url, {"title": "Anrufen", "description": "Erst\nzweitens\u202e"}, content_type="application/json"
+        )
+        assert response.status_code == 422
+        response = client.post(
+            url, {"title": "Anrufen", "description": "Erst\r\n\tzweitens"}, content_type="application/json"
+        )
+        assert response.status_code == 201

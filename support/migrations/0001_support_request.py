@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import core.tenancy
-import customers.validators
+import core.text
 import support.validators
 
 
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 (
                     "message",
                     models.TextField(
-                        max_length=5000, validators=[support.validators.validate_message], verbose_name="message"
+                        max_length=5000, validators=[core.text.validate_multiline_text], verbose_name="message"
                     ),
                 ),
                 (
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Optional: the customer, contract or product it is about, e.g. a customer number.",
                         max_length=200,
-                        validators=[customers.validators.validate_plain_text],
+                        validators=[core.text.validate_plain_text],
                         verbose_name="concerns",
                     ),
                 ),
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
                     models.TextField(
                         blank=True,
                         max_length=5000,
-                        validators=[support.validators.validate_message],
+                        validators=[core.text.validate_multiline_text],
                         verbose_name="answer",
                     ),
                 ),
