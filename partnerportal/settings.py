@@ -265,6 +265,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The reverse proxy asks over loopback whether to get a certificate (docs/operations.md); a redirect to https
+# would read as "no" for every portal host. The answer is yes or no about a public host name.
+SECURE_REDIRECT_EXEMPT = [r"^tls/ask/$"]
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -53,3 +53,11 @@ def test_it_needs_no_login_and_one_query(template, django_assert_num_queries):
 @pytest.mark.parametrize("method", ["post", "put", "delete", "head"])
 def test_only_get_is_answered(template, method):
     assert ask(template.host, method).status_code == 405
+
+
+def test_the_proxy_may_ask_over_plain_http_on_loopback(template, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    client = Client(HTTP_HOST="127.0.0.1:8000")
+    assert client.get(ASK, {"domain": template.host}).status_code == 200
+    assert client.get("/login/").status_code == 301
