@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from django.http.response import HttpResponseBase
     from django.utils.functional import Promise
     from django_filters import FilterSet
+    from django_stubs_ext import StrOrPromise
 
     from core.actor import Actor
     from core.http import ActorRequest
@@ -241,6 +242,8 @@ class ObjectEditView(
 
     template_name = "core/object_edit.html"
     object: TenantModel | None
+    # What the next page says after the write; "Saved." unless the view words it ("Sent to support.").
+    success_message: StrOrPromise | None = None
 
     def get_action(self) -> str:
         return CHANGE if "pk" in self.kwargs else ADD
@@ -274,7 +277,7 @@ class ObjectEditView(
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
+        messages.success(self.request, self.success_message or _("Saved."))
         return HttpResponseRedirect(self.get_success_url())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django import forms
@@ -24,6 +24,12 @@ class SupportRequestForm(BootstrapFormMixin, TenantModelForm):
             "object_url": forms.HiddenInput,
             "page": forms.HiddenInput,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self["object_url"].value():
+            # The linking page named the object; the form shows it as that page's link, not as a text to retype.
+            self.fields["object_label"].widget = forms.HiddenInput()
 
 
 def is_plain_label(value: str) -> bool:

@@ -38,6 +38,7 @@ class SupportRequestEditView(ObjectEditView):
     model = SupportRequest
     form_class = SupportRequestForm
     template_name = "support/supportrequest_edit.html"
+    success_message = _("Sent to support.")
 
     def get_initial(self) -> dict[str, Any]:
         return {**super().get_initial(), **prefill(self.request)}

@@ -59,6 +59,8 @@ class TestTheForm:
         body = response.content.decode()
         assert '<option value="new_portal_template" selected>' in body
         assert '<a href="/customers/5/">R1-1 Kundenfirma</a>' in body
+        # Named by the linking page, the object is that page's link, not a text field to retype.
+        assert '<input type="hidden" name="object_label" value="R1-1 Kundenfirma"' in body
 
     def test_the_page_it_came_from_is_the_same_site_referer(self, world):
         client = login(Client(), world.r1.owner)
@@ -109,9 +111,13 @@ class TestTheForm:
     def test_a_message_may_have_several_lines(self, world, django_capture_on_commit_callbacks):
         client = login(Client(), world.r1.owner)
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(ADD_URL, {"topic": "other", "message": "Zeile 1\r\nZeile 2"})
-        assert response.status_code == 302
-        assert SupportRequest.objects.get().message == "Zeile 1\r\nZeile 2"
+            response = client.post(ADD_URL, {"topic": "other", "message": "Zeile 1\r\nZeile 2"}, follow=True)
+        sent = SupportRequest.objects.get()
+        assert response.redirect_chain == [(sent.get_absolute_url(), 302)]
+        assert sent.message == "Zeile 1\r\nZeile 2"
+        body = response.content.decode()
+        assert "Sent to support." in body
+        assert "Zeile 1<br>Zeile 2" in body
 
 
 class TestSending:
