@@ -35,6 +35,8 @@ class SupportRequestAdmin(admin.ModelAdmin[SupportRequest]):
     """Operator staff read the requests of every account and answer them; the answer is mailed to the sender."""
 
     form = SupportRequestAdminForm
+    # The sender's page shows the request to its sender alone, not to operator staff.
+    view_on_site = False
     list_display = ["pk", "topic", "account", "sender", "status", "created_at", "replied_at"]
     list_filter = ["status", "topic"]
     search_fields = ["account__number", "account__name", "sender__username", "object_label", "message"]
