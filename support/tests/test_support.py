@@ -160,6 +160,18 @@ class TestSending:
         assert "A & B <c>" in mail.body
         assert "A &amp; B &lt;c&gt;" in mail.alternatives[0][0]
 
+    def test_support_reads_the_providers_language_whatever_the_writers_browser_asked_for(
+        self, world, settings, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        settings.LANGUAGE_CODE = "de"
+        client = login(Client(HTTP_ACCEPT_LANGUAGE="en"), world.r1.owner)
+        client.cookies["django_language"] = "en"
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(ADD_URL, {"topic": "plans_not_loading", "message": "Plans?"})
+        [mail] = mailoutbox
+        assert mail.subject.startswith("Supportanfrage #")
+        assert "Thema: Hosting-Pläne laden nicht" in mail.body
+
     def test_a_user_may_send_ten_an_hour_then_gets_a_clear_message(
         self, world, mailoutbox, django_capture_on_commit_callbacks
     ):
