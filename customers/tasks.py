@@ -21,7 +21,8 @@ def read_import(import_id: int) -> None:
     try:
         imports.read(job)
     except Exception as error:
-        failed = CustomerImport.objects.filter(pk=job.pk)  # unrestricted: the job
+        # Only while it is still being read: a second run of the task that finds the file gone must not undo the first.
+        failed = CustomerImport.objects.filter(pk=job.pk, status=CustomerImport.Status.READING)  # unrestricted: the job
         failed.update(status=CustomerImport.Status.FAILED, failure=str(error)[:500], source="")
         raise
 

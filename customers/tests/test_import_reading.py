@@ -190,3 +190,20 @@ def test_a_file_lost_before_it_is_read_fails_the_import_instead_of_reading_forev
     assert (job.status, job.source.name) == ("failed", "")
     owner.cookies["django_language"] = "en"
     assert "The import failed; nothing was imported." in owner.get(response["Location"]).content.decode()
+
+
+def test_a_second_worker_that_finds_the_file_already_read_leaves_the_import_as_the_first_left_it(
+    world, owner, monkeypatch, django_capture_on_commit_callbacks
+):
+    _response, job, _read = upload(owner, django_capture_on_commit_callbacks, csv_file())
+    read = imports.read
+
+    def raced(job):
+        read(CustomerImport.objects.get(pk=job.pk))  # another worker reads it meanwhile and deletes the file
+        read(job)
+
+    monkeypatch.setattr(imports, "read", raced)
+    with pytest.raises(FileNotFoundError):
+        tasks.read_import.call(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows[0][0], job.failure) == ("uploaded", "N-1", "")
