@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -307,15 +308,23 @@ class Todo(TenantModel):
         return self.status == self.Status.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
 
 
+def import_source_name(job: CustomerImport, file_name: str) -> str:
+    """A name that tells nothing of the uploader's file (its name may hold personal data) and cannot be guessed."""
+    return f"customer-imports/{uuid.uuid4().hex}"
+
+
 class CustomerImport(AccountOwnedModel):
-    """One upload of customers from CSV or Excel: parsed rows, column mapping, progress and outcome."""
+    """One upload of customers from CSV or Excel: the file until a task has read it, then its rows, the column
+    mapping, progress and outcome."""
 
     class Status(models.TextChoices):
+        READING = "reading", _("reading")
         UPLOADED = "uploaded", _("uploaded")
         VALIDATING = "validating", _("checking")
         VALIDATED = "validated", _("checked")
         IMPORTING = "importing", _("importing")
         DONE = "done", _("done")
+        REFUSED = "refused", _("refused")
         FAILED = "failed", _("failed")
 
     requires_partner = True
@@ -324,6 +333,8 @@ class CustomerImport(AccountOwnedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     file_name = models.CharField(_("file"), max_length=200)
+    # The uploaded bytes, kept only until the task has read them.
+    source = models.FileField(upload_to=import_source_name, blank=True)
     header = models.JSONField(default=list)
     rows = models.JSONField(default=list)
     mapping = models.JSONField(default=dict)
@@ -333,6 +344,8 @@ class CustomerImport(AccountOwnedModel):
     errors = models.JSONField(default=list)
     created_count = models.PositiveIntegerField(_("customers imported"), default=0)
     failure = models.TextField(blank=True)
+    # Why the file was refused, in every language of the portal: the reader reads it in theirs.
+    refusal = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("customer import")

@@ -7,7 +7,7 @@ import core.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0003_plain_text_values"),
+        ("customers", "0004_import_read_in_a_task"),
     ]
 
     operations = [
