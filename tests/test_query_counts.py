@@ -21,6 +21,7 @@ from customers.models import PortalUser, Todo
 from hosting.models import HostingServer, ResellerHosting
 from hosting.tests.helpers import reseller_setup
 from products.models import ResellerProduct
+from support.models import SupportRequest
 from users.services import create_api_token
 
 PINNED = json.loads((Path(__file__).parent / "query_counts.json").read_text())
@@ -40,7 +41,8 @@ def hosting_basis(world):
 
 
 def grow(world, n):
-    """Give R1 ``n`` more members, activity entries, customers (with a portal user and a hosting each) and to-dos."""
+    """Give R1 ``n`` more members, activity entries, customers (with a portal user and a hosting each), to-dos and
+    support requests of its owner."""
     contract, hosting_product = hosting_basis(world)
     start = Membership.objects.filter(account=world.r1.account).count()
     for index in range(start, start + n):
@@ -57,6 +59,9 @@ def grow(world, n):
         make_product(world.r1.account, f"Produkt {index}", shop_product=shop_product)
         ResellerHosting.objects.create(
             account=world.r1.account, end_customer=customer, product=hosting_product, contract=contract
+        )
+        SupportRequest.objects.create(
+            account=world.r1.account, sender=world.r1.owner, topic="other", message=f"Frage {index}"
         )
 
 
@@ -75,6 +80,8 @@ LISTS = {
     "api:list_contracts": "/api/v1/contracts/?limit=100",
     "api:list_domains": "/api/v1/domains/?limit=100",
     "api:list_products": "/api/v1/products/?limit=100",
+    "support:request_list": "/support/?per_page=100",
+    "api:list_support_requests": "/api/v1/support-requests/?limit=100",
 }
 
 
