@@ -105,6 +105,7 @@ def test_when_the_server_is_down_the_form_says_so_and_saves_nothing(world, resel
     response = client.get(ADD, {"kind": "reseller_hosting", "contract": reseller_contract.pk})
     assert 'data-testid="plan-error"' in response.content.decode()
     assert "cannot be reached" in response.content.decode()
+    assert 'href="/support/new/?topic=plans_not_loading"' in response.content.decode()
     data = {
         "kind": "reseller_hosting",
         "contract": reseller_contract.pk,

@@ -62,6 +62,19 @@ class TestTheForm:
         # Named by the linking page, the object is that page's link, not a text field to retype.
         assert '<input type="hidden" name="object_label" value="R1-1 Kundenfirma"' in body
 
+    def test_a_customer_that_cannot_be_deleted_links_here_with_topic_and_customer(self, world):
+        customer = world.r1.customer  # has a portal user
+        client = login(Client(), world.r1.admin)
+        body = client.get(reverse("customers:endcustomer_delete", args=[customer.pk])).content.decode()
+        link = f"{ADD_URL}?topic=customer_not_deletable&amp;object=R1-1&amp;object_url=/customers/{customer.pk}/"
+        assert f'href="{link}"' in body
+        response = client.get(link.replace("&amp;", "&"))
+        assert initial(response) == {
+            "topic": "customer_not_deletable",
+            "object_label": "R1-1",
+            "object_url": f"/customers/{customer.pk}/",
+        }
+
     def test_the_page_it_came_from_is_the_same_site_referer(self, world):
         client = login(Client(), world.r1.owner)
         response = client.get(ADD_URL, HTTP_REFERER="http://testserver/customers/?q=x")
