@@ -43,6 +43,11 @@ DEMO_SUBSCRIPTIONS = (
     ("kunde-alt", "Karl Altmann", "Kunde Alt GmbH", "kunde-alt.example", "Webhosting S", "kundealt", 48),
     ("shop-alt", "Sabine Schaller", "Shop Alt OHG", "shop-alt.example", "Webhosting M", "shopalt", 310),
 )
+# What the demo subscriptions use besides disk space, by limit name (traffic in bytes this month).
+DEMO_USAGE = {
+    "kunde-alt.example": {"max_traffic": 3 * GIB // 2, "max_box": 2, "max_db": 1, "max_subdom": 1},
+    "shop-alt.example": {"max_traffic": 186 * GIB, "max_box": 12, "max_db": 3, "max_subdom": 4, "max_site": 2},
+}
 
 
 def seed_demo(state: SandboxState, *, reseller_password: str | None = None) -> dict[str, str]:
@@ -121,6 +126,7 @@ def seed_demo(state: SandboxState, *, reseller_password: str | None = None) -> d
                 ftp_login=ftp_login,
                 hosting={**plan.hosting, "www_root": f"/var/www/vhosts/{domain}/httpdocs"},
                 real_size=mebibytes * 1024 * 1024,
+                usage=dict(DEMO_USAGE[domain]),
             )
         )
     return passwords
