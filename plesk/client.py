@@ -42,7 +42,7 @@ from .transport import (
     shared_transport,
 )
 from .transport import peer_certificate_fingerprint as _peer_fingerprint
-from .types import Reseller, ResellerPackage, ServerInfo, Session, Webspace
+from .types import LimitName, Reseller, ResellerPackage, ServerInfo, Session, Webspace
 from .xml import XMLRejected, child_text, parse_xml, redacted_xml, to_bytes
 
 __all__ = [
@@ -486,7 +486,8 @@ class PleskClient:
 
     def get_reseller_package(self, login: str) -> ResellerPackage:
         """The package of reseller ``login`` (admin credentials): its limits and usage, its subscriptions
-        with their limits, what they were given and what is left. Three reads in two packets."""
+        with their limits, what they were given (``max_cl``: its customers) and what is left. Three reads in
+        two packets."""
         reseller_outcome, customers_outcome = (
             self.packet()
             .add(ops.get_reseller(login=login, stat=True, limits=True, permissions=True))
@@ -494,9 +495,9 @@ class PleskClient:
             .send()
         )
         reseller: Reseller = reseller_outcome.unwrap()
-        owners = [reseller.id, *(customer.id for customer in customers_outcome.unwrap())]
-        webspaces = self.call(ops.get_webspaces(owner_ids=owners, hosting=False, limits=True))
-        given = limits.allocated(w.limits for w in webspaces)
+        customers = [customer.id for customer in customers_outcome.unwrap()]
+        webspaces = self.call(ops.get_webspaces(owner_ids=[reseller.id, *customers], hosting=False, limits=True))
+        given = {**limits.allocated(w.limits for w in webspaces), LimitName.MAX_CL: len(customers)}
         return ResellerPackage(
             reseller=reseller,
             limits=dict(reseller.limits),

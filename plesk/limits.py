@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from .types import UNLIMITED, LimitName
 
-__all__ = ["ADDITIVE_LIMITS", "PER_ITEM_LIMITS", "allocated", "exceeding", "remaining"]
+__all__ = ["ADDITIVE_LIMITS", "COUNTED_LIMITS", "PER_ITEM_LIMITS", "allocated", "exceeding", "remaining"]
 
 ADDITIVE_LIMITS = frozenset(
     {
@@ -29,6 +29,8 @@ ADDITIVE_LIMITS = frozenset(
     }
 )
 PER_ITEM_LIMITS = frozenset({LimitName.MBOX_QUOTA})
+# Counts of objects rather than sums of limits: subscriptions, and the customers a caller counted.
+COUNTED_LIMITS = frozenset({LimitName.MAX_WEBSPACES, LimitName.MAX_CL})
 
 
 def allocated(subscription_limits: Iterable[Mapping[str, int]]) -> dict[str, int]:
@@ -48,13 +50,14 @@ def allocated(subscription_limits: Iterable[Mapping[str, int]]) -> dict[str, int
 
 
 def remaining(package: Mapping[str, int], given: Mapping[str, int]) -> dict[str, int]:
-    """What is left of each limit of ``package`` after ``given`` (from :func:`allocated`): ``-1`` where the
-    package is unlimited, never below zero. Per-item limits are left as they are."""
+    """What is left of each limit of ``package`` after ``given`` (from :func:`allocated`, plus ``max_cl`` when
+    the caller counted customers): ``-1`` where the package is unlimited, never below zero. Per-item limits
+    are left as they are."""
     left: dict[str, int] = {}
     for name, value in package.items():
         if value == UNLIMITED or name in PER_ITEM_LIMITS:
             left[name] = value
-        elif name in ADDITIVE_LIMITS or name == LimitName.MAX_WEBSPACES:
+        elif name in ADDITIVE_LIMITS or name in COUNTED_LIMITS:
             used = given.get(name, 0)
             left[name] = 0 if used == UNLIMITED else max(value - used, 0)
     return left
