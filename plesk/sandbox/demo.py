@@ -8,6 +8,7 @@ from .state import Account, Plan, SandboxState, Webspace, hash_password, new_gui
 
 DEMO_RESELLER = "reseller-demo"
 GIB = 1024**3
+DEMO_PACKAGE_DISK_SPACE = 5 * 1024 * GIB
 
 DEMO_PLANS = {
     "Webhosting S": {
@@ -77,7 +78,9 @@ def seed_demo(state: SandboxState, *, reseller_password: str | None = None) -> d
         locale="de-DE",
         ip_pool=[{"ip": ip.address, "type": ip.type} for ip in state.ips if ip.type == "shared"],
         plan_guid=reseller_plan.guid if reseller_plan else None,
-        limits={"max_cl": 50, "max_webspaces": 100, "disk_space": 500 * GIB},
+        # Room for the provisioning drills and benchmarks (hundreds of customers and subscriptions on
+        # "Webhosting S"), finite enough that a plan or subscription can be too big for it.
+        limits={"max_cl": -1, "max_webspaces": -1, "disk_space": DEMO_PACKAGE_DISK_SPACE},
         permissions={"create_clients": True, "allow_oversell": False},
     )
     state.accounts.append(reseller)

@@ -285,7 +285,7 @@ def test_resellers(admin):
     assert (demo.login, demo.clients, demo.domains) == (RESELLER, 2, 2)
     assert [ip.address for ip in demo.ip_pool] == ["203.0.113.10"]
     assert demo.permissions["create_clients"] is True
-    assert demo.limits["max_cl"] == 50
+    assert (demo.limits["max_cl"], demo.limits["disk_space"]) == (-1, 5 * 1024**4)
     assert demo.plan_guid is not None
 
     ref = admin.add_reseller(

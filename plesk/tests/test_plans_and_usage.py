@@ -31,6 +31,12 @@ def set_package(sandbox, **package: int) -> None:
         reseller_account(sandbox).limits.update(package)
 
 
+@pytest.fixture(autouse=True)
+def small_package(sandbox):
+    """A package of 500 GiB, 100 subscriptions and 50 customers for the demo reseller."""
+    set_package(sandbox, disk_space=500 * GIB, max_webspaces=100, max_cl=50)
+
+
 # --- service-plan set -------------------------------------------------------------------------------
 
 
