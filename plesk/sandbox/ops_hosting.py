@@ -164,7 +164,8 @@ def _apply_plan_set(ctx: Context, owner: Account, plan: Plan, operation: etree._
     properties = read_pairs(operation.find("hosting/vrt_hst"), "property")
     on_plan = [w for w in ctx.state.webspaces if w.plan_guid == plan.guid]
     others = [w for w in vendor_webspaces(ctx.state, owner) if w.plan_guid != plan.guid]
-    check_fits(ctx.state, owner, {**plan.limits, **limits}, count=len(on_plan), others=others)
+    # Only the limits the request names are checked: a rename must not fail on a package shrunk since.
+    check_fits(ctx.state, owner, limits, count=len(on_plan), others=others)
 
     plan.limits.update(limits)
     plan.overuse = overuse or plan.overuse
