@@ -298,3 +298,10 @@ def test_limit_arithmetic():
         "mbox_quota": 8,
         "max_box": 0,
     }
+
+
+def test_a_plan_change_checks_only_the_limits_it_names(reseller, sandbox):
+    set_package(sandbox, disk_space=10 * GIB)  # shrunk below what the subscriptions hold
+    reseller.set_service_plan(name="Webhosting S", new_name="Webhosting Small", limits={LimitName.MAX_DB: 2})
+    with pytest.raises(PleskLimitExceeded):
+        reseller.set_service_plan(name="Webhosting Small", limits={LimitName.DISK_SPACE: 6 * GIB})
