@@ -47,11 +47,11 @@ def reason(delivery: MailDelivery) -> str:
     if not delivery.error_code:
         return ""
     text = describe(delivery.error_code, delivery.error_detail)
+    if not delivery.fell_back:
+        return text
     if delivery.status == Status.SENT:
         return _("Your mail server: %(reason)s The provider's mail server sent it instead.") % {"reason": text}
-    if delivery.status == Status.FAILED and delivery.server == MailDelivery.Server.PROVIDER:
-        return text + " " + _("The provider's mail server could not send it either.")
-    return text
+    return _("Your mail server: %(reason)s The provider's mail server could not send it either.") % {"reason": text}
 
 
 def status_label(delivery: MailDelivery) -> str:

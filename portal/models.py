@@ -128,6 +128,7 @@ class MailDelivery(AccountOwnedModel):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error_code = models.CharField(_("reason"), max_length=30, blank=True)
     error_detail = models.CharField(max_length=500, blank=True)
+    error_server = models.CharField(max_length=10, choices=Server.choices, blank=True)  # whose failure the reason is
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -144,6 +145,11 @@ class MailDelivery(AccountOwnedModel):
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient}"
 
+    @property
+    def fell_back(self) -> bool:
+        """Whether the provider's server tried after the reseller's own had failed."""
+        return self.error_server == self.Server.OWN and self.server == self.Server.PROVIDER
+
     def note(self, number: int, server: str, failure: tuple[str, str] | None, *, final: bool) -> None:
         """Note attempt ``number`` on ``server``: sent (``failure`` None) or failed with ``(code, detail)``."""
         now = timezone.now()
@@ -154,7 +160,7 @@ class MailDelivery(AccountOwnedModel):
             # The reseller can act on their own server's error: a later failure of the provider's server,
             # which tried only because theirs had failed, does not replace it.
             if server == self.Server.OWN or not self.error_code:
-                self.error_code, self.error_detail = failure[0], failure[1][:500]
+                self.error_code, self.error_detail, self.error_server = failure[0], failure[1][:500], server
             if final:
                 self.status = self.Status.FAILED
         self.save()
