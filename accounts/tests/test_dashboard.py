@@ -75,7 +75,15 @@ def busy(world):
 
 def test_the_owner_sees_customers_hostings_by_state_todos_and_service_accesses(busy):
     shown = panels(login(Client(), busy.r1.owner))
-    assert list(shown) == ["customers", "todos", "hostings", "service_accesses", "mails", "access_to_account", "members"]
+    assert list(shown) == [
+        "customers",
+        "todos",
+        "hostings",
+        "service_accesses",
+        "mails",
+        "access_to_account",
+        "members",
+    ]
     assert figures(shown["customers"]) == [("/customers/", "2", "in total")]
     # The fixture's to-do plus the overdue one; the done one is not open.
     assert figures(shown["todos"]) == [
