@@ -124,7 +124,7 @@ class MailDelivery(AccountOwnedModel):
     recipient = models.CharField(_("recipient"), max_length=1000)
     subject = models.CharField(_("subject"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    server = models.CharField(_("sent by"), max_length=10, choices=Server.choices, blank=True)
+    server = models.CharField(_("mail server"), max_length=10, choices=Server.choices, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error_code = models.CharField(_("reason"), max_length=30, blank=True)
     error_detail = models.CharField(max_length=500, blank=True)
