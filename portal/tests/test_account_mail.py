@@ -13,6 +13,7 @@ from django.utils.translation import override
 from conftest import login
 from core import mail
 from customers.services import portal_password_reset_mail, send_portal_password_link
+from portal.mail_log import reason
 from portal.models import MailDelivery, PortalTemplate
 
 pytestmark = pytest.mark.django_db
@@ -222,8 +223,6 @@ class TestFailures:
         delivery = MailDelivery.objects.get()
         assert (delivery.status, delivery.server, delivery.attempts) == ("failed", "provider", mail.ATTEMPTS)
         with override("de"):
-            from portal.mail_log import reason
-
             assert reason(delivery) == "Der Mailserver ist nicht erreichbar. Bitte Mail Host und Port prüfen."
 
     def test_with_a_queue_that_can_wait_the_next_attempt_is_scheduled_later(
@@ -248,3 +247,19 @@ class TestFailures:
         assert "wrong" not in str(queued.args_kwargs)
         delivery.refresh_from_db()
         assert (delivery.status, delivery.attempts, delivery.error_code) == ("queued", 1, "login_refused")
+
+
+def test_a_mail_host_inside_the_providers_network_is_refused_and_the_reason_shown_in_the_readers_language(
+    world, settings, reseller_smtp_server, smtp_server, django_capture_on_commit_callbacks
+):
+    settings.MAIL_ALLOW_PRIVATE_HOSTS = False
+    make_template(world.r1.account, reseller_smtp_server.port)
+    invite(world, django_capture_on_commit_callbacks)
+    assert reseller_smtp_server.logins == []
+    assert len(smtp_server.messages) == 1
+    delivery = MailDelivery.objects.get()
+    assert (delivery.error_code, delivery.status) == ("host", MailDelivery.Status.SENT)
+    with override("de"):
+        assert "Diese Adresse ist für das Portal nicht erreichbar" in reason(delivery)
+    with override("en"):
+        assert "This address is not reachable for the portal" in reason(delivery)
