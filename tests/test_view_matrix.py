@@ -609,6 +609,9 @@ MATRIX.update(
     }
 )
 
+# The white-label portal's mail log (issue #19): the reseller's administrators read their own account's.
+MATRIX["portal_mail:maildelivery_list"] = (None, ADMIN_LIST, None)
+
 
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
