@@ -137,7 +137,7 @@ def _mail_owners(account, template: str, context: dict) -> None:
     # unrestricted: the owners of the customer's account are told, whoever acted
     owners = Membership.objects.filter(account=account, role=Role.OWNER).select_related("user")
     emails = [m.user.email for m in owners if m.user.email]
-    send_templated_mail(template, {"account": account, **context}, to=emails, account=account)
+    send_templated_mail(template, {"account": account, **context}, to=emails)
 
 
 def switched_actor(home: Actor, session) -> Actor | None:

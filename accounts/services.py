@@ -120,7 +120,6 @@ def invite_member(actor: Actor, *, email: str, role: Role) -> Invitation:
             "accounts/email/invitation",
             {"invitation": invitation, "token": token, "inviter": actor.user},
             to=[email],
-            account=actor.account,
         )
     return invitation
 

@@ -83,7 +83,10 @@ MENU = (
     ),
     MenuGroup(
         _("Administration"),
-        (MenuItem(_("Operator area"), "admin:index", "shield-lock", visible=is_staff),),
+        (
+            MenuItem(_("Mail log"), "portal_mail:maildelivery_list", "envelope-paper", "portal.MailDelivery"),
+            MenuItem(_("Operator area"), "admin:index", "shield-lock", visible=is_staff),
+        ),
     ),
     MenuGroup(
         None,

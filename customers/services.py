@@ -15,12 +15,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.models import Account, Membership
 from audit.models import AuditEntry
 from audit.services import diff, history_of, record, snapshot
+from core import mail
 from core.access import access_object, access_queryset, require_action
 from core.actor import Actor
-from core.mail import send_templated_mail
 from core.tenancy import ADD, CHANGE, DELETE
 from customers import imports, tasks
 from customers.models import (
@@ -120,22 +120,29 @@ def delete_end_customer(actor: Actor, customer: EndCustomer) -> None:
         customer.delete()
 
 
-def portal_login_url() -> str:
-    """Where portal users log in.
-
-    The reseller's white-label portal brings its own stored URL; until then the
-    portal's main address is used, never the request's Host header.
-    """
-    return settings.SITE_URL + reverse("users:login")
+def portal_login_url(account: Account) -> str:
+    """Where the portal users of ``account``'s end customers log in: its white-label portal, or without one the
+    main portal; never the request's Host header."""
+    return mail.base_url(account) + reverse("users:login")
 
 
-def _password_link(user: User) -> str:
-    return settings.SITE_URL + reverse(
+def _password_link(account: Account, user: User) -> str:
+    # The end-customer portal serves the main portal's paths, so one path fits either host.
+    return mail.base_url(account) + reverse(
         "users:password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
         },
+    )
+
+
+def _send_password_link(account: Account, user: User) -> None:
+    mail.send_templated_mail(
+        "customers/email/portal_password",
+        {"user": user, "link": _password_link(account, user), "login_url": portal_login_url(account)},
+        to=[user.email],
+        on_behalf_of=account,
     )
 
 
@@ -174,16 +181,17 @@ def create_portal_user(
             parent=customer,
             changes=diff({}, {"user__username": username, "user__email": email}),
         )
-        context = {"user": user, "customer": customer, "login_url": portal_login_url()}
+        account = customer.account
+        context = {"user": user, "customer": customer, "login_url": portal_login_url(account)}
         if not password:
-            send_templated_mail(
+            mail.send_templated_mail(
                 "customers/email/portal_invitation",
-                {**context, "link": _password_link(user)},
+                {**context, "link": _password_link(account, user)},
                 to=[email],
-                account=actor.account,
+                on_behalf_of=account,
             )
         if send_summary:
-            send_templated_mail("customers/email/portal_summary", context, to=[email], account=actor.account)
+            mail.send_templated_mail("customers/email/portal_summary", context, to=[email], on_behalf_of=account)
     return portal_user
 
 
@@ -207,12 +215,20 @@ def send_portal_password_link(actor: Actor, portal_user: PortalUser) -> None:
         raise ValidationError(_("This user has no e-mail address."))
     with transaction.atomic():
         record(actor, AuditEntry.Action.PASSWORD_RESET, portal_user, parent=portal_user.end_customer)
-        send_templated_mail(
-            "customers/email/portal_password",
-            {"user": user, "link": _password_link(user), "login_url": portal_login_url()},
-            to=[user.email],
-            account=actor.account,
-        )
+        _send_password_link(portal_user.end_customer.account, user)
+
+
+def portal_password_reset_mail(user: User) -> None:
+    """The set-password mail a portal user asked for on their portal's "forgot your password" page.
+
+    The caller throttles and answers the same whatever happened (as ``users.services.request_password_reset``);
+    a user who is not a portal user, or has no address, gets nothing.
+    """
+    # unrestricted: the user asking is not logged in; their own login leads to their customer's account
+    portal_user = PortalUser.objects.select_related("end_customer__account").filter(user=user).first()
+    if portal_user is None or not user.email or not user.is_active:
+        return
+    _send_password_link(portal_user.end_customer.account, user)
 
 
 def delete_portal_user(actor: Actor, portal_user: PortalUser) -> None:

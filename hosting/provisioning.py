@@ -373,7 +373,7 @@ def _after_success(hosting: ResellerHosting) -> None:
             "hosting/email/summary",
             {"hosting": hosting, "customer": customer, "server": hosting.contract.hosting_server},
             to=[customer.email],
-            account=hosting.account,
+            on_behalf_of=hosting.account,
         )
     except Exception:  # the hosting is active whatever happens to the mail (REL-13)
         logger.exception("hosting %s: the summary mail could not be queued", hosting.pk)

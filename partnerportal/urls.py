@@ -21,6 +21,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("products/", include("products.urls")),
     path("hostings/", include("hosting.urls")),
+    path("portal-templates/mails/", include("portal.mail_log_urls")),
     path("", include("access.urls")),
     path("support/", include("support.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -10,15 +10,23 @@ import smtplib
 import socket
 import ssl
 from email.utils import formataddr
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
+from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from core.mail import Attempt, Brand, OwnServer
 from core.network import validate_public_host
-from portal.models import PortalTemplate
+from portal.models import MailDelivery, PortalTemplate
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CheckedSMTPBackend(EmailBackend):
@@ -58,27 +66,56 @@ class MailTestFailed(Exception):
     """The test mail could not be sent; ``str(error)`` is a message for the reseller, in their language."""
 
 
+# Why a mail did not go out, by code: the mail log stores the code, and the reader sees it in their language.
+FAILURES: dict[str, StrOrPromise] = {
+    "login_refused": _lazy("The mail server refused the login. Please check the mail username and password."),
+    "sender_refused": _lazy("The mail server refused the sender address."),
+    "recipient_refused": _lazy("The mail server refused the recipient address."),
+    "tls": _lazy("The encrypted connection failed (TLS). Please check the encryption and port."),
+    "timeout": _lazy("The mail server did not answer in time."),
+    "not_supported": _lazy("The mail server does not support the chosen encryption or login."),
+    "refused": _lazy("The mail server refused the mail: %(reason)s"),
+    "unreachable": _lazy("The mail server cannot be reached. Please check the mail host and port."),
+    "unknown": _lazy("The mail could not be sent."),
+}
+
+
+def failure_code(error: BaseException) -> tuple[str, str]:
+    """``(code, detail)`` of a failed send: a key of ``FAILURES``, or ``"host"`` with the host check's message
+    (in English, a msgid of the catalogue), and for ``"refused"`` the server's answer."""
+    if isinstance(error, ValidationError):
+        with translation.override("en"):
+            return "host", " ".join(error.messages)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return "login_refused", ""
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return "sender_refused", ""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "recipient_refused", ""
+    if isinstance(error, ssl.SSLError | ssl.CertificateError):
+        return "tls", ""
+    if isinstance(error, TimeoutError | socket.timeout):
+        return "timeout", ""
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return "not_supported", ""
+    if isinstance(error, smtplib.SMTPException):
+        return "refused", str(error)
+    if isinstance(error, OSError):
+        return "unreachable", ""
+    return "unknown", ""
+
+
+def describe(code: str, detail: str = "") -> str:
+    """A failure code (``failure_code``) in the reader's language."""
+    if code == "host":
+        return _(detail)
+    words = FAILURES.get(code, FAILURES["unknown"])
+    return str(words) % {"reason": detail} if code == "refused" else str(words)
+
+
 def describe_failure(error: BaseException) -> str:
     """What went wrong with the reseller's SMTP server, in words the reseller can act on."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    if isinstance(error, smtplib.SMTPAuthenticationError):
-        return _("The mail server refused the login. Please check the mail username and password.")
-    if isinstance(error, smtplib.SMTPSenderRefused):
-        return _("The mail server refused the sender address.")
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return _("The mail server refused the recipient address.")
-    if isinstance(error, ssl.SSLError | ssl.CertificateError):
-        return _("The encrypted connection failed (TLS). Please check the encryption and port.")
-    if isinstance(error, TimeoutError | socket.timeout):
-        return _("The mail server did not answer in time.")
-    if isinstance(error, smtplib.SMTPNotSupportedError):
-        return _("The mail server does not support the chosen encryption or login.")
-    if isinstance(error, smtplib.SMTPException):
-        return _("The mail server refused the mail: %(reason)s") % {"reason": error}
-    if isinstance(error, OSError):
-        return _("The mail server cannot be reached. Please check the mail host and port.")
-    return _("The mail could not be sent.")
+    return describe(*failure_code(error))
 
 
 def send_test_mail(template: PortalTemplate, to: str) -> None:
@@ -104,3 +141,51 @@ def send_test_mail(template: PortalTemplate, to: str) -> None:
         message.send()
     except (ValidationError, smtplib.SMTPException, OSError) as error:
         raise MailTestFailed(describe_failure(error)) from error
+
+
+def account_template(account_id: int) -> PortalTemplate | None:
+    """The template whose settings mail on the account's behalf uses: its first, when it has several."""
+    # unrestricted: mail is sent for the account by a task or a caller acting for it, with no actor of its own
+    return PortalTemplate.objects.select_related("account").filter(account_id=account_id).order_by("pk").first()
+
+
+class TemplateMail:
+    """Mail on a reseller's behalf, as its portal template says (``core.mail.register_account_mail``).
+
+    Without a template the provider's defaults apply, as for any other mail; with one the links lead to its
+    portal URL and its sender name and footer are used; with a mail host and sender, its own server sends.
+    Every such mail is logged (``MailDelivery``), so the reseller sees which one failed and why.
+    """
+
+    def brand(self, account_id: int) -> Brand | None:
+        template = account_template(account_id)
+        if template is None:
+            return None
+        return Brand(
+            base_url=template.portal_url,
+            sender_name=template.mail_from_name or template.portal_name or template.account.name,
+            reply_to=template.mail_from,
+            footer=template.mail_footer,
+        )
+
+    def own_server(self, account_id: int) -> OwnServer | None:
+        template = account_template(account_id)
+        if template is None or not has_mail_server(template):
+            return None
+        return OwnServer(connection=template_connection(template), from_email=sender(template))
+
+    def logged(self, account_id: int, *, kind: str, to: list[str], subject: str) -> int:
+        # The body is not kept: it holds the set-password link, whose token is a credential until used.
+        delivery = MailDelivery.objects.create(
+            account_id=account_id, kind=kind, recipient=", ".join(to)[:1000], subject=subject[:300]
+        )
+        return delivery.pk
+
+    def attempted(self, log_id: int, attempt: Attempt) -> None:
+        with transaction.atomic():
+            # unrestricted: the mail task notes its attempt on its own log entry, by id
+            delivery = MailDelivery.objects.select_for_update().filter(pk=log_id).first()
+            if delivery is None:
+                return
+            failure = failure_code(attempt.error) if attempt.error is not None else None
+            delivery.note(attempt.number, attempt.server, failure, final=attempt.final)

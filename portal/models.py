@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
@@ -100,3 +101,66 @@ class PortalTemplate(AccountOwnedModel):
         # The host is derived from the URL on every save, so the two can never disagree.
         self.portal_url, self.host = split_portal_url(self.portal_url)
         super().save(*args, **kwargs)
+
+
+class MailDelivery(AccountOwnedModel):
+    """One mail on the reseller's behalf to an end customer (invitation, password link, summaries): the
+    reseller's mail log, where a mail that did not go out shows with the reason.
+
+    Neither the body nor the mail password is kept: the body holds the set-password link, whose token is a
+    credential until it is used. The reason is a code (``portal.mail.FAILURES``), worded when shown.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    class Server(models.TextChoices):
+        OWN = "own", _("own mail server")
+        PROVIDER = "provider", _("provider's mail server")
+
+    kind = models.CharField(_("mail"), max_length=100)  # the template it was rendered from
+    recipient = models.CharField(_("recipient"), max_length=1000)
+    subject = models.CharField(_("subject"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    server = models.CharField(_("mail server"), max_length=10, choices=Server.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error_code = models.CharField(_("reason"), max_length=30, blank=True)
+    error_detail = models.CharField(max_length=500, blank=True)
+    error_server = models.CharField(max_length=10, choices=Server.choices, blank=True)  # whose failure the reason is
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    requires_partner = True
+    # The log is written by the mail task alone; the reseller's administrators read it.
+    required_roles = {VIEW: Role.ADMIN, ADD: Role.OWNER, CHANGE: Role.OWNER, DELETE: Role.OWNER}
+
+    class Meta:
+        verbose_name = _("mail delivery")
+        verbose_name_plural = _("mail deliveries")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"
+
+    @property
+    def fell_back(self) -> bool:
+        """Whether the provider's server tried after the reseller's own had failed."""
+        return self.error_server == self.Server.OWN and self.server == self.Server.PROVIDER
+
+    def note(self, number: int, server: str, failure: tuple[str, str] | None, *, final: bool) -> None:
+        """Note attempt ``number`` on ``server``: sent (``failure`` None) or failed with ``(code, detail)``."""
+        now = timezone.now()
+        self.attempts, self.server, self.attempted_at = number, server, now
+        if failure is None:
+            self.status, self.sent_at = self.Status.SENT, now
+        else:
+            # The reseller can act on their own server's error: a later failure of the provider's server,
+            # which tried only because theirs had failed, does not replace it.
+            if server == self.Server.OWN or not self.error_code:
+                self.error_code, self.error_detail, self.error_server = failure[0], failure[1][:500], server
+            if final:
+                self.status = self.Status.FAILED
+        self.save()

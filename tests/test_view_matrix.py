@@ -609,6 +609,9 @@ MATRIX.update(
     }
 )
 
+# The white-label portal's mail log (issue #19): the reseller's administrators read their own account's.
+MATRIX["portal_mail:maildelivery_list"] = (None, ADMIN_LIST, None)
+
 
 def support_request(world):
     """A request R1's owner sent: the owner's alone, not even the colleagues' (``support.models.own_requests``)."""

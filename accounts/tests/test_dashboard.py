@@ -75,7 +75,15 @@ def busy(world):
 
 def test_the_owner_sees_customers_hostings_by_state_todos_and_service_accesses(busy):
     shown = panels(login(Client(), busy.r1.owner))
-    assert list(shown) == ["customers", "todos", "hostings", "service_accesses", "access_to_account", "members"]
+    assert list(shown) == [
+        "customers",
+        "todos",
+        "hostings",
+        "service_accesses",
+        "mails",
+        "access_to_account",
+        "members",
+    ]
     assert figures(shown["customers"]) == [("/customers/", "2", "in total")]
     # The fixture's to-do plus the overdue one; the done one is not open.
     assert figures(shown["todos"]) == [
@@ -91,6 +99,11 @@ def test_the_owner_sees_customers_hostings_by_state_todos_and_service_accesses(b
     assert "link-danger" in shown["hostings"]
     assert figures(shown["service_accesses"]) == [("/service-accesses/", "1", "active")]
     assert figures(shown["members"]) == [("/account/members/", "3", "in total")]
+    assert figures(shown["mails"]) == [
+        ("/portal-templates/mails/?status=failed", "0", "failed"),
+        ("/portal-templates/mails/?status=sent", "0", "sent"),
+        ("/portal-templates/mails/?status=queued", "0", "queued"),
+    ]
 
 
 def test_the_failed_figure_leads_to_the_list_of_failed_hostings(busy):
