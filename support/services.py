@@ -100,4 +100,4 @@ def _mail(template_prefix: str, support_request: SupportRequest, *, to: str, lin
     }
     # Support and the portal's members read the provider's language, whatever the writer's browser asked for.
     with translation.override(settings.LANGUAGE_CODE):
-        send_templated_mail(template_prefix, context, to=[to], account=support_request.account)
+        send_templated_mail(template_prefix, context, to=[to])
