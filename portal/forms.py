@@ -21,7 +21,7 @@ class PortalLoginForm(LoginForm):
 
     def __init__(self, request: HttpRequest, template: PortalTemplate, *args: Any, **kwargs: Any) -> None:
         self.template = template
-        super().__init__(request, *args, **kwargs)
+        super().__init__(request, *args, **kwargs)  # type: ignore[no-untyped-call]
 
     def confirm_login_allowed(self, user: User) -> None:
         # Django's own check (inactive users); the main form's refusal of portal users is the opposite rule.

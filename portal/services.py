@@ -174,10 +174,10 @@ def open_plesk(actor: Actor, scope: CustomerScope, hosting_pk: int) -> str:
     """A one-time login URL into Plesk as the end customer's own Plesk customer login (the one provisioning
     created or the linked subscription's owner), created with the reseller's login on that server."""
     hosting = scope.hosting(hosting_pk)
-    if hosting.status != Status.ACTIVE or not hosting.plesk_customer_login:
+    if hosting.status != Status.ACTIVE or not hosting.plesk_customer_login or not hosting.contract.hosting_server_id:
         raise Http404
     try:
-        with hosting.contract.plesk_client(deadline=15) as client:
+        with hosting.contract.plesk_client(deadline=15) as client:  # type: ignore[no-untyped-call]
             session = client.create_session(hosting.plesk_customer_login, actor.ip or "127.0.0.1")
     except (PleskError, ValidationError) as error:
         raise PleskUnavailable(describe_failure(error)) from error
@@ -190,7 +190,7 @@ def open_plesk(actor: Actor, scope: CustomerScope, hosting_pk: int) -> str:
             parent=scope.customer,
             object_repr=f"Plesk {hosting.plesk_customer_login} ({hosting})",
         )
-    return session.login_url
+    return str(session.login_url)
 
 
 def reset_users(template: PortalTemplate, email: str) -> list[User]:

@@ -89,9 +89,15 @@ def theme_css(template: PortalTemplate) -> str:
   --bs-btn-hover-bg: var(--ep-color-2);
   --bs-btn-hover-border-color: var(--ep-color-2);
 }}
-.nav-pills {{ --bs-nav-pills-link-active-bg: var(--ep-color-1); --bs-nav-pills-link-active-color: var(--ep-on-color-1); }}
+.nav-pills {{
+  --bs-nav-pills-link-active-bg: var(--ep-color-1);
+  --bs-nav-pills-link-active-color: var(--ep-on-color-1);
+}}
 .nav {{ --bs-nav-link-color: var(--ep-color-1); --bs-nav-link-hover-color: var(--ep-color-1); }}
-.form-control:focus, .form-select:focus {{ border-color: var(--ep-color-1); box-shadow: 0 0 0 0.25rem rgba({rgb(primary)}, 0.25); }}
+.form-control:focus, .form-select:focus {{
+  border-color: var(--ep-color-1);
+  box-shadow: 0 0 0 0.25rem rgba({rgb(primary)}, 0.25);
+}}
 .ep-header {{ background: var(--ep-color-3); color: var(--ep-on-color-3); }}
 .ep-header a, .ep-header .btn-link, .ep-header .navbar-brand {{ color: var(--ep-on-color-3); }}
 """

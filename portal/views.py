@@ -66,7 +66,7 @@ def sign_in(request: HttpRequest, user: User, device: TOTPDevice | None = None) 
 def lockout(request: HttpRequest, credentials: Any, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes' answer to a throttled login, on either kind of host: the login page with a clear message."""
     if getattr(request, "portal_template", None) is None:
-        response: HttpResponse = user_views.lockout(request, credentials, *args, **kwargs)
+        response: HttpResponse = user_views.lockout(request, credentials, *args, **kwargs)  # type: ignore[no-untyped-call]
         return response
     message = _("Too many failed login attempts. Please wait a few minutes and try again.")
     form = PortalLoginForm(request, template_of(request))
@@ -123,7 +123,7 @@ def login_otp_view(request: HttpRequest) -> HttpResponseBase:
 @portal_login_required
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponseBase:
-    record(request.actor, AuditEntry.Action.LOGOUT, request.user, account=None)  # type: ignore[attr-defined]
+    record(request.actor, AuditEntry.Action.LOGOUT, request.user, account=None)  # type: ignore[attr-defined,arg-type]
     logout(request)
     messages.info(request, _("You have been logged out."))
     return redirect(LOGIN_URL)
@@ -165,9 +165,12 @@ def domains_view(request: HttpRequest) -> HttpResponse:
 @page_methods
 def hosting_view(request: HttpRequest, pk: int) -> HttpResponse:
     hosting = scope(request).hosting(pk)
-    may_open_plesk = hosting.status == hosting.Status.ACTIVE and bool(hosting.plesk_customer_login)
-    if may_open_plesk:
-        allow_form_action(request, hosting.contract.hosting_server.origin)
+    server = hosting.contract.hosting_server
+    may_open_plesk = (
+        hosting.status == hosting.Status.ACTIVE and bool(hosting.plesk_customer_login) and server is not None
+    )
+    if may_open_plesk and server is not None:
+        allow_form_action(request, server.origin)
     return render(
         request,
         "portal/hosting.html",
@@ -254,7 +257,7 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponseBase:
 @page_methods
 def two_factor_disable_view(request: HttpRequest) -> HttpResponseBase:
     scope(request)
-    form = PasswordConfirmForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = PasswordConfirmForm(request.POST if request.method == "POST" else None, user=request.user)  # type: ignore[no-untyped-call]
     if request.method == "POST" and form.is_valid():
         user_services.disable_two_factor(request.actor)  # type: ignore[attr-defined]
         messages.success(request, _("Two-factor login is off."))
