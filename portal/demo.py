@@ -60,7 +60,9 @@ def load() -> list[tuple[str, str]]:
 
     customer = EndCustomer.objects.get(account=account, number="K-1001")
     if not User.objects.filter(username="endkunde").exists():
-        user = User(username="endkunde", first_name="Lena", last_name="Sommer", email="endkunde@blumen-sonnenschein.test")
+        user = User(
+            username="endkunde", first_name="Lena", last_name="Sommer", email="endkunde@blumen-sonnenschein.test"
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         PortalUser.objects.create(user=user, end_customer=customer)
