@@ -21,7 +21,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -130,7 +130,7 @@ def logout_view(request: HttpRequest) -> HttpResponseBase:
 
 
 @portal_login_required
-@page_methods
+@require_safe
 def overview_view(request: HttpRequest) -> HttpResponse:
     view = scope(request)
     rows = view.product_rows()
@@ -148,21 +148,21 @@ def overview_view(request: HttpRequest) -> HttpResponse:
 
 
 @portal_login_required
-@page_methods
+@require_safe
 def products_view(request: HttpRequest) -> HttpResponse:
     rows = scope(request).product_rows()
     return render(request, "portal/products.html", {"rows": rows, "active_page": "products"})
 
 
 @portal_login_required
-@page_methods
+@require_safe
 def domains_view(request: HttpRequest) -> HttpResponse:
     domains = scope(request).domains().order_by("name_unicode")
     return render(request, "portal/domains.html", {"domains": domains, "active_page": "domains"})
 
 
 @portal_login_required
-@page_methods
+@require_safe
 def hosting_view(request: HttpRequest, pk: int) -> HttpResponse:
     hosting = scope(request).hosting(pk)
     server = hosting.contract.hosting_server
@@ -192,7 +192,7 @@ def hosting_plesk_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @portal_login_required
-@page_methods
+@require_safe
 def profile_view(request: HttpRequest) -> HttpResponse:
     view = scope(request)
     return render(
