@@ -332,3 +332,49 @@ def test_a_second_portal_user_sees_only_their_own_customer(world, portals, data)
     assert "r1-shop.de" not in client.get("/").content.decode()
     assert client.get(f"/hostings/{data['r1_hosting'].pk}/").status_code == 404
     assert PASSWORD
+
+
+class TestHostHeaderAttacks:
+    """SECURITY-TESTS IV-05 (host routing) and AUTH-06 (password-reset poisoning) on portal hosts."""
+
+    def test_case_and_trailing_dot_map_to_the_template(self, world, portals):
+        assert "ZZ-R1-MARKER Portal" in Client(HTTP_HOST="KUNDEN.R1-AGENTUR.TEST.").get("/login/").content.decode()
+
+    def test_x_forwarded_host_is_ignored(self, world, portals):
+        page = Client(HTTP_HOST=HOST_A, HTTP_X_FORWARDED_HOST=HOST_B).get("/login/").content.decode()
+        assert "ZZ-R1-MARKER Portal" in page
+        assert "Partnerportal" in Client(HTTP_X_FORWARDED_HOST=HOST_A).get("/login/").content.decode()
+
+    @pytest.mark.parametrize("host", ["evil.test", f"{HOST_A}:1@evil.test"])
+    def test_a_reset_with_a_forged_host_is_refused_and_mails_nothing(
+        self, world, portals, host, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client(HTTP_HOST=host).post("/password/reset/", {"email": world.r1.portal_user.user.email})
+        assert response.status_code == 400
+        assert mail.outbox == []
+
+    def test_a_reset_with_x_forwarded_host_links_to_the_stored_url(
+        self, world, portals, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            Client(HTTP_HOST=HOST_A, HTTP_X_FORWARDED_HOST="evil.test").post(
+                "/password/reset/", {"email": world.r1.portal_user.user.email}
+            )
+        assert "evil.test" not in mail.outbox[0].body
+        assert f"https://{HOST_A}/password/reset/" in mail.outbox[0].body
+
+    def test_a_reset_on_the_wrong_portal_sends_nothing_and_says_the_same(
+        self, world, portals, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client(HTTP_HOST=HOST_B).post(
+                "/password/reset/", {"email": world.r1.portal_user.user.email}, follow=True
+            )
+        assert "If the address belongs to a login" in response.content.decode()
+        assert mail.outbox == []
+
+    def test_a_template_of_a_deactivated_account_is_an_unknown_host(self, world, portals):
+        world.r1.account.is_active = False
+        world.r1.account.save()
+        assert Client(HTTP_HOST=HOST_A).get("/login/").status_code == 400
