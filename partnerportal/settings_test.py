@@ -14,3 +14,5 @@ TEST_OUTPUT_DIR = BASE_DIR / "test-output"  # noqa: F405
 # Tests read English; tests/test_i18n.py checks that German is the real default
 # and that the German catalogue is complete.
 LANGUAGE_CODE = "en"
+# The test client's and the live server's hosts are main hosts whatever ALLOWED_HOSTS the environment sets.
+MAIN_HOSTS = [*MAIN_HOSTS, "testserver", "localhost", "127.0.0.1"]  # noqa: F405

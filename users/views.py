@@ -94,7 +94,8 @@ def login_view(request):
 def login_otp_view(request):
     user_id = request.session.get(PENDING_USER_KEY)
     device = TOTPDevice.objects.filter(user_id=user_id, confirmed=True).select_related("user").first()
-    if device is None or not device.user.is_active:
+    # A portal user's half-finished login (from a reseller's portal) never finishes here.
+    if device is None or not device.user.is_active or hasattr(device.user, "portal_user"):
         return redirect("users:login")
     form = OTPForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -378,3 +378,16 @@ class TestHostHeaderAttacks:
         world.r1.account.is_active = False
         world.r1.account.save()
         assert Client(HTTP_HOST=HOST_A).get("/login/").status_code == 400
+
+
+def test_a_portal_users_pending_two_factor_login_does_not_finish_on_the_main_host(world, portals):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=world.r1.portal_user.user, name="app", confirmed=True)
+    client, _response = portal_login(HOST_A, world.r1.portal_user.user)
+    main = Client()
+    main.cookies["sessionid"] = client.cookies["sessionid"].value
+    response = main.post("/login/code/", {"token": f"{totp(device.bin_key):06d}"})
+    assert response["Location"] == "/login/"
+    assert main.get("/").status_code == 302
