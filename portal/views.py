@@ -33,6 +33,7 @@ from core.middleware import allow_form_action
 from portal import services
 from portal.forms import PortalLoginForm
 from portal.models import PortalTemplate
+from portal.routing import template_for_host
 from portal.services import SESSION_TEMPLATE_KEY, CustomerScope, PleskUnavailable
 from portal.theme import theme_css
 from users import services as user_services
@@ -323,3 +324,12 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "portal/error.html", {"status": 400, "title": _("Bad request")}, status=400)
+
+
+@login_not_required
+@require_GET
+def tls_ask_view(request: HttpRequest) -> HttpResponse:
+    """For a reverse proxy with on-demand certificates (Caddy's ``on_demand_tls ask``): 200 only when
+    ``?domain=`` is a portal template's host, so certificates are issued for portal hosts only."""
+    template = template_for_host(request.GET.get("domain", "")[:253])
+    return HttpResponse(status=200 if template is not None else 404, content_type="text/plain")

@@ -391,3 +391,12 @@ def test_a_portal_users_pending_two_factor_login_does_not_finish_on_the_main_hos
     response = main.post("/login/code/", {"token": f"{totp(device.bin_key):06d}"})
     assert response["Location"] == "/login/"
     assert main.get("/").status_code == 302
+
+
+def test_the_tls_ask_endpoint_says_yes_for_portal_hosts_only(world, portals):
+    assert Client().get("/portal-hosts/tls-ask/", {"domain": HOST_A}).status_code == 200
+    assert Client().get("/portal-hosts/tls-ask/", {"domain": "KUNDEN.r2-agentur.test"}).status_code == 200
+    for domain in ("evil.test", "testserver", "", "x" * 400):
+        assert Client().get("/portal-hosts/tls-ask/", {"domain": domain}).status_code == 404
+    # It is the main portal's, not a portal host's.
+    assert Client(HTTP_HOST=HOST_A).get("/portal-hosts/tls-ask/", {"domain": HOST_A}).status_code == 404
