@@ -64,7 +64,7 @@ def load() -> list[tuple[str, str]]:
             username="endkunde", first_name="Lena", last_name="Sommer", email="endkunde@blumen-sonnenschein.test"
         )
         user.set_password(DEMO_PASSWORD)
-        user.save()
+        user.save()  # type: ignore[no-untyped-call]
         PortalUser.objects.create(user=user, end_customer=customer)
 
     contract = Contract.objects.get(number="o1441")
