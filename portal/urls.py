@@ -14,7 +14,7 @@ from portal import views
 handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
-handler500 = "core.views_pages.error_500"
+handler500 = "portal.views.error_500"
 
 endportal_patterns = [
     path("", views.overview_view, name="overview"),

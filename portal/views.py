@@ -15,8 +15,9 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -333,3 +334,9 @@ def tls_ask_view(request: HttpRequest) -> HttpResponse:
     ``?domain=`` is a portal template's host, so certificates are issued for portal hosts only."""
     template = template_for_host(request.GET.get("domain", "")[:253])
     return HttpResponse(status=200 if template is not None else 404, content_type="text/plain")
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No request context: the error may come from the database the context processors need.
+    context = {"portal_template": getattr(request, "portal_template", None)}
+    return HttpResponseServerError(loader.get_template("portal/error_500.html").render(context))

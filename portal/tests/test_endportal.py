@@ -400,3 +400,13 @@ def test_the_tls_ask_endpoint_says_yes_for_portal_hosts_only(world, portals):
         assert Client().get("/portal-hosts/tls-ask/", {"domain": domain}).status_code == 404
     # It is the main portal's, not a portal host's.
     assert Client(HTTP_HOST=HOST_A).get("/portal-hosts/tls-ask/", {"domain": HOST_A}).status_code == 404
+
+
+def test_the_server_error_page_of_a_portal_shows_no_provider_branding(world, portals, rf):
+    from portal.views import error_500
+
+    request = rf.get("/", HTTP_HOST=HOST_A)
+    request.portal_template = portals[0]
+    html = error_500(request).content.decode()
+    assert "ZZ-R1-MARKER Kundencenter" in html
+    assert "Partnerportal" not in html
