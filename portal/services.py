@@ -8,7 +8,6 @@ is not found (404), the same answer as an id that does not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.tokens import default_token_generator
@@ -109,13 +108,14 @@ class CustomerScope:
         """The customer's products: assigned provider contracts under the reseller's branded product, then
         the reseller hostings."""
         contracts = list(self.contracts().select_related("shop_product").order_by("number"))
+        # Per shop product the reseller's oldest active branded product (later rows win: inactive ones first).
         branded = {
             product.shop_product_id: product
             for product in ResellerProduct.objects.filter(  # unrestricted: the template's reseller's own products
                 account_id=self.template.account_id,
                 kind=ResellerProduct.Kind.BRANDED,
                 shop_product_id__in=[contract.shop_product_id for contract in contracts],
-            ).order_by("-status", "pk")
+            ).order_by("-status", "-pk")
         }
         rows = []
         for contract in contracts:
@@ -126,7 +126,7 @@ class CustomerScope:
                     # Without a branded product the customer sees the contract's number and area only.
                     name=product.name if product else f"{contract.area} {contract.number}".strip(),
                     description=product.description if product else "",
-                    price=price_text(product.net_price) if product else "",
+                    price=format_eur(product.net_price) if product else "",
                     in_app_info=product.in_app_info if product and product.in_app_prices else "",
                     plan="",
                     domain="",
@@ -141,7 +141,7 @@ class CustomerScope:
                     kind="hosting",
                     name=product.name,
                     description=product.description,
-                    price=price_text(product.net_price),
+                    price=format_eur(product.net_price),
                     in_app_info=product.in_app_info if product.in_app_prices else "",
                     plan=product.plan_name,
                     domain=str(hosting) if hosting.domain_name else "",
@@ -150,10 +150,6 @@ class CustomerScope:
                 )
             )
         return rows
-
-
-def price_text(net_price: Decimal) -> str:
-    return format_eur(net_price)
 
 
 def scope_for(template: PortalTemplate | None, user: User) -> CustomerScope:

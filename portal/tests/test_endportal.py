@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from conftest import PASSWORD, login, make_user
+from conftest import login, make_user
 from customers.models import PortalUser
 from hosting.models import HostingServer, ResellerHosting
 from plesk.sandbox import SandboxServer
@@ -331,7 +331,6 @@ def test_a_second_portal_user_sees_only_their_own_customer(world, portals, data)
     assert response.status_code == 302
     assert "r1-shop.de" not in client.get("/").content.decode()
     assert client.get(f"/hostings/{data['r1_hosting'].pk}/").status_code == 404
-    assert PASSWORD
 
 
 class TestHostHeaderAttacks:
