@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from accounts.views import dashboard_view
 from partnerportal.api import api
+from portal.views import tls_ask_view
 
 handler400 = "core.views_pages.error_400"
 handler403 = "core.views_pages.error_403"
@@ -23,6 +24,7 @@ urlpatterns = [
     path("portal-templates/mails/", include("portal.mail_log_urls")),
     path("", include("access.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("portal-hosts/tls-ask/", tls_ask_view, name="portal_tls_ask"),
     path("operator/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
