@@ -177,4 +177,4 @@ def load():
         ]
         for customer, title, due_date, assignee in todos:
             services.save_todo(actor, Todo(title=title, due_date=due_date, assignee=assignee), customer)
-    return [("lena.sommer", "portal user of end customer K-1001 (white-label portal, arrives later)")]
+    return [("lena.sommer", "portal user of end customer K-1001 on the white-label portal, like endkunde")]

@@ -24,17 +24,29 @@ from core.actor import Actor
 from core.api import ErrorOut, ValidationErrorOut, translated_errors
 from core.http import client_ip
 from core.throttle import TooManyAttempts
+from customers.models import PortalUser
 from users.models import TOKEN_PREFIX, APIToken
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def is_portal_user(user) -> bool:
+    """End customers' portal users use their reseller's portal only, never the API."""
+    return PortalUser.objects.filter(user=user).exists()  # unrestricted: a check of the login itself
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
             return None
-        api_token = APIToken.objects.filter(key_hash=APIToken.hash_key(token)).select_related("user", "account").first()
+        api_token = (
+            APIToken.objects.filter(key_hash=APIToken.hash_key(token))
+            .select_related("user__portal_user", "account")
+            .first()
+        )
         if api_token is None or not api_token.user.is_active or not api_token.account.is_active:
+            return None
+        if hasattr(api_token.user, "portal_user"):  # read with the token: end customers never use the API
             return None
         role = current_role(api_token.user, api_token.account)
         if role is None:
@@ -71,7 +83,7 @@ class SessionAuth(APIKeyCookie):
         return super().__call__(request)
 
     def authenticate(self, request, key):
-        if not (request.user.is_authenticated and request.user.is_active):
+        if not (request.user.is_authenticated and request.user.is_active) or is_portal_user(request.user):
             return None
         if needs_two_factor(request.actor, request.user):
             raise PermissionDenied(_("This account requires two-factor login. Please set it up to continue."))

@@ -35,7 +35,16 @@ ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[] if PRODUCTION else [_DE
 if PRODUCTION and (not ENCRYPTION_KEYS or _DEV_ENCRYPTION_KEY in ENCRYPTION_KEYS):
     raise ImproperlyConfigured("Production needs ENCRYPTION_KEYS (Fernet keys, comma-separated).")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+# The main portal's host names (Django's ALLOWED_HOSTS syntax: "portal.example.com", ".example.com").
+# Resellers' portal hosts come from their portal templates and change while the server runs, so Django
+# itself accepts every host and portal.middleware.PortalHostMiddleware, listed first, refuses (400) any
+# host that is neither one of these nor a template's host (docs/operations.md, "Portal hosts").
+MAIN_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not MAIN_HOSTS:
+    raise ImproperlyConfigured("Production needs ALLOWED_HOSTS: the main portal's host names.")
+ALLOWED_HOSTS = ["*"]
+# How long a process may keep the list of portal hosts; saving or deleting a template clears it at once.
+PORTAL_HOSTS_CACHE_SECONDS = 60
 
 # The portal's own public address. Links in e-mails are built from it, never from
 # the request's Host header (password-reset poisoning).
@@ -73,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.PortalHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.PortalSessionMiddleware",
     "core.middleware.NoStoreForUsersMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -112,6 +123,7 @@ TEMPLATES = [
                 "core.context_processors.portal",
                 "accounts.context_processors.account_switcher",
                 "access.context_processors.service_access",
+                "portal.context_processors.portal_template",
             ],
         },
     },
@@ -166,7 +178,7 @@ LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=100)
 AXES_RESET_ON_SUCCESS = True
 # A lock ends AXES_COOLOFF_TIME after it began; attempts while it holds do not start it again.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "users.views.lockout"
+AXES_LOCKOUT_CALLABLE = "portal.views.lockout"
 AXES_USERNAME_CALLABLE = "users.backends.axes_username"
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
@@ -267,7 +279,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # The reverse proxy asks over loopback whether to get a certificate (docs/operations.md); a redirect to https
 # would read as "no" for every portal host. The answer is yes or no about a public host name.
-SECURE_REDIRECT_EXEMPT = [r"^tls/ask/$"]
+SECURE_REDIRECT_EXEMPT = [r"^portal-hosts/tls-ask/$"]
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

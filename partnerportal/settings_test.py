@@ -16,3 +16,5 @@ TEST_OUTPUT_DIR = BASE_DIR / "test-output"  # noqa: F405
 LANGUAGE_CODE = "en"
 # Uploaded import files live until a task reads them; in memory, each test process keeps its own.
 STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}  # noqa: F405
+# The test client's and the live server's hosts are main hosts whatever ALLOWED_HOSTS the environment sets.
+MAIN_HOSTS = [*MAIN_HOSTS, "testserver", "localhost", "127.0.0.1"]  # noqa: F405

@@ -25,7 +25,7 @@ urlpatterns = [
     path("", include("access.urls")),
     path("support/", include("support.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("portal-hosts/tls-ask/", tls_ask_view, name="portal_tls_ask"),
     path("operator/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("tls/ask/", tls_ask_view, name="tls_ask"),
 ]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,9 +12,14 @@ class PortalConfig(AppConfig):
         from core.mail import register_account_mail
         from portal.mail import TemplateMail
         from portal.mail_log import mail_figures
+        from portal.models import PortalTemplate
+        from portal.routing import forget_template_hosts
 
         # Mail to a reseller's end customers goes out as its portal template says, and into its mail log.
         register_account_mail(TemplateMail())
         DASHBOARD.register(
             Panel("mails", _("Mail log"), "portal_mail:maildelivery_list", mail_figures, "portal.MailDelivery", 40)
         )
+        # A template made or changed in the operator area is served at once, without a restart.
+        post_save.connect(forget_template_hosts, sender=PortalTemplate, dispatch_uid="portal-hosts-saved")
+        post_delete.connect(forget_template_hosts, sender=PortalTemplate, dispatch_uid="portal-hosts-deleted")

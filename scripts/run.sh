@@ -20,14 +20,20 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-$PY manage.py db_worker --interval 0.5 --no-reload &
-pids+=($!)
-
 # The sandbox Plesk of the demo: plain HTTP on loopback, state kept in var/.
 $PY manage.py plesk_sandbox --host 127.0.0.1 --port "${SANDBOX_PORT:-8880}" \
   --admin-password "${SANDBOX_ADMIN_PASSWORD:-sandbox-admin}" \
   --reseller-password "${SANDBOX_RESELLER_PASSWORD:-sandbox-reseller}" \
   --state "${SANDBOX_STATE:-var/plesk-sandbox.json}" --seed-demo &
+pids+=($!)
+
+# The worker starts once the sandbox answers, so the demo's queued provisioning (the end customer's
+# hosting, portal/demo.py) succeeds at its first attempt.
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/${SANDBOX_PORT:-8880}") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+$PY manage.py db_worker --interval 0.5 --no-reload &
 pids+=($!)
 
 # What cron does in production (docs/operations.md): pick up stalled provisioning every 30 s,
@@ -43,6 +49,7 @@ pids+=($!)
 pids+=($!)
 
 echo "Partnerportal: http://$HOST:$PORT/  (Ctrl-C stops the server and the worker)"
+echo "End-customer portal of Webagentur Beispiel: http://kunden.webagentur.localhost:$PORT/  (login endkunde / demo)"
 $PY manage.py runserver "$HOST:$PORT" --noreload --insecure &
 pids+=($!)
 wait -n "${pids[@]}"

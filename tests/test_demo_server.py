@@ -108,3 +108,37 @@ def test_the_demo_shows_the_portals_own_pages_and_mails_links_to_its_own_port(de
     text = body if isinstance(body, str) else body[0].get_payload(decode=True).decode()
     assert f"{base}/password/reset/" in text
     assert "127.0.0.1:8000" not in text
+
+
+def test_the_demo_serves_the_resellers_portal_with_a_hosting_on_the_sandbox(demo):
+    base, mailbox = demo
+    port = base.rsplit(":", 1)[1]
+    portal = f"http://kunden.webagentur.localhost:{port}"
+    # httpx resolves *.localhost through the system resolver, which need not know it: the Host header says it.
+    headers = {"Host": f"kunden.webagentur.localhost:{port}"}
+    with httpx.Client(base_url=base, headers=headers) as browser:
+        page = browser.get("/login/")
+        assert "Webagentur Beispiel" in page.text
+        assert "Partnerportal" not in page.text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        answer = browser.post(
+            "/login/",
+            data={"csrfmiddlewaretoken": token, "username": "endkunde", "password": "demo"},
+            headers={"Referer": f"{portal}/login/"},
+        )
+        assert answer.status_code == 302
+        # The hosting's provisioning ran against the sandbox once the worker started.
+        wait_for(lambda: 'data-status="active"' in browser.get("/").text, "the demo hosting to be set up")
+
+    with httpx.Client(base_url=base, headers=headers) as browser:
+        form = browser.get("/password/reset/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        browser.post(
+            "/password/reset/",
+            data={"csrfmiddlewaretoken": token, "email": "endkunde@blumen-sonnenschein.test"},
+            headers={"Referer": f"{portal}/password/reset/"},
+        )
+    envelope = wait_for(lambda: mailbox.messages and mailbox.messages[-1], "the portal's password mail")
+    body = message_from_bytes(envelope.original_content).get_payload(decode=False)
+    text = body if isinstance(body, str) else body[0].get_payload(decode=True).decode()
+    assert f"{portal}/password/reset/" in text

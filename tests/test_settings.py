@@ -102,3 +102,12 @@ def test_collectstatic_works_in_production(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = (tmp_path / "static" / "staticfiles.json").read_text()
     assert "vendor/bootstrap/bootstrap.min.css" in manifest
+
+
+def test_production_refuses_to_start_without_the_main_hosts():
+    from cryptography.fernet import Fernet
+
+    keys = {"SECRET_KEY": secrets.token_urlsafe(64), "ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    result = run_check({**keys, "ALLOWED_HOSTS": ""})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr

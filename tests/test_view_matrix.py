@@ -25,7 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Membership
 from audit.models import AuditEntry
-from conftest import api_client, login
+from conftest import api_client, login, make_user
 from core.roles import Role
 from customers.models import CustomerImport
 from users.services import create_api_token
@@ -95,6 +95,9 @@ MATRIX = {
     ),
     "audit:auditentry_list": (None, expect(200, anonymous=LOGIN, loner=404, staff=404), None),
     "set_language": (None, expect(302), expect(302)),
+    # Without ?domain= of a portal host: 404 for everyone (portal/tests: 200 for one).
+    # The reverse proxy's question needs no login; without ?domain= it is a 400 (portal/tests/test_tls.py).
+    "portal_tls_ask": (None, expect(400), expect(405)),
     "api:api-root": (None, expect(404), None),
     "api:openapi-json": (None, expect(200), None),
     "api:openapi-view": (None, expect(200), None),
@@ -646,9 +649,6 @@ MATRIX.update(
     }
 )
 
-# The reverse proxy's question needs no login; without ?domain= it is a 400 (portal/tests/test_tls.py).
-MATRIX["tls_ask"] = (None, expect(400), expect(405))
-
 
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
@@ -796,3 +796,180 @@ def test_staff_without_two_factor_are_sent_to_set_it_up(world):
     response = client.get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("users:two_factor_setup")
     assert "requires two-factor login" in response.content.decode()
+
+
+# --- The end-customer portal (portal.urls), on the reseller's own host ---------------------------------------
+# Roles, each on the host where it can have a session:
+# - ``anonymous``: nobody logged in, on R1's portal host
+# - ``portal``: R1's portal user, on R1's portal host: the owner of the objects below
+# - ``other_customer``: a portal user of another end customer of R1, on R1's portal host
+# - ``other_portal``: R2's portal user, on R2's portal host, asking for R1's objects there
+# - ``member``: R1's owner with a main-portal session, carried to R1's portal host (no session there)
+PORTAL_ROLES = ("anonymous", "portal", "other_customer", "other_portal", "member")
+
+
+def portal_expect(default, **per_role):
+    return {role: per_role.get(role, default) for role in PORTAL_ROLES}
+
+
+def portal_hosting(world):
+    from hosting.models import HostingServer, ResellerHosting
+
+    # A server that refuses connections: "Plesk öffnen" answers with the message and the way back.
+    server = HostingServer.objects.create(
+        name="Closed", host="127.0.0.1", port=9, use_tls=False, login="admin", password="x", is_sandbox=True
+    )
+    contract = world.r1.contract
+    contract.hosting_server, contract.plesk_login, contract.plesk_password = server, "reseller", "pw"
+    contract.save()
+    hosting = ResellerHosting.objects.get(pk=world.portal_data["r1_hosting"].pk)
+    hosting.plesk_customer_login = "k20001-r1-1"
+    hosting.save()
+    return {"pk": hosting.pk}
+
+
+def portal_reset_link(world):
+    user = world.r1.portal_user.user
+    return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+
+
+LOGGED_IN = portal_expect(200, anonymous=LOGIN, member=LOGIN)
+OWN_OBJECT = portal_expect(404, anonymous=LOGIN, member=LOGIN, portal=200)
+READ_ONLY = portal_expect(405, anonymous=LOGIN, member=LOGIN)
+PORTAL_MATRIX = {
+    "endportal:overview": (None, LOGGED_IN, READ_ONLY),
+    "endportal:login": (None, portal_expect(302, anonymous=200, member=200), None),
+    "endportal:login_otp": (None, portal_expect(LOGIN), portal_expect(LOGIN)),
+    "endportal:logout": (None, portal_expect(405, anonymous=LOGIN, member=LOGIN), portal_expect(LOGIN)),
+    "endportal:password_reset": (None, portal_expect(200), portal_expect(200)),
+    "endportal:password_reset_done": (None, portal_expect(200), portal_expect(405)),
+    # R1's portal user's link: on R2's portal it is an invalid link (the page that says so).
+    "endportal:password_reset_confirm": (
+        portal_reset_link,
+        portal_expect(302, other_portal=200),
+        portal_expect(302, other_portal=200),
+    ),
+    "endportal:products": (None, LOGGED_IN, READ_ONLY),
+    "endportal:domains": (None, LOGGED_IN, READ_ONLY),
+    "endportal:hosting": (portal_hosting, OWN_OBJECT, READ_ONLY),
+    "endportal:hosting_plesk": (
+        portal_hosting,
+        portal_expect(405, anonymous=LOGIN, member=LOGIN),
+        portal_expect(404, anonymous=LOGIN, member=LOGIN, portal=302),
+    ),
+    "endportal:profile": (None, LOGGED_IN, READ_ONLY),
+    "endportal:password_change": (None, LOGGED_IN, LOGGED_IN),
+    "endportal:two_factor_setup": (None, LOGGED_IN, LOGGED_IN),
+    "endportal:two_factor_disable": (None, LOGGED_IN, LOGGED_IN),
+    "endportal:theme": (None, portal_expect(200), portal_expect(405)),
+    "set_language": (None, portal_expect(302), portal_expect(302)),
+}
+
+
+def portal_url_names() -> list[str]:
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return sorted(set(walk(get_resolver("portal.urls").url_patterns)))
+
+
+def test_every_portal_url_is_in_the_portal_matrix():
+    missing = [name for name in portal_url_names() if name not in PORTAL_MATRIX]
+    assert missing == [], f"Add these URLs to the portal matrix: {missing}"
+
+
+def portal_client_as(role: str, world) -> Client:
+    from customers.models import PortalUser
+    from portal.services import SESSION_TEMPLATE_KEY
+    from portal.tests.helpers import HOST_A, HOST_B
+
+    template_a, template_b = world.portal_templates
+    if role == "anonymous":
+        return Client(HTTP_HOST=HOST_A)
+    if role == "member":
+        main = login(Client(), world.r1.owner)
+        client = Client(HTTP_HOST=HOST_A)
+        client.cookies["sessionid"] = main.cookies["sessionid"].value
+        return client
+    if role == "other_customer":
+        portal_user = PortalUser.objects.create(user=make_user("r1-portal-other"), end_customer=world.r1.plain_customer)
+        user, host, template = portal_user.user, HOST_A, template_a
+    elif role == "other_portal":
+        user, host, template = world.r2.portal_user.user, HOST_B, template_b
+    else:
+        user, host, template = world.r1.portal_user.user, HOST_A, template_a
+    client = Client(HTTP_HOST=host)
+    client.force_login(user, backend="users.backends.UsernameOrEmailBackend")
+    session = client.session
+    session[SESSION_TEMPLATE_KEY] = template.pk
+    session.save()
+    return client
+
+
+PORTAL_CASES = [
+    (name, role, method)
+    for name, (_kwargs, get, write) in PORTAL_MATRIX.items()
+    for role in PORTAL_ROLES
+    for method in (("GET", "WRITE") if write is not None else ("GET",))
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "method"), PORTAL_CASES)
+def test_the_portal_answers_each_role_as_listed(world, name, role, method):
+    from portal.tests.helpers import give_products, make_portals
+
+    world.portal_templates = make_portals(world)
+    world.portal_data = give_products(world)
+    kwargs_factory, get, write = PORTAL_MATRIX[name]
+    # The client first: logging in changes what a password-reset token is made of.
+    client = portal_client_as(role, world)
+    url = reverse(name, urlconf="portal.urls", kwargs=kwargs_factory(world) if kwargs_factory else None)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    expected_status = (get if method == "GET" else write)[role]
+    if expected_status == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith("/login/")
+    elif expected_status == 302:
+        assert response.status_code == 302, response.status_code
+        assert not response["Location"].startswith("/login/")
+    else:
+        assert response.status_code == expected_status
+    if role in ("other_customer", "other_portal") and response.status_code == 200:
+        assert "r1-shop.de" not in response.content.decode()
+
+
+MAIN_URLS_FOR_PORTAL_USERS = [name for name in MATRIX if not name.startswith("api:") and MATRIX[name][0] is None]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["HOST_A", "HOST_B"])
+@pytest.mark.parametrize("name", MAIN_URLS_FOR_PORTAL_USERS)
+def test_main_portal_urls_do_not_exist_on_portal_hosts(world, name, host):
+    """R1's portal user, logged in on R1's portal, finds none of the main portal's pages there (and R2's
+    portal user none on R2's): 404, or the portal's own page where the path is the same (login, logout,
+    password reset, profile, language switch)."""
+    from portal.tests import helpers
+
+    world.portal_templates = make_portals_once(world)
+    portal_names = {reverse(n, urlconf="portal.urls") for n in PORTAL_MATRIX if PORTAL_MATRIX[n][0] is None}
+    role = "portal" if host == "HOST_A" else "other_portal"
+    client = portal_client_as(role, world)
+    assert client.defaults["HTTP_HOST"] == getattr(helpers, host)
+    path = reverse(name)
+    response = client.get(path)
+    if path in portal_names:
+        assert response.status_code in (200, 302, 405)
+    else:
+        assert response.status_code == 404, path
+    assert "Partnerportal" not in response.content.decode()
+
+
+def make_portals_once(world):
+    from portal.tests.helpers import make_portals
+
+    return make_portals(world)

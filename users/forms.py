@@ -62,11 +62,12 @@ class PasswordResetForm(BootstrapFormMixin, forms.Form):
     )
 
     def users(self):
-        """Active users with exactly this (normalised) address; look-alikes never match."""
+        """Active users with exactly this (normalised) address; look-alikes never match. Portal users reset
+        their password on their reseller's portal, which mails them a link to it."""
         email = self.cleaned_data["email"]
         return [
             user
-            for user in get_user_model().objects.filter(email=email, is_active=True)
+            for user in get_user_model().objects.filter(email=email, is_active=True, portal_user__isnull=True)
             if user.has_usable_password() or not user.password
         ]
 

@@ -37,7 +37,7 @@ PENDING_USER_KEY = "otp_pending_user"
 PENDING_NEXT_KEY = "otp_pending_next"
 
 
-def _safe_next(request, fallback="dashboard") -> str:
+def safe_next(request, fallback="dashboard") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if "\r" in target or "\n" in target or len(target) > 500:
         target = ""
@@ -51,7 +51,7 @@ def _safe_next(request, fallback="dashboard") -> str:
 LOGIN_IP_WINDOW_SECONDS = 15 * 60
 
 
-def _ip_key(request) -> str:
+def login_ip_key(request) -> str:
     return f"login:ip:{request.actor.ip}"
 
 
@@ -67,8 +67,8 @@ def lockout(request, credentials, *args, **kwargs):
 @page_methods
 def login_view(request):
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
-    if request.method == "POST" and throttle.used_up(_ip_key(request), settings.LOGIN_FAILURES_PER_IP):
+        return redirect(safe_next(request))
+    if request.method == "POST" and throttle.used_up(login_ip_key(request), settings.LOGIN_FAILURES_PER_IP):
         return lockout(request, None)
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -77,12 +77,12 @@ def login_view(request):
             device = services.confirmed_device(user)
             if device is None:
                 log_in(request, user)
-                return redirect(_safe_next(request))
+                return redirect(safe_next(request))
             request.session.cycle_key()
             request.session[PENDING_USER_KEY] = user.pk
-            request.session[PENDING_NEXT_KEY] = _safe_next(request)
+            request.session[PENDING_NEXT_KEY] = safe_next(request)
             return redirect("users:login_otp")
-        throttle.allow(_ip_key(request), settings.LOGIN_FAILURES_PER_IP, LOGIN_IP_WINDOW_SECONDS)
+        throttle.allow(login_ip_key(request), settings.LOGIN_FAILURES_PER_IP, LOGIN_IP_WINDOW_SECONDS)
         record(request.actor, AuditEntry.Action.LOGIN_FAILED, object_repr=form.data.get("username", "")[:150])
     return render(request, "users/login.html", {"form": form, "next": request.GET.get("next", "")})
 
@@ -94,7 +94,8 @@ def login_view(request):
 def login_otp_view(request):
     user_id = request.session.get(PENDING_USER_KEY)
     device = TOTPDevice.objects.filter(user_id=user_id, confirmed=True).select_related("user").first()
-    if device is None or not device.user.is_active:
+    # A portal user's half-finished login (from a reseller's portal) never finishes here.
+    if device is None or not device.user.is_active or hasattr(device.user, "portal_user"):
         return redirect("users:login")
     form = OTPForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -28,7 +28,7 @@ def test_the_reseller_has_exactly_the_contracts_of_the_providers_portal():
     assert domains["müller-bäckerei.de"].name == "xn--mller-bckerei-hfb76a.de"
     assert {d.verification for d in domains.values()} == {"verified", "pending", "failed"}
     assert Contract.objects.filter(account__number="10003").count() == 2
-    assert ResellerProduct.objects.filter(account__number="10001").count() == 3
+    assert ResellerProduct.objects.filter(account__number="10001", kind=ResellerProduct.Kind.BRANDED).count() == 3
 
 
 def test_loading_twice_changes_nothing():

@@ -8,7 +8,7 @@ from portal.models import PortalTemplate
 
 pytestmark = pytest.mark.django_db
 
-ASK = reverse("tls_ask")
+ASK = reverse("portal_tls_ask")
 
 
 @pytest.fixture
@@ -36,7 +36,15 @@ def test_any_other_host_is_a_no_that_says_nothing_more(template, domain):
     assert response.content == b""
 
 
-@pytest.mark.parametrize("domain", ["", "127.0.0.1", "kunden.example.de:443", "a b.de", "x" * 300 + ".de", "[::1]"])
+def test_the_host_of_a_deactivated_account_gets_no_certificate(template):
+    template.account.is_active = False
+    template.account.save()
+    assert ask(template.host).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "domain", ["", "testserver", "127.0.0.1", "kunden.example.de:443", "a b.de", "x" * 300 + ".de", "[::1]"]
+)
 def test_what_is_not_a_host_name_is_a_400(template, domain):
     assert ask(domain).status_code == 400
 
@@ -45,9 +53,12 @@ def test_no_domain_at_all_is_a_400():
     assert Client().get(ASK).status_code == 400
 
 
-def test_it_needs_no_login_and_one_query(template, django_assert_num_queries):
+def test_it_needs_no_login_and_at_most_one_query(template, django_assert_num_queries):
+    ask(template.host)  # the list of portal hosts is cached from here on
     with django_assert_num_queries(1):
         assert ask(template.host).status_code == 200
+    with django_assert_num_queries(0):
+        assert ask("evil.test").status_code == 404
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "head"])
@@ -57,7 +68,6 @@ def test_only_get_is_answered(template, method):
 
 def test_the_proxy_may_ask_over_plain_http_on_loopback(template, settings):
     settings.SECURE_SSL_REDIRECT = True
-    settings.ALLOWED_HOSTS = ["127.0.0.1"]
     client = Client(HTTP_HOST="127.0.0.1:8000")
     assert client.get(ASK, {"domain": template.host}).status_code == 200
     assert client.get("/login/").status_code == 301
