@@ -123,13 +123,15 @@ def delete_end_customer(actor: Actor, customer: EndCustomer) -> None:
 def portal_login_url(account: Account) -> str:
     """Where the portal users of ``account``'s end customers log in: its white-label portal, or without one the
     main portal; never the request's Host header."""
-    return mail.base_url(account) + reverse("users:login")
+    return mail.base_url(account) + reverse("users:login", urlconf=settings.ROOT_URLCONF)
 
 
 def _password_link(account: Account, user: User) -> str:
-    # The end-customer portal serves the main portal's paths, so one path fits either host.
+    # The end-customer portal serves the main portal's paths, so one path fits either host. The main portal's
+    # URLs name it, also when a request on a portal host (its own URLs) asks for the mail.
     return mail.base_url(account) + reverse(
         "users:password_reset_confirm",
+        urlconf=settings.ROOT_URLCONF,
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),

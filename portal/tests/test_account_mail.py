@@ -68,7 +68,7 @@ class TestThroughTheResellersServer:
     def test_the_invitation_has_the_resellers_sender_footer_and_portal_link_whatever_the_host_header(
         self, world, settings, reseller_smtp_server, smtp_server, django_capture_on_commit_callbacks
     ):
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "other-host.test"]
+        settings.MAIN_HOSTS = [*settings.MAIN_HOSTS, "other-host.test"]
         make_template(world.r1.account, reseller_smtp_server.port)
         invite(world, django_capture_on_commit_callbacks, HTTP_HOST="other-host.test")
         assert smtp_server.messages == []
