@@ -83,7 +83,10 @@ MENU = (
     ),
     MenuGroup(
         _("Administration"),
-        (MenuItem(_("Operator area"), "admin:index", "shield-lock", visible=is_staff),),
+        (
+            MenuItem(_("Portal templates"), "portal:template_list", "palette", "portal.PortalTemplate"),
+            MenuItem(_("Operator area"), "admin:index", "shield-lock", visible=is_staff),
+        ),
     ),
     MenuGroup(None, (MenuItem(_("Profile"), "users:profile", "person-circle"),)),
 )

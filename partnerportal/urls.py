@@ -21,6 +21,7 @@ urlpatterns = [
     path("products/", include("products.urls")),
     path("hostings/", include("hosting.urls")),
     path("", include("access.urls")),
+    path("", include("portal.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("operator/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -6,8 +6,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from portal import services
 from portal.hosts import split_portal_url
 from portal.models import PortalTemplate
+
+if TYPE_CHECKING:
+    from core.http import ActorRequest
 
 
 class PortalTemplateAdminForm(forms.ModelForm[PortalTemplate]):
@@ -50,3 +54,9 @@ class PortalTemplateAdmin(admin.ModelAdmin[PortalTemplate]):
     def get_fields(self, request: HttpRequest, obj: PortalTemplate | None = None) -> tuple[str, ...]:
         fields = ("portal_url", "title", "portal_name", "portal_name_2")
         return fields if obj else ("account", *fields)
+
+    def save_model(
+        self, request: HttpRequest, obj: PortalTemplate, form: forms.ModelForm[PortalTemplate], change: bool
+    ) -> None:
+        # Through the service, so staff's changes are in the reseller's activity list like the reseller's own.
+        services.save_template_as_operator(cast("ActorRequest", request).actor, obj)
