@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 class PortalTemplateAdminForm(forms.ModelForm[PortalTemplate]):
     """Operator staff create a template for a reseller and alone set its portal URL (host name)."""
 
-    account = forms.ModelChoiceField(
+    # Not the model's ``account``, which no form may edit (AccountOwnedModel); the add form sets it from this.
+    reseller_account = forms.ModelChoiceField(
         label=_("reseller account"), queryset=Account.objects.filter(is_partner=True), required=True
     )
 
@@ -29,7 +30,7 @@ class PortalTemplateAdminForm(forms.ModelForm[PortalTemplate]):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # The owner of a template never changes: its files and mail belong to that reseller.
-            del self.fields["account"]
+            del self.fields["reseller_account"]
 
     def clean_portal_url(self) -> str:
         portal_url, host = split_portal_url(self.cleaned_data["portal_url"])
@@ -39,8 +40,8 @@ class PortalTemplateAdminForm(forms.ModelForm[PortalTemplate]):
         return portal_url
 
     def save(self, commit: bool = True) -> PortalTemplate:
-        if "account" in self.cleaned_data:
-            self.instance.account = self.cleaned_data["account"]
+        if "reseller_account" in self.cleaned_data:
+            self.instance.account = self.cleaned_data["reseller_account"]
         return super().save(commit)
 
 
@@ -53,7 +54,7 @@ class PortalTemplateAdmin(admin.ModelAdmin[PortalTemplate]):
 
     def get_fields(self, request: HttpRequest, obj: PortalTemplate | None = None) -> tuple[str, ...]:
         fields = ("portal_url", "title", "portal_name", "portal_name_2")
-        return fields if obj else ("account", *fields)
+        return fields if obj else ("reseller_account", *fields)
 
     def save_model(
         self, request: HttpRequest, obj: PortalTemplate, form: forms.ModelForm[PortalTemplate], change: bool
