@@ -610,6 +610,47 @@ MATRIX.update(
 )
 
 
+def r1_template(world):
+    from portal.models import PortalTemplate
+
+    return PortalTemplate.objects.create(
+        account=world.r1.account, portal_url="https://kunden.matrix.test", portal_name=f"{MARKER} Portal"
+    )
+
+
+# Portal templates: a partner account's owners and administrators; employees 403. The images are public
+# (the end customers' login page shows them); without an uploaded file there is nothing to serve.
+TEMPLATE_ADMINS = expect(404, anonymous=LOGIN, employee=403, admin=200, owner=200)
+API_TEMPLATE_ADMINS = expect(404, anonymous=401, employee=403, admin=200, owner=200)
+MATRIX.update(
+    {
+        "portal:template_list": (None, ADMIN_LIST, None),
+        # An empty form is re-shown with its errors.
+        "portal:template_edit": (lambda world: {"pk": r1_template(world).pk}, TEMPLATE_ADMINS, TEMPLATE_ADMINS),
+        "portal:template_image": (
+            lambda world: {"pk": r1_template(world).pk, "kind": "logo"},
+            expect(404),
+            expect(405),
+        ),
+        "api:list_portal_templates": (None, expect(200, anonymous=401, loner=404, staff=404, employee=403), None),
+        "api:get_portal_template": (lambda world: {"template_id": r1_template(world).pk}, API_TEMPLATE_ADMINS, None),
+        "api:update_portal_template": (
+            lambda world: {"template_id": r1_template(world).pk},
+            API_TEMPLATE_ADMINS,
+            API_TEMPLATE_ADMINS,
+            "patch",
+            {"title": "Matrix"},
+        ),
+        # The matrix template has no mail server: the test is refused with the reason.
+        "api:send_portal_template_test_mail": (
+            lambda world: {"template_id": r1_template(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=422, owner=422),
+        ),
+    }
+)
+
+
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
 
