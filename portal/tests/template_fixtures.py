@@ -1,10 +1,9 @@
-"""Portal templates of R1 and R2 for the tests of the reseller's pages, uploads and API."""
+"""Portal templates and images for the tests of the reseller's pages, uploads and API."""
 
 import struct
 import zlib
 from io import BytesIO
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -29,21 +28,6 @@ def make_template(account, host, **fields):
         **fields,
     }
     return PortalTemplate.objects.create(account=account, **values)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def templates(world, media):
-    """R1's template (with a stored SMTP password) and R2's."""
-    return (
-        make_template(world.r1.account, "kunden.r1-agentur.test"),
-        make_template(world.r2.account, "kunden.r2-agentur.test", portal_name="ZWEI Portal"),
-    )
 
 
 def image_bytes(fmt="PNG", size=(40, 20), colour=(200, 30, 30), **save):

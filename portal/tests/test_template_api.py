@@ -9,7 +9,6 @@ from audit.services import MASK
 from conftest import api_client
 from core.roles import Role
 from portal.tests.template_fixtures import STORED_PASSWORD, make_template
-from portal.tests.template_fixtures import media, templates  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 

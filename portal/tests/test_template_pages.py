@@ -13,7 +13,6 @@ from audit.services import MASK
 from conftest import login
 from portal.models import PortalTemplate
 from portal.tests.template_fixtures import STORED_PASSWORD, image_bytes, make_template, upload
-from portal.tests.template_fixtures import media, templates  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +133,11 @@ def test_a_forged_portal_url_is_ignored(world, templates):
     data = form_data(mine, portal_url="https://evil.test", host="evil.test", title="Neu")
     assert client.post(edit_url(mine), data).status_code == 302
     mine.refresh_from_db()
-    assert (mine.title, mine.portal_url, mine.host) == ("Neu", "https://kunden.r1-agentur.test", "kunden.r1-agentur.test")
+    assert (mine.title, mine.portal_url, mine.host) == (
+        "Neu",
+        "https://kunden.r1-agentur.test",
+        "kunden.r1-agentur.test",
+    )
 
 
 def test_an_empty_password_field_keeps_the_stored_password(world, templates):
@@ -187,7 +190,8 @@ def test_a_changed_mail_host_needs_the_password_again(world, templates):
 
 
 @pytest.mark.parametrize(
-    "colour", ["red;}body{display:none", "#fff;}</style><script>", "red", "#fff", "＃112233", "#１１２２３３", "x" * 10_000]
+    "colour",
+    ["red;}body{display:none", "#fff;}</style><script>", "red", "#fff", "＃112233", "#１１２２３３", "x" * 10_000],
 )
 def test_a_colour_that_is_not_rrggbb_is_a_field_error(world, templates, colour):
     mine, _theirs = templates
@@ -305,7 +309,9 @@ def test_the_image_address_answers_404_for_what_is_not_there(world, templates):
 
 
 def test_the_connection_test_sends_a_mail_with_the_unsaved_values(world, media, reseller_smtp_server):
-    mine = make_template(world.r1.account, "kunden.r1-agentur.test", mail_port=reseller_smtp_server.port, mail_password="secret")
+    mine = make_template(
+        world.r1.account, "kunden.r1-agentur.test", mail_port=reseller_smtp_server.port, mail_password="secret"
+    )
     client = login(Client(), world.r1.owner)
     client.cookies["django_language"] = "de"
     data = form_data(mine, mail_from_name="Ungespeichert", test_mail="1")
@@ -322,7 +328,9 @@ def test_the_connection_test_sends_a_mail_with_the_unsaved_values(world, media, 
 
 
 def test_a_refused_login_is_shown_in_german(world, media, reseller_smtp_server):
-    mine = make_template(world.r1.account, "kunden.r1-agentur.test", mail_port=reseller_smtp_server.port, mail_password="wrong")
+    mine = make_template(
+        world.r1.account, "kunden.r1-agentur.test", mail_port=reseller_smtp_server.port, mail_password="wrong"
+    )
     client = login(Client(), world.r1.owner)
     client.cookies["django_language"] = "de"
     response = client.post(edit_url(mine), form_data(mine, test_mail="1"))
@@ -341,7 +349,9 @@ def test_the_connection_test_never_sends_the_stored_password_to_a_new_host(world
 
 
 def test_the_connection_test_is_limited_per_account(world, media, reseller_smtp_server):
-    mine = make_template(world.r1.account, "kunden.r1-agentur.test", mail_port=reseller_smtp_server.port, mail_password="secret")
+    mine = make_template(
+        world.r1.account, "kunden.r1-agentur.test", mail_port=reseller_smtp_server.port, mail_password="secret"
+    )
     client = login(Client(), world.r1.owner)
     for _attempt in range(10):
         client.post(edit_url(mine), form_data(mine, test_mail="1"))
@@ -377,7 +387,12 @@ def test_a_template_created_by_staff_is_recorded_as_created(world, media):
     from tests.test_view_matrix import verified
 
     client = verified(login(Client(), world.staff), world.staff)
-    data = {"reseller_account": world.r1.account.pk, "portal_url": "https://Kunden.Neu.test/", "title": "", "portal_name": "N"}
+    data = {
+        "reseller_account": world.r1.account.pk,
+        "portal_url": "https://Kunden.Neu.test/",
+        "title": "",
+        "portal_name": "N",
+    }
     assert client.post(reverse("admin:portal_portaltemplate_add"), data).status_code == 302
     template = PortalTemplate.objects.get(host="kunden.neu.test")
     entry = AuditEntry.objects.get(action=AuditEntry.Action.CREATE, object_id=str(template.pk))
