@@ -16,4 +16,3 @@ class PortalTemplateTable(ObjectTable):
         model = PortalTemplate
         fields = ("portal_name", "portal_name_2", "portal_url")
         order_by = ("portal_name",)
-        empty_text = _("There is no portal template for your account yet.")
