@@ -1,24 +1,24 @@
 """Portal templates: read and change what the reseller edits on the page; never the portal URL, never a password."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from core.access import access_object, access_queryset
-from core.api import BodySchema, valid_form
+from core.api import BodySchema, ExportQuery, export_list, filtered, valid_form
 from core.tenancy import CHANGE, VIEW
 from portal import services
+from portal.filters import PortalTemplateFilterSet
 from portal.forms import PortalTemplateForm
 from portal.images import KINDS
 from portal.mail import MailTestFailed
 from portal.models import PortalTemplate
+from portal.tables import PortalTemplateTable
 
 if TYPE_CHECKING:
     from core.actor import Actor
@@ -107,7 +107,7 @@ class MailTestOut(Schema):
     sent_to: str
 
 
-def _actor(request: HttpRequest) -> Actor:
+def _actor(request: HttpRequest) -> "Actor":
     # The API's authentication gives every request its actor.
     return cast("ActorRequest", request).actor
 
@@ -116,10 +116,21 @@ def _template(request: HttpRequest, template_id: int, action: str = VIEW) -> Por
     return access_object(_actor(request), PortalTemplate, template_id, action)
 
 
+class PortalTemplateFilter(Schema):
+    q: str | None = None
+
+
 @router.get("/portal-templates/", response=list[PortalTemplateOut], summary="The account's portal templates")
 @paginate
-def list_portal_templates(request: HttpRequest) -> Any:
-    return access_queryset(_actor(request), PortalTemplate)
+def list_portal_templates(request: HttpRequest, filters: Query[PortalTemplateFilter]) -> Any:
+    data = {key: value for key, value in filters.dict().items() if value is not None}
+    return PortalTemplateFilterSet(data, queryset=access_queryset(_actor(request), PortalTemplate)).qs
+
+
+@router.get("/portal-templates/export/", summary="Export the template list (CSV or Excel), with the list's search")
+def export_portal_templates(request: HttpRequest, query: Query[ExportQuery]) -> HttpResponseBase:
+    rows = filtered(request, PortalTemplateFilterSet, access_queryset(_actor(request), PortalTemplate))
+    return export_list(request, query, name="portal-templates", table_class=PortalTemplateTable, queryset=rows)
 
 
 @router.get("/portal-templates/{template_id}/", response=PortalTemplateOut, summary="One portal template")

@@ -633,6 +633,7 @@ MATRIX.update(
             expect(405),
         ),
         "api:list_portal_templates": (None, expect(200, anonymous=401, loner=404, staff=404, employee=403), None),
+        "api:export_portal_templates": (None, expect(200, anonymous=401, loner=404, staff=404, employee=403), None),
         "api:get_portal_template": (lambda world: {"template_id": r1_template(world).pk}, API_TEMPLATE_ADMINS, None),
         "api:update_portal_template": (
             lambda world: {"template_id": r1_template(world).pk},

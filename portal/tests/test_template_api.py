@@ -124,3 +124,24 @@ def test_a_failed_test_mail_is_a_422_with_the_reason(world, media, reseller_smtp
     response = api_client(world.r1).post(f"{detail(mine)}test-mail/")
     assert response.status_code == 422
     assert "refused the login" in response.json()["detail"][0]["msg"]
+
+
+def test_the_export_holds_the_lists_columns_and_never_the_password(world, templates):
+    client = api_client(world.r1)
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"{LIST}export/", {"format": fmt})
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert STORED_PASSWORD.encode() not in body
+    response = client.get(f"{LIST}export/")
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert content.splitlines()[:2] == [
+        "Portal name;Portal name 2;URL",
+        "kunden.r1-agentur.test Portal;Kundenportal;https://kunden.r1-agentur.test",
+    ]
+
+
+def test_the_list_searches_like_the_page(world, templates):
+    client = api_client(world.r1)
+    assert client.get(LIST, {"q": "r1-agentur"}).json()["count"] == 1
+    assert client.get(LIST, {"q": "nothing-like-it"}).json()["count"] == 0
