@@ -54,8 +54,13 @@ def template_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str,
     """The audit diff: the password (masked by the audit app) and the images (random file names, which say
     nothing to a reader) only as "changed"."""
     changes = diff(before, after)
-    for name in KINDS:
-        if name in changes:
+    for name in (*KINDS, "mail_password"):
+        if name not in changes:
+            continue
+        if not before.get(name) and not after.get(name):
+            # None (a new template) and "" are both "none": nothing a reader should see as a change.
+            del changes[name]
+        else:
             changes[name] = [MASK, MASK]
     return changes
 

@@ -397,3 +397,5 @@ def test_a_template_created_by_staff_is_recorded_as_created(world, media):
     template = PortalTemplate.objects.get(host="kunden.neu.test")
     entry = AuditEntry.objects.get(action=AuditEntry.Action.CREATE, object_id=str(template.pk))
     assert entry.account == world.r1.account
+    assert entry.changes["portal_url"] == [None, "https://kunden.neu.test"]
+    assert not {"logo", "icon", "favicon", "mail_password"} & set(entry.changes)
