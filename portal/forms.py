@@ -107,9 +107,16 @@ class PortalTemplateForm(BootstrapFormMixin, WriteOnlySecretsMixin, TenantModelF
             )
 
     def grouped_fields(self) -> list[tuple[str, Any, list[forms.BoundField]]]:
-        # Removing a password is offered only where one is stored.
-        shown = [name for name in self.fields if name != "mail_password_clear" or self.instance.mail_password]
-        return [(key, title, [self[name] for name in names if name in shown]) for key, title, names in self.sections]
+        # The checkbox that removes the password goes with the password field (see offers_password_clear).
+        return [
+            (key, title, [self[name] for name in names if name != "mail_password_clear"])
+            for key, title, names in self.sections
+        ]
+
+    @property
+    def offers_password_clear(self) -> bool:
+        """Removing a password is offered only where one is stored."""
+        return bool(self.instance.pk and self.instance.mail_password)
 
     def clean_mail_host(self) -> str:
         value: str = self.cleaned_data["mail_host"].strip()
