@@ -159,7 +159,8 @@ class PortalTemplateForm(BootstrapFormMixin, WriteOnlySecretsMixin, TenantModelF
         if cleaned_data.get("mail_password_clear"):
             cleaned_data["mail_password"] = ""
         elif not typed_password and cleaned_data.get("mail_password"):
-            moved = [name for name in CONNECTION_FIELDS if name in self.changed_data]
+            # A field with its own error is asked to be corrected first; the password comes after.
+            moved = [name for name in CONNECTION_FIELDS if name in self.changed_data and name not in self.errors]
             if moved:
                 self.add_error(
                     "mail_password",

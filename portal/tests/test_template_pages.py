@@ -217,12 +217,43 @@ def test_links_are_http_or_https_without_user_info(world, templates, link):
     assert mine.imprint_url == ""
 
 
-def test_a_sender_name_with_a_line_break_is_refused(world, templates):
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("mail_from_name", "R1\r\nBcc: a@evil.test"),
+        ("mail_from", "x@r1.test>\r\nRCPT TO:<y@evil.test"),
+        ("portal_name", "Portal\u202egnp.exe"),
+        ("mail_host", "http://mail.example.com"),
+        ("mail_host", "mail.example.com:25"),
+        ("mail_host", "mail example com"),
+    ],
+)
+def test_header_injection_and_odd_hosts_are_field_errors(world, templates, field, value):
     mine, _theirs = templates
-    data = form_data(mine, mail_from_name="R1\r\nBcc: a@evil.test")
-    assert login(Client(), world.r1.owner).post(edit_url(mine), data).status_code == 200
+    before = getattr(mine, field)
+    response = login(Client(), world.r1.owner).post(edit_url(mine), form_data(mine, **{field: value}))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [field]
     mine.refresh_from_db()
-    assert mine.mail_from_name == "Agentur"
+    assert getattr(mine, field) == before
+
+
+def test_a_mail_host_inside_the_providers_network_is_refused_in_production(world, templates, settings):
+    settings.MAIL_ALLOW_PRIVATE_HOSTS = False
+    mine, _theirs = templates
+    data = form_data(mine, mail_host="10.0.0.5", mail_password="new-secret")
+    response = login(Client(), world.r1.owner).post(edit_url(mine), data)
+    assert "not reachable for the portal" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.mail_host == "127.0.0.1"
+
+
+def test_a_host_name_is_stored_in_its_canonical_form(world, templates):
+    mine, _theirs = templates
+    data = form_data(mine, mail_host="Mail.Bücher.example", mail_password="new-secret")
+    assert login(Client(), world.r1.owner).post(edit_url(mine), data).status_code == 302
+    mine.refresh_from_db()
+    assert mine.mail_host == "mail.xn--bcher-kva.example"
 
 
 # --- images -----------------------------------------------------------------------------------------------
@@ -340,9 +371,10 @@ def test_a_refused_login_is_shown_in_german(world, media, reseller_smtp_server):
     assert reseller_smtp_server.messages == []
 
 
-def test_the_connection_test_never_sends_the_stored_password_to_a_new_host(world, templates, reseller_smtp_server):
-    mine, _theirs = templates
-    data = form_data(mine, mail_host="localhost", mail_port=reseller_smtp_server.port, test_mail="1")
+def test_the_connection_test_never_sends_the_stored_password_to_another_server(world, media, reseller_smtp_server):
+    """The stored password is the right one for the server on the new port: without the rule it would log in."""
+    mine = make_template(world.r1.account, "kunden.r1-agentur.test", mail_port=2525, mail_password="secret")
+    data = form_data(mine, mail_port=reseller_smtp_server.port, test_mail="1")
     body = login(Client(), world.r1.owner).post(edit_url(mine), data).content.decode()
     assert "please enter the mail password again" in body
     assert reseller_smtp_server.logins == [] and reseller_smtp_server.messages == []
