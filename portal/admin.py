@@ -2,6 +2,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +62,11 @@ class PortalTemplateAdmin(admin.ModelAdmin[PortalTemplate]):
     ) -> None:
         # Through the service, so staff's changes are in the reseller's activity list like the reseller's own.
         services.save_template_as_operator(cast("ActorRequest", request).actor, obj)
+
+    def delete_model(self, request: HttpRequest, obj: PortalTemplate) -> None:
+        services.delete_template_as_operator(cast("ActorRequest", request).actor, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PortalTemplate]) -> None:
+        # One by one, so each deletion is recorded in its own reseller's activity list.
+        for template in queryset:
+            services.delete_template_as_operator(cast("ActorRequest", request).actor, template)

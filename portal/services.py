@@ -110,6 +110,18 @@ def save_template_as_operator(actor: Actor, template: PortalTemplate) -> PortalT
     return template
 
 
+def delete_template_as_operator(actor: Actor, template: PortalTemplate) -> None:
+    """Delete a template in the operator area, recorded in the reseller's activity list; its images go too."""
+    require_operator(actor)
+    with transaction.atomic():
+        record(actor, AuditEntry.Action.DELETE, template, account=template.account)
+        for name in KINDS:
+            image = getattr(template, name)
+            if image.name:
+                transaction.on_commit(partial(image.storage.delete, image.name))
+        template.delete()
+
+
 def send_settings_test_mail(actor: Actor, template: PortalTemplate) -> str:
     """Send a test mail through ``template``'s settings (saved or not) to the acting user; return the address.
 

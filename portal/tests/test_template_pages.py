@@ -431,3 +431,23 @@ def test_a_template_created_by_staff_is_recorded_as_created(world, media):
     assert entry.account == world.r1.account
     assert entry.changes["portal_url"] == [None, "https://kunden.neu.test"]
     assert not {"logo", "icon", "favicon", "mail_password"} & set(entry.changes)
+
+
+def test_a_template_deleted_by_staff_is_recorded_and_its_images_go(
+    world, templates, media, django_capture_on_commit_callbacks
+):
+    from tests.test_view_matrix import verified
+
+    mine, _theirs = templates
+    login(Client(), world.r1.owner).post(edit_url(mine), form_data(mine, logo=upload(image_bytes())))
+    mine.refresh_from_db()
+    logo = media / mine.logo.name
+    assert logo.exists()
+    client = verified(login(Client(), world.staff), world.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:portal_portaltemplate_delete", args=[mine.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not PortalTemplate.objects.filter(pk=mine.pk).exists()
+    assert not logo.exists()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.DELETE, object_id=str(mine.pk))
+    assert (entry.account, entry.user) == (world.r1.account, world.staff)
