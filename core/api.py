@@ -7,11 +7,13 @@ by its ``sort``; CSV streams, Excel is written in constant memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     import django_tables2 as tables
     from django.db.models import QuerySet
     from django_filters import FilterSet
+    from django_stubs_ext import StrOrPromise
 
 FormT = TypeVar("FormT", bound=BaseForm)
 
@@ -108,3 +111,53 @@ def export_list(
     if query.format == "xlsx":
         return exports.xlsx_response(name, header, rows)
     return exports.csv_response(name, header, rows)
+
+
+# What pydantic's checks of a body, query or path mean, in the reader's language (its own texts are English).
+# A type not listed keeps pydantic's text; a ``value_error`` carries our own (already translated) message.
+_TYPE_MESSAGES: dict[str, StrOrPromise] = {
+    "missing": _("This field is required."),
+    "extra_forbidden": _("This field is not known here."),
+    "string_type": _("Enter text."),
+    "int_type": _("Enter a whole number."),
+    "int_parsing": _("Enter a whole number."),
+    "int_from_float": _("Enter a whole number."),
+    "bool_type": _("Enter true or false."),
+    "bool_parsing": _("Enter true or false."),
+    "float_type": _("Enter a number."),
+    "float_parsing": _("Enter a number."),
+    "decimal_type": _("Enter a number."),
+    "decimal_parsing": _("Enter a number."),
+    "dict_type": _("Send a JSON object."),
+    "model_type": _("Send a JSON object."),
+    "model_attributes_type": _("Send a JSON object."),
+    "list_type": _("Send a list."),
+    "json_invalid": _("The body is not valid JSON."),
+    "date_type": _("Enter a valid date."),
+    "date_parsing": _("Enter a valid date."),
+    "date_from_datetime_parsing": _("Enter a valid date."),
+    "datetime_type": _("Enter a valid date/time."),
+    "datetime_parsing": _("Enter a valid date/time."),
+    "string_too_long": _("Use at most %(max_length)s characters."),
+    "string_too_short": _("Use at least %(min_length)s characters."),
+    "greater_than_equal": _("Ensure this value is greater than or equal to %(ge)s."),
+    "less_than_equal": _("Ensure this value is less than or equal to %(le)s."),
+    "greater_than": _("Ensure this value is greater than %(gt)s."),
+    "less_than": _("Ensure this value is less than %(lt)s."),
+    "enum": _("Select one of: %(expected)s."),
+    "literal_error": _("Select one of: %(expected)s."),
+}
+
+
+def translated_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Pydantic's error entries as ``{type, loc, msg}`` with ``msg`` in the active language."""
+    detail = []
+    for error in errors:
+        message = _TYPE_MESSAGES.get(error.get("type", ""))
+        context = error.get("ctx") or {}
+        try:
+            text = str(message) % context if message is not None else error.get("msg", "")
+        except (KeyError, TypeError, ValueError):
+            text = error.get("msg", "")
+        detail.append({"type": error.get("type", ""), "loc": list(error.get("loc", [])), "msg": text})
+    return detail

@@ -3,6 +3,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
+from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -158,7 +159,10 @@ class ImportOut(Schema):
     id: int
     file_name: str
     created_at: datetime
-    status: str
+    status: Literal["reading", "uploaded", "validating", "validated", "importing", "done", "refused", "failed"] = Field(
+        description="reading: a task reads the file (poll until uploaded or refused); uploaded: header, mapping and "
+        "preview are there, check the rows; refused: the file cannot be imported, `failure` says why"
+    )
     header: list[str]
     mapping: dict[str, int | None]
     preview: list[dict[str, str]]
@@ -167,15 +171,27 @@ class ImportOut(Schema):
     valid_count: int
     errors: list[dict[str, Any]]
     created_count: int
-    failure: str
+    failure: str = Field(description="Why the file was refused or the import failed, in the request's language")
 
     @staticmethod
     def resolve_errors(obj):
         return imports.localised_errors(obj.errors)
 
     @staticmethod
+    def resolve_failure(obj):
+        return imports.refusal(obj) or obj.failure
+
+    @staticmethod
     def resolve_preview(obj):
         return [imports.mapped(row, obj.mapping) for row in obj.rows[:5]]
+
+
+class ImportAcceptedOut(ImportOut):
+    status_url: str
+
+    @staticmethod
+    def resolve_status_url(obj):
+        return reverse("api:get_import", kwargs={"import_id": obj.pk})
 
 
 class ImportCheckIn(BodySchema):
@@ -354,8 +370,9 @@ def delete_todo(request, todo_id: int):
 
 @router.post(
     "/customer-imports/",
-    response={201: ImportOut},
-    summary="Upload a CSV or Excel file of customers; answers with the columns and a guessed mapping",
+    response={202: ImportAcceptedOut},
+    summary="Upload a CSV or Excel file of customers; a task reads it: poll `status_url` until the status is "
+    "uploaded (with the columns, a guessed mapping and a preview) or refused (with the reason in `failure`)",
 )
 def upload_import(request, file: File[UploadedFile]):
     require_action(request.actor, CustomerImport, ADD)
@@ -363,7 +380,7 @@ def upload_import(request, file: File[UploadedFile]):
         job = services.start_import(request.actor, name=file.name or "", data=file.read(imports.MAX_BYTES + 1))
     except imports.ImportFileError as error:
         raise ValidationError({"file": [str(error)]}) from error
-    return Status(201, job)
+    return Status(202, job)
 
 
 def _import(request, import_id: int, action=VIEW) -> CustomerImport:

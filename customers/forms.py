@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapFormMixin, TenantModelForm
+from core.text import validate_plain_text
 from customers.imports import FIELDS
 from customers.models import EndCustomer, Todo
 from customers.validators import format_phone
@@ -50,8 +51,8 @@ class EndCustomerForm(BootstrapFormMixin, TenantModelForm):
 
 class PortalUserForm(BootstrapFormMixin, forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, validators=[validate_plain_text])
+    last_name = forms.CharField(label=_("Last name"), max_length=150, validators=[validate_plain_text])
     email = NormalizedEmailField(label=_("E-mail"))
     access = forms.ChoiceField(
         label=_("Access"),

@@ -89,26 +89,43 @@ def country_codes() -> dict[str, str]:
 
 
 class ImportFileError(Exception):
-    pass
+    """Why a file cannot be imported. The message is translated when it is read, so a task can keep it in
+    every language (``in_every_language``) and each reader reads it in theirs."""
+
+    def __init__(self, message, params: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.params = params or {}
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params
+
+    def in_every_language(self) -> dict[str, str]:
+        messages = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                messages[code] = str(self)
+        return messages
 
 
 def _key(header: str) -> str:
     return "".join(char for char in header.casefold() if char.isalnum() or char in "äöüß")
 
 
+def check_upload(name: str, size: int) -> None:
+    """What can be judged of an upload without reading it: its size and its kind (by the name's extension)."""
+    if size > MAX_BYTES:
+        raise ImportFileError(gettext_lazy("The file is larger than 10 MB."))
+    if not name.lower().endswith((".xlsx", ".csv", ".txt")):
+        raise ImportFileError(gettext_lazy("Please upload a CSV or Excel (.xlsx) file."))
+
+
 def parse_upload(name: str, data: bytes) -> tuple[list[str], list[list[str]]]:
     """Header and rows (as strings) of an uploaded CSV or XLSX file, within the limits of rows and columns."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 10 MB."))
-    if name.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    elif name.lower().endswith((".csv", ".txt")):
-        rows = _csv_rows(data)
-    else:
-        raise ImportFileError(_("Please upload a CSV or Excel (.xlsx) file."))
-    rows = _bounded(rows)
+    check_upload(name, len(data))
+    rows = _bounded(_xlsx_rows(data) if name.lower().endswith(".xlsx") else _csv_rows(data))
     if len(rows) < 2:
-        raise ImportFileError(_("The file has no rows below the header."))
+        raise ImportFileError(gettext_lazy("The file has no rows below the header."))
     header = [cell.strip() for cell in rows[0]]
     width = len(header)
     return header, [(row + [""] * width)[:width] for row in rows[1:]]
@@ -125,12 +142,14 @@ def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
         if not width:
             continue
         if width > MAX_COLUMNS:
-            raise ImportFileError(_("The file has more than %(max)d columns.") % {"max": MAX_COLUMNS})
+            raise ImportFileError(gettext_lazy("The file has more than %(max)d columns."), {"max": MAX_COLUMNS})
         if len(kept) > MAX_ROWS:  # the header and MAX_ROWS rows are kept already
-            raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+            raise ImportFileError(gettext_lazy("The file has more than %(max)d rows."), {"max": MAX_ROWS})
         if any("\x00" in cell for cell in row[:width]):
             # No field takes it (the model refuses it), and PostgreSQL cannot even keep it in the job's rows.
-            raise ImportFileError(_("Row %(row)d of the file contains a null character.") % {"row": len(kept) + 1})
+            raise ImportFileError(
+                gettext_lazy("Row %(row)d of the file contains a null character."), {"row": len(kept) + 1}
+            )
         kept.append(row[:width])
     return kept
 
@@ -144,7 +163,7 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as error:  # e.g. a field over the reader's 128 KiB limit
-        raise ImportFileError(_("This CSV file cannot be read.")) from error
+        raise ImportFileError(gettext_lazy("This CSV file cannot be read.")) from error
 
 
 def _decoded(data: bytes) -> str:
@@ -156,7 +175,9 @@ def _decoded(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError(_("The file's characters cannot be read. Save it as CSV UTF-8 and upload it again."))
+    raise ImportFileError(
+        gettext_lazy("The file's characters cannot be read. Save it as CSV UTF-8 and upload it again.")
+    )
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
@@ -168,7 +189,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         # 16,384 cells wide). Without it a row is as wide as its last cell.
         sheet.reset_dimensions()
     except Exception as error:  # openpyxl raises many kinds for a broken file; a chart sheet has no rows
-        raise ImportFileError(_("This Excel file cannot be read.")) from error
+        raise ImportFileError(gettext_lazy("This Excel file cannot be read.")) from error
     try:
         for row in sheet.iter_rows(values_only=True):
             yield ["" if value is None else str(value) for value in row]
@@ -188,10 +209,10 @@ def _check_xlsx_size(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError(_("This Excel file cannot be read.")) from error
+        raise ImportFileError(gettext_lazy("This Excel file cannot be read.")) from error
     if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
         raise ImportFileError(
-            _("The Excel file unpacks to more than %(max)d MB.") % {"max": MAX_UNPACKED_BYTES // 1024 // 1024}
+            gettext_lazy("The Excel file unpacks to more than %(max)d MB."), {"max": MAX_UNPACKED_BYTES // 1024 // 1024}
         )
     cells = strings = rows = 0
     for member in members:
@@ -206,7 +227,7 @@ def _check_xlsx_size(data: bytes) -> None:
                         row_cells += 1
                         if row_cells > MAX_ROW_CELLS:
                             raise ImportFileError(
-                                _("A row of the file has more than %(max)d cells.") % {"max": MAX_ROW_CELLS}
+                                gettext_lazy("A row of the file has more than %(max)d cells."), {"max": MAX_ROW_CELLS}
                             )
                         continue
                     if name == "row":
@@ -216,9 +237,9 @@ def _check_xlsx_size(data: bytes) -> None:
                     else:
                         strings += 1
                     if cells > MAX_CELLS or strings > MAX_CELLS:
-                        raise ImportFileError(_("The file has more than %(max)d cells.") % {"max": MAX_CELLS})
+                        raise ImportFileError(gettext_lazy("The file has more than %(max)d cells."), {"max": MAX_CELLS})
                     if rows > MAX_ROWS + 1:
-                        raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+                        raise ImportFileError(gettext_lazy("The file has more than %(max)d rows."), {"max": MAX_ROWS})
                     # What is counted is dropped, so a part of any size is scanned in the memory of one row.
                     element.clear()
                     while element.getprevious() is not None:
@@ -230,7 +251,27 @@ def _check_xlsx_size(data: bytes) -> None:
 def _check_row_number(number: str | None) -> None:
     """openpyxl yields an empty row for each number a row skips: a row numbered 10**12 would never end."""
     if number is not None and not (number.isdigit() and int(number) <= EXCEL_MAX_ROWS):
-        raise ImportFileError(_("This Excel file cannot be read."))
+        raise ImportFileError(gettext_lazy("This Excel file cannot be read."))
+
+
+def read(job: CustomerImport) -> None:
+    """Read the job's file within every limit: its rows and a guessed mapping, or why it is refused. The file is
+    deleted either way; the rows are what the import keeps.
+
+    A task runs this for the job (its service checked the actor).
+    """
+    try:
+        with job.source.open("rb") as source:
+            data = source.read(MAX_BYTES + 1)
+        header, rows = parse_upload(job.file_name, data)
+    except ImportFileError as error:
+        job.status, job.refusal = CustomerImport.Status.REFUSED, error.in_every_language()
+    else:
+        job.header, job.rows, job.mapping = header, rows, guess_mapping(header)
+        job.status = CustomerImport.Status.UPLOADED
+    finally:
+        job.source.delete(save=False)
+    job.save(update_fields=["status", "refusal", "header", "rows", "mapping", "source"])
 
 
 def guess_mapping(header: list[str]) -> dict[str, int | None]:
@@ -252,17 +293,22 @@ def mapped(row: list[str], mapping: dict) -> dict[str, str]:
     return values
 
 
+def _localised(message: str | dict[str, str]) -> str:
+    """A message kept in every language, in the reader's (a message of an older job is a text of its day)."""
+    if not isinstance(message, dict):
+        return message
+    return message.get((get_language() or settings.LANGUAGE_CODE)[:2]) or next(iter(message.values()), "")
+
+
 def localised_errors(errors: list[dict]) -> list[dict]:
     """``errors`` as ``check`` stores them, each message in the reader's language (``check`` keeps one per language;
     an import checked before that kept only the text of its day)."""
-    language = (get_language() or settings.LANGUAGE_CODE)[:2]
-    result = []
-    for error in errors:
-        message = error["message"]
-        if isinstance(message, dict):
-            message = message.get(language) or next(iter(message.values()), "")
-        result.append({**error, "message": message})
-    return result
+    return [{**error, "message": _localised(error["message"])} for error in errors]
+
+
+def refusal(job: CustomerImport) -> str:
+    """Why the job's file was refused, in the reader's language; empty for a file that was read."""
+    return _localised(job.refusal) if job.refusal else ""
 
 
 def labelled_errors(errors: list[dict]) -> list[dict]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -25,6 +26,7 @@ from core.tenancy import (
     RestrictedQuerySet,
     TenantModel,
 )
+from core.text import validate_multiline_text, validate_plain_text
 from customers import validators
 
 if TYPE_CHECKING:
@@ -141,17 +143,17 @@ class EndCustomer(AccountOwnedModel):
     """A reseller's own customer (MKM "Kunde")."""
 
     number = models.CharField(_("customer number"), max_length=32, validators=[validators.validate_customer_number])
-    company = models.CharField(_("company"), max_length=200, blank=True, validators=[validators.validate_plain_text])
-    last_name = models.CharField(_("last name"), max_length=100, validators=[validators.validate_plain_text])
-    first_name = models.CharField(_("first name"), max_length=100, validators=[validators.validate_plain_text])
-    street = models.CharField(_("street and number"), max_length=200, validators=[validators.validate_plain_text])
-    postal_code = models.CharField(_("postal code"), max_length=16, validators=[validators.validate_plain_text])
-    city = models.CharField(_("city"), max_length=100, validators=[validators.validate_plain_text])
+    company = models.CharField(_("company"), max_length=200, blank=True, validators=[validate_plain_text])
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_plain_text])
+    first_name = models.CharField(_("first name"), max_length=100, validators=[validate_plain_text])
+    street = models.CharField(_("street and number"), max_length=200, validators=[validate_plain_text])
+    postal_code = models.CharField(_("postal code"), max_length=16, validators=[validate_plain_text])
+    city = models.CharField(_("city"), max_length=100, validators=[validate_plain_text])
     country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default="DE")
-    phone = models.CharField(_("phone"), max_length=32, validators=[validators.validate_plain_text])
-    mobile = models.CharField(_("mobile"), max_length=32, validators=[validators.validate_plain_text])
-    email = models.EmailField(_("e-mail"), validators=[validators.validate_plain_text])
-    website = models.CharField(_("website"), max_length=2000, blank=True, validators=[validators.validate_plain_text])
+    phone = models.CharField(_("phone"), max_length=32, validators=[validate_plain_text])
+    mobile = models.CharField(_("mobile"), max_length=32, validators=[validate_plain_text])
+    email = models.EmailField(_("e-mail"), validators=[validate_plain_text])
+    website = models.CharField(_("website"), max_length=2000, blank=True, validators=[validate_plain_text])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
@@ -279,8 +281,8 @@ class Todo(TenantModel):
     end_customer = models.ForeignKey(
         EndCustomer, on_delete=models.CASCADE, related_name="todos", verbose_name=_("customer")
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True, max_length=10000)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_plain_text])
+    description = models.TextField(_("description"), blank=True, max_length=10000, validators=[validate_multiline_text])
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     assignee = models.ForeignKey(
@@ -306,15 +308,23 @@ class Todo(TenantModel):
         return self.status == self.Status.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
 
 
+def import_source_name(job: CustomerImport, file_name: str) -> str:
+    """A name that tells nothing of the uploader's file (its name may hold personal data) and cannot be guessed."""
+    return f"customer-imports/{uuid.uuid4().hex}"
+
+
 class CustomerImport(AccountOwnedModel):
-    """One upload of customers from CSV or Excel: parsed rows, column mapping, progress and outcome."""
+    """One upload of customers from CSV or Excel: the file until a task has read it, then its rows, the column
+    mapping, progress and outcome."""
 
     class Status(models.TextChoices):
+        READING = "reading", _("reading")
         UPLOADED = "uploaded", _("uploaded")
         VALIDATING = "validating", _("checking")
         VALIDATED = "validated", _("checked")
         IMPORTING = "importing", _("importing")
         DONE = "done", _("done")
+        REFUSED = "refused", _("refused")
         FAILED = "failed", _("failed")
 
     requires_partner = True
@@ -323,6 +333,8 @@ class CustomerImport(AccountOwnedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     file_name = models.CharField(_("file"), max_length=200)
+    # The uploaded bytes, kept only until the task has read them.
+    source = models.FileField(upload_to=import_source_name, blank=True)
     header = models.JSONField(default=list)
     rows = models.JSONField(default=list)
     mapping = models.JSONField(default=dict)
@@ -332,6 +344,8 @@ class CustomerImport(AccountOwnedModel):
     errors = models.JSONField(default=list)
     created_count = models.PositiveIntegerField(_("customers imported"), default=0)
     failure = models.TextField(blank=True)
+    # Why the file was refused, in every language of the portal: the reader reads it in theirs.
+    refusal = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("customer import")

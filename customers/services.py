@@ -8,6 +8,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -339,18 +340,17 @@ def erase_end_customer(actor: Actor, customer: EndCustomer) -> str:
 
 
 def start_import(actor: Actor, *, name: str, data: bytes) -> CustomerImport:
-    """Parse an upload and keep its rows with a guessed column mapping."""
+    """Keep an upload for a task to read (``imports.read``); only what needs no reading is checked here, so a
+    hostile file costs a worker its limits, never a web request."""
     require_action(actor, CustomerImport, ADD)
-    header, rows = imports.parse_upload(name, data)
+    imports.check_upload(name, len(data))
     with transaction.atomic():
-        job = CustomerImport.objects.create(
-            account=actor.account,
-            created_by=actor.user,
-            file_name=name[:200],
-            header=header,
-            rows=rows,
-            mapping=imports.guess_mapping(header),
+        job = CustomerImport(
+            account=actor.account, created_by=actor.user, file_name=name[:200], status=CustomerImport.Status.READING
         )
+        job.source.save(name, ContentFile(data), save=False)
+        job.save()
+        transaction.on_commit(lambda: tasks.read_import.enqueue(job.pk))
     return job
 
 

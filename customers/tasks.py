@@ -14,6 +14,20 @@ from customers.models import CustomerImport
 
 
 @task()
+def read_import(import_id: int) -> None:
+    job = CustomerImport.objects.get(pk=import_id)  # unrestricted: the job
+    if job.status != CustomerImport.Status.READING:
+        return
+    try:
+        imports.read(job)
+    except Exception as error:
+        # Only while it is still being read: a second run of the task that finds the file gone must not undo the first.
+        failed = CustomerImport.objects.filter(pk=job.pk, status=CustomerImport.Status.READING)  # unrestricted: the job
+        failed.update(status=CustomerImport.Status.FAILED, failure=str(error)[:500], source="")
+        raise
+
+
+@task()
 def check_import(import_id: int) -> None:
     job = CustomerImport.objects.select_related("account").get(pk=import_id)  # unrestricted: the job
     if job.status != CustomerImport.Status.VALIDATING:

@@ -6,32 +6,16 @@ The model calls these too, so the API cannot skip what the form checks.
 """
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator, URLValidator
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 CUSTOMER_NUMBER = re.compile(r"[A-Za-z0-9_-]{1,32}")
 POSTAL_CODE = {"DE": re.compile(r"[0-9]{5}"), "AT": re.compile(r"[0-9]{4}"), "CH": re.compile(r"[0-9]{4}")}
 WEBSITE_MAX_LENGTH = 2000
-# Embeddings, overrides and isolates: they reorder what a reader sees ("Firma\u202egnp.exe" reads "Firmaexe.png").
-TEXT_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Characters that take no space: legitimate inside some names (a joiner), but a name of nothing else is empty.
-ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-
-
-def validate_plain_text(value: str) -> None:
-    """Refuse control characters (NUL, escape sequences, line breaks), text direction controls and text that
-    is nothing but zero-width characters and spaces: the model runs this for the form, the import and the API.
-    NUL gets the message of the form's own check, so each path says the same."""
-    ProhibitNullCharactersValidator()(value)
-    if any(unicodedata.category(char) == "Cc" or char in TEXT_DIRECTION_CONTROLS for char in value or ""):
-        raise ValidationError(_("Control characters and text direction marks are not allowed."), code="invalid")
-    if value and not value.strip().strip(ZERO_WIDTH).strip():
-        raise ValidationError(_("Enter visible characters."), code="invalid")
 
 
 def validate_customer_number(value: str) -> None:

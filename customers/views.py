@@ -371,15 +371,20 @@ def import_detail_view(request, pk):
             "preview": preview,
             "fields": imports.FIELDS,
             "shown_errors": imports.described_errors(job, SHOWN_ERRORS),
+            "refusal": imports.refusal(job),
         },
     )
+
+
+# While a task works on the import, its page polls; when the task is done, the page shows what comes next.
+WORKING = (CustomerImport.Status.READING, CustomerImport.Status.VALIDATING, CustomerImport.Status.IMPORTING)
 
 
 @require_safe
 def import_progress_view(request, pk):
     job = _import(request, pk)
     response = render(request, "customers/includes/import_progress.html", {"job": job})
-    if job.status not in (CustomerImport.Status.VALIDATING, CustomerImport.Status.IMPORTING):
+    if job.status not in WORKING:
         response["HX-Refresh"] = "true"
     return response
 

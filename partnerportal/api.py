@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as InputError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from accounts.services import current_role, needs_two_factor
 from audit.services import record_denial
 from core.access import ActionDenied
 from core.actor import Actor
-from core.api import ErrorOut, ValidationErrorOut
+from core.api import ErrorOut, ValidationErrorOut, translated_errors
 from core.http import client_ip
 from core.throttle import TooManyAttempts
 from users.models import TOKEN_PREFIX, APIToken
@@ -142,6 +143,12 @@ def too_many_attempts(request, exc):
     response = api.create_response(request, {"detail": " ".join(exc.messages)}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(InputError)
+def invalid_input(request, exc):
+    """The checks of the body, query and path, with pydantic's English texts put in the reader's language."""
+    return api.create_response(request, {"detail": translated_errors(exc.errors)}, status=422)
 
 
 @api.exception_handler(ValidationError)

@@ -14,3 +14,5 @@ TEST_OUTPUT_DIR = BASE_DIR / "test-output"  # noqa: F405
 # Tests read English; tests/test_i18n.py checks that German is the real default
 # and that the German catalogue is complete.
 LANGUAGE_CODE = "en"
+# Uploaded import files live until a task reads them; in memory, each test process keeps its own.
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}  # noqa: F405

@@ -3,7 +3,7 @@
 A plain Python package: it imports nothing from Django or the rest of the project.
 """
 
-from . import ops
+from . import limits, ops
 from .client import AGENT_PATH, Outcome, Packet, PleskClient, read_answer
 from .errors import (
     PleskAlreadyExists,
@@ -11,6 +11,7 @@ from .errors import (
     PleskAuthError,
     PleskConnectionError,
     PleskError,
+    PleskLimitExceeded,
     PleskNotFound,
     PleskOutcomeUnknown,
     PleskOwnerNotFound,
@@ -24,24 +25,31 @@ from .errors import (
 )
 from .ops import Operation
 from .types import (
+    UNLIMITED,
     Customer,
     IPAddress,
+    LimitName,
     ObjectRef,
     PanelSession,
     Reseller,
     ResellerIP,
+    ResellerPackage,
+    ResellerUsage,
     SecretKeyInfo,
     ServerInfo,
     ServicePlan,
     Session,
     Status,
     Webspace,
+    WebspaceUsage,
 )
 
 __all__ = [
     "AGENT_PATH",
+    "UNLIMITED",
     "Customer",
     "IPAddress",
+    "LimitName",
     "ObjectRef",
     "Operation",
     "Outcome",
@@ -53,6 +61,7 @@ __all__ = [
     "PleskClient",
     "PleskConnectionError",
     "PleskError",
+    "PleskLimitExceeded",
     "PleskNotFound",
     "PleskOutcomeUnknown",
     "PleskOwnerNotFound",
@@ -65,12 +74,16 @@ __all__ = [
     "PleskVersionError",
     "Reseller",
     "ResellerIP",
+    "ResellerPackage",
+    "ResellerUsage",
     "SecretKeyInfo",
     "ServerInfo",
     "ServicePlan",
     "Session",
     "Status",
     "Webspace",
+    "WebspaceUsage",
+    "limits",
     "ops",
     "read_answer",
 ]

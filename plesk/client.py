@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import httpx
 from lxml import etree
 
-from . import ops
+from . import limits, ops
 from .errors import (
     PleskAPIError,
     PleskAuthError,
@@ -42,7 +42,7 @@ from .transport import (
     shared_transport,
 )
 from .transport import peer_certificate_fingerprint as _peer_fingerprint
-from .types import ServerInfo, Session, Webspace
+from .types import LimitName, Reseller, ResellerPackage, ServerInfo, Session, Webspace
 from .xml import XMLRejected, child_text, parse_xml, redacted_xml, to_bytes
 
 __all__ = [
@@ -484,6 +484,28 @@ class PleskClient:
         names = {plan.guid: plan.name for plan in self.call(ops.get_service_plans(guids=guids, all_owners=True))}
         return [replace(w, plan_name=names.get(w.plan_guid or "")) for w in webspaces]
 
+    def get_reseller_package(self, login: str) -> ResellerPackage:
+        """The package of reseller ``login`` (admin credentials): its limits and usage, its subscriptions
+        with their limits, what they were given (``max_cl``: its customers) and what is left. Three reads in
+        two packets."""
+        reseller_outcome, customers_outcome = (
+            self.packet()
+            .add(ops.get_reseller(login=login, stat=True, limits=True, permissions=True))
+            .add(ops.get_customers(owner_logins=[login]))
+            .send()
+        )
+        reseller: Reseller = reseller_outcome.unwrap()
+        customers = [customer.id for customer in customers_outcome.unwrap()]
+        webspaces = self.call(ops.get_webspaces(owner_ids=[reseller.id, *customers], hosting=False, limits=True))
+        given = {**limits.allocated(w.limits for w in webspaces), LimitName.MAX_CL: len(customers)}
+        return ResellerPackage(
+            reseller=reseller,
+            limits=dict(reseller.limits),
+            allocated=given,
+            remaining=limits.remaining(reseller.limits, given),
+            subscriptions=tuple(webspaces),
+        )
+
     # --- operations: one method per builder in plesk.ops -------------------------------------------
 
     get_protos = _operation_method(ops.get_protos)
@@ -497,6 +519,7 @@ class PleskClient:
     get_service_plans = _operation_method(ops.get_service_plans)
     get_service_plan = _operation_method(ops.get_service_plan)
     add_service_plan = _operation_method(ops.add_service_plan)
+    set_service_plan = _operation_method(ops.set_service_plan)
     delete_service_plan = _operation_method(ops.delete_service_plan)
     get_customers = _operation_method(ops.get_customers)
     get_customer = _operation_method(ops.get_customer)

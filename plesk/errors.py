@@ -78,6 +78,11 @@ class PleskOwnerNotFound(PleskAPIError):
     """The owner given for a new object does not exist (1015)."""
 
 
+class PleskLimitExceeded(PleskAPIError):
+    """A limit was reached: the reseller's package has no room left for the plan, subscription or customer
+    (1024). ``errtext`` names the limits."""
+
+
 AUTH_ERRCODES = frozenset({1001, 1010, 1011, 1012, 1029, 11003})
 ALREADY_EXISTS_ERRCODES = frozenset({1002, 1007})
 
@@ -90,6 +95,7 @@ _ERRCODE_CLASSES: dict[int, type[PleskAPIError]] = {
     1014: PleskParserError,
     1015: PleskOwnerNotFound,
     1017: PleskVersionError,
+    1024: PleskLimitExceeded,
 }
 
 

@@ -33,10 +33,12 @@ from .types import (
     PanelSession,
     Reseller,
     ResellerIP,
+    ResellerUsage,
     SecretKeyInfo,
     ServerInfo,
     ServicePlan,
     Webspace,
+    WebspaceUsage,
 )
 from .xml import child_text, sub, tag_name
 
@@ -501,6 +503,32 @@ def add_service_plan(
     return Operation("service-plan", element, lambda op: _object_ref(op, "service-plan add"))
 
 
+def set_service_plan(
+    *,
+    id: int | None = None,
+    name: str | None = None,
+    guid: str | None = None,
+    external_id: str | None = None,
+    owner_id: int | None = None,
+    owner_login: str | None = None,
+    limits: Mapping[str, int] | None = None,
+    overuse: str | None = None,
+    hosting: Mapping[str, Any] | None = None,
+    new_external_id: str | None = None,
+    new_name: str | None = None,
+) -> Operation[int]:
+    """``service-plan set`` of one plan; returns its id. Plesk applies the new limits and hosting settings
+    to the subscriptions on the plan. Limits not given keep their values."""
+    element = etree.Element("set")
+    _filter(element, {"name": name, "id": id, "guid": guid, "external-id": external_id}, required=True)
+    _plan_owner(element, owner_id, owner_login, False)
+    _limits(element, limits, overuse)
+    if hosting:
+        _properties(sub(sub(element, "hosting"), "vrt_hst"), hosting)
+    _fields(element, [("external-id", new_external_id), ("name", new_name)])
+    return Operation("service-plan", element, lambda op: _affected_id(op, "service-plan set"))
+
+
 def delete_service_plan(
     *,
     id: int | None = None,
@@ -758,18 +786,58 @@ def _parse_webspace(result: etree._Element) -> Webspace:
         locked=_bool(child_text(subscription, "locked")) if subscription is not None else None,
         synchronized=_bool(child_text(subscription, "synchronized")) if subscription is not None else None,
         limits=_int_limits(data.find("limits")),
+        overuse=_opt_str(data.findtext("limits/overuse")),
+        usage=_webspace_usage(data, real_size=_opt_int(text("real_size")) or 0),
     )
 
 
-def _webspace_dataset(element: etree._Element, *, hosting: bool, limits: bool, subscriptions: bool) -> None:
+def _webspace_usage(data: etree._Element, *, real_size: int) -> WebspaceUsage | None:
+    """Usage from the ``stat`` and ``resource-usage`` blocks; ``resource-usage`` wins where both have a value."""
+    stat = data.find("stat")
+    usage = data.find("resource-usage")
+    if stat is None and usage is None:
+        return None
+    resources = {name: int(value) for name, value in _pairs(usage, "resource").items() if _opt_int(value) is not None}
+
+    def count(tag: str | None, resource: str) -> int:
+        if resource in resources:
+            return resources[resource]
+        return (_opt_int(stat.findtext(tag)) if stat is not None and tag else None) or 0
+
+    return WebspaceUsage(
+        disk_space=resources.get("disk_space", real_size),
+        traffic=count("traffic", "max_traffic"),
+        traffic_prevday=count("traffic_prevday", "traffic_prevday"),
+        domains=count("domains", "max_site"),
+        sites=count("sites", "sites"),
+        subdomains=count("subdom", "max_subdom"),
+        domain_aliases=count(None, "max_dom_aliases"),
+        mailboxes=count("box", "max_box"),
+        databases=count("db", "max_db"),
+        ftp_users=count(None, "max_subftp_users"),
+        web_users=count("wu", "max_wu"),
+        mail_lists=count("maillists", "max_maillists"),
+        webapps=count("webapps", "max_webapps"),
+        resources=resources,
+    )
+
+
+def _webspace_dataset(
+    element: etree._Element, *, hosting: bool, limits: bool, subscriptions: bool, usage: bool
+) -> None:
+    # The dataset's children in the order of the schema.
     dataset = sub(element, "dataset")
     sub(dataset, "gen_info")
     if hosting:
         sub(dataset, "hosting")
     if limits:
         sub(dataset, "limits")
+    if usage:
+        sub(dataset, "stat")
     if subscriptions:
         sub(dataset, "subscriptions")
+    if usage:
+        sub(dataset, "resource-usage")
 
 
 def get_webspaces(
@@ -785,8 +853,10 @@ def get_webspaces(
     hosting: bool = True,
     limits: bool = False,
     subscriptions: bool = True,
+    usage: bool = False,
 ) -> Operation[list[Webspace]]:
-    """``webspace get`` by one kind of key (or none: every subscription the login can see)."""
+    """``webspace get`` by one kind of key (or none: every subscription the login can see). ``usage`` adds
+    the ``stat`` and ``resource-usage`` blocks (:attr:`Webspace.usage`)."""
     element = etree.Element("get")
     selectors = {
         "id": ids,
@@ -799,7 +869,7 @@ def get_webspaces(
         "owner-external-id": owner_external_ids,
     }
     _filter(element, selectors, required=False)
-    _webspace_dataset(element, hosting=hosting, limits=limits, subscriptions=subscriptions)
+    _webspace_dataset(element, hosting=hosting, limits=limits, subscriptions=subscriptions, usage=usage)
 
     def parse(operation: etree._Element) -> list[Webspace]:
         found = _ok_results(operation, "webspace get", skip_not_found=True)
@@ -817,11 +887,12 @@ def get_webspace(
     hosting: bool = True,
     limits: bool = False,
     subscriptions: bool = True,
+    usage: bool = False,
 ) -> Operation[Webspace]:
     """``webspace get`` of exactly one subscription; raises ``PleskNotFound`` when it does not exist."""
     element = etree.Element("get")
     _filter(element, {"id": id, "name": name, "guid": guid, "external-id": external_id}, required=True)
-    _webspace_dataset(element, hosting=hosting, limits=limits, subscriptions=subscriptions)
+    _webspace_dataset(element, hosting=hosting, limits=limits, subscriptions=subscriptions, usage=usage)
     return Operation("webspace", element, lambda op: _parse_webspace(_single_result(op, "webspace get")))
 
 
@@ -969,6 +1040,9 @@ def _parse_reseller(result: etree._Element) -> Reseller:
 
     plan = data.findtext("subscriptions/subscription/plan/plan-guid")
     permissions = _pairs(data.find("permissions"), "permission")
+    oversell = _bool(data.findtext("limits/resource-policy/oversell"))
+    if oversell is None and "allow_oversell" in permissions:
+        oversell = _bool(permissions["allow_oversell"])
     return Reseller(
         id=_int(child_text(result, "id"), "id"),
         login=text("login"),
@@ -992,6 +1066,34 @@ def _parse_reseller(result: etree._Element) -> Reseller:
         permissions={name: bool(_bool(value)) for name, value in permissions.items()},
         clients=_opt_int(data.findtext("stat/clients")),
         domains=_opt_int(data.findtext("stat/domains")),
+        oversell=oversell,
+        overuse=_opt_str(data.findtext("limits/resource-policy/overuse")),
+        usage=_reseller_usage(data.find("stat")),
+    )
+
+
+def _reseller_usage(stat: etree._Element | None) -> ResellerUsage | None:
+    if stat is None:
+        return None
+
+    def count(tag: str) -> int:
+        return _opt_int(stat.findtext(tag)) or 0
+
+    return ResellerUsage(
+        active_clients=count("active-clients"),
+        active_domains=count("active-domains"),
+        clients=count("clients"),
+        domains=count("domains"),
+        subdomains=count("subdomains"),
+        domain_aliases=count("domain-aliases"),
+        disk_space=count("disk-space"),
+        web_users=count("web-users"),
+        databases=count("data-bases"),
+        mailboxes=count("postboxs"),
+        mail_lists=count("mail-lists"),
+        webapps=count("webapps"),
+        traffic=count("traffic"),
+        traffic_prevday=count("traffic-prevday"),
     )
 
 

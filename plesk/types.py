@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
+
+UNLIMITED = -1
+"""The value of a limit without a bound."""
 
 
 class Status(IntEnum):
@@ -16,6 +19,29 @@ class Status(IntEnum):
     DISABLED_BY_RESELLER = 32
     DISABLED_BY_CUSTOMER = 64
     EXPIRED = 256
+
+
+class LimitName(StrEnum):
+    """Names of the ``<limit>`` entries of service plans, subscriptions and resellers (``-1`` = unlimited).
+
+    Sizes are bytes, ``max_traffic`` is bytes per month, the others are counts. Plesk takes any name;
+    these are the ones the portal uses. ``max_webspaces`` and ``max_cl`` exist on resellers only.
+    """
+
+    DISK_SPACE = "disk_space"
+    MAX_TRAFFIC = "max_traffic"
+    MAX_SITE = "max_site"
+    MAX_SUBDOM = "max_subdom"
+    MAX_DOM_ALIASES = "max_dom_aliases"
+    MAX_BOX = "max_box"
+    MBOX_QUOTA = "mbox_quota"
+    MAX_DB = "max_db"
+    MAX_SUBFTP_USERS = "max_subftp_users"
+    MAX_WU = "max_wu"
+    MAX_MAILLISTS = "max_maillists"
+    MAX_WEBAPPS = "max_webapps"
+    MAX_WEBSPACES = "max_webspaces"
+    MAX_CL = "max_cl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +131,50 @@ class Customer:
 
 
 @dataclass(frozen=True, slots=True)
+class WebspaceUsage:
+    """What a subscription uses (``webspace get`` datasets ``stat`` and ``resource-usage``). Sizes in bytes.
+
+    ``resources`` holds the ``resource-usage`` entries as Plesk names them (the limit names).
+    """
+
+    disk_space: int = 0
+    traffic: int = 0
+    traffic_prevday: int = 0
+    domains: int = 0
+    sites: int = 0
+    subdomains: int = 0
+    domain_aliases: int = 0
+    mailboxes: int = 0
+    databases: int = 0
+    ftp_users: int = 0
+    web_users: int = 0
+    mail_lists: int = 0
+    webapps: int = 0
+    resources: dict[str, int] = field(default_factory=dict)
+
+    def used(self, limit: str) -> int | None:
+        """How much of the resource that limit ``limit`` bounds is in use; ``None`` for limits that are not
+        an amount (``mbox_quota``, ``expiration``) or that this usage does not cover."""
+        attribute = _USAGE_OF_LIMIT.get(limit)
+        return getattr(self, attribute) if attribute is not None else None
+
+
+_USAGE_OF_LIMIT: dict[str, str] = {
+    LimitName.DISK_SPACE: "disk_space",
+    LimitName.MAX_TRAFFIC: "traffic",
+    LimitName.MAX_SITE: "domains",
+    LimitName.MAX_SUBDOM: "subdomains",
+    LimitName.MAX_DOM_ALIASES: "domain_aliases",
+    LimitName.MAX_BOX: "mailboxes",
+    LimitName.MAX_DB: "databases",
+    LimitName.MAX_SUBFTP_USERS: "ftp_users",
+    LimitName.MAX_WU: "web_users",
+    LimitName.MAX_MAILLISTS: "mail_lists",
+    LimitName.MAX_WEBAPPS: "webapps",
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Webspace:
     """A subscription (``webspace get``). ``plan_guid`` is the service plan; ``addon_plan_guids`` the add-ons.
 
@@ -133,6 +203,8 @@ class Webspace:
     locked: bool | None = None
     synchronized: bool | None = None
     limits: dict[str, int] = field(default_factory=dict)
+    overuse: str | None = None
+    usage: WebspaceUsage | None = None
 
     @property
     def active(self) -> bool:
@@ -146,6 +218,26 @@ class ResellerIP:
 
     address: str
     type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResellerUsage:
+    """What a reseller and its customers use (``reseller get`` dataset ``stat``). Sizes in bytes."""
+
+    active_clients: int = 0
+    active_domains: int = 0
+    clients: int = 0
+    domains: int = 0
+    subdomains: int = 0
+    domain_aliases: int = 0
+    disk_space: int = 0
+    web_users: int = 0
+    databases: int = 0
+    mailboxes: int = 0
+    mail_lists: int = 0
+    webapps: int = 0
+    traffic: int = 0
+    traffic_prevday: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,11 +263,34 @@ class Reseller:
     permissions: dict[str, bool] = field(default_factory=dict)
     clients: int | None = None
     domains: int | None = None
+    oversell: bool | None = None
+    overuse: str | None = None
+    usage: ResellerUsage | None = None
 
     @property
     def active(self) -> bool:
         """Whether the account is active (status 0)."""
         return self.status == Status.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class ResellerPackage:
+    """A reseller's package on one server: its limits, what its subscriptions were given (``allocated``,
+    the sum of their limits) and what is left of it (``remaining``); ``-1`` = unlimited.
+
+    Without ``oversell`` Plesk refuses plans and subscriptions that do not fit into ``remaining``.
+    """
+
+    reseller: Reseller
+    limits: dict[str, int]
+    allocated: dict[str, int]
+    remaining: dict[str, int]
+    subscriptions: tuple[Webspace, ...] = ()
+
+    @property
+    def oversell(self) -> bool:
+        """Whether the reseller may hand out more than its package holds."""
+        return bool(self.reseller.oversell)
 
 
 @dataclass(frozen=True, slots=True)

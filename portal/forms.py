@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapFormMixin, TenantModelForm, WriteOnlySecretsMixin
 from core.network import validate_public_host
-from customers.validators import validate_plain_text
+from core.text import validate_plain_text
 from portal.hosts import normalize_host
 from portal.images import KINDS, clean_image
 from portal.models import PortalTemplate

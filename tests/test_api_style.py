@@ -131,3 +131,23 @@ def test_the_error_answers_have_the_documented_body(world):
     ):
         assert response.status_code == 422
         ValidationErrorOut.model_validate(response.json())
+
+
+@pytest.mark.django_db
+def test_the_checks_of_the_schema_answer_in_the_readers_language(world):
+    from conftest import api_client
+
+    client = api_client(world.r1)
+    client.cookies["django_language"] = "de"
+    url = f"/api/v1/customers/{world.r1.customer.pk}/"
+    response = client.patch(url, {"city": 5, "colour": "red"}, content_type="application/json")
+    assert response.status_code == 422
+    messages = {error["loc"][-1]: error["msg"] for error in response.json()["detail"]}
+    assert messages == {"city": "Bitte Text eingeben.", "colour": "Dieses Feld ist hier nicht bekannt."}
+    response = client.get("/api/v1/customers/?limit=0")
+    assert [error["msg"] for error in response.json()["detail"]] == [
+        "Stellen Sie sicher, dass der Wert größer oder gleich 1 ist."
+    ]
+    client.cookies["django_language"] = "en"
+    english = client.patch(url, {"city": 5}, content_type="application/json")
+    assert english.json()["detail"][0]["msg"] == "Enter text."

@@ -199,3 +199,34 @@ def test_the_import_tables_stay_in_their_cards_and_the_skipped_rows_stay_downloa
     text = download.value.path().read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].endswith(";Row;Errors") and "W-2;;Kurz" in text and "W-1" not in text
     assert page.watcher.errors == [] and page.watcher.foreign == []
+
+
+def test_the_import_page_waits_for_the_file_to_be_read_then_shows_the_mapping_or_the_reason(
+    page, live_server, tmp_path, monkeypatch
+):
+    from customers import tasks
+
+    # The worker is this test: it reads each file once the page has shown that it waits.
+    read_import, waiting = tasks.read_import, []
+    monkeypatch.setattr(tasks, "read_import", type("Queue", (), {"enqueue": staticmethod(waiting.append)}))
+    base = live_server.url
+    header = "Kundennummer;Nachname;Vorname;Adresse;PLZ;Ort;Telefon;Mobil;E-Mail"
+    good, wide = tmp_path / "kunden.csv", tmp_path / "breit.csv"
+    good.write_text(f"{header}\nR-1;Lese;Lea;Weg 1;10115;Berlin;030 1234567;0170 1234567;lea@read.test\n")
+    wide.write_text(";".join(["c"] * 51) + "\nR-1\n")
+
+    log_in(page, base, "reseller")
+    for path, outcome in ((good, "[data-testid=import-preview]"), (wide, "[data-testid=import-refusal]")):
+        page.goto(f"{base}/customers/import/")
+        page.set_input_files("#id_file", str(path))
+        page.click("form button.btn-primary")
+        page.wait_for_selector("text=Reading the file…")
+        screenshot(page, f"32-import-reading-{path.stem}")
+        read_import.call(waiting.pop())
+        page.wait_for_selector(outcome)  # the page polls until the task has read the file
+        screenshot(page, f"33-import-read-{path.stem}")
+        if path == good:
+            assert "lea@read.test" in page.inner_text(outcome) and page.is_visible("text=Check rows")
+        else:
+            assert page.inner_text(outcome) == "The file has more than 50 columns."
+    assert page.watcher.errors == [] and page.watcher.foreign == []

@@ -8,11 +8,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def template(page, settings, tmp_path):
+def template(page):
     from accounts.models import Account
     from portal.models import PortalTemplate
 
-    settings.MEDIA_ROOT = tmp_path / "media"
     account = Account.objects.get(number="10001")
     found = PortalTemplate.objects.filter(account=account).first()
     return found or PortalTemplate.objects.create(

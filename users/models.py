@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.text import validate_plain_text
+
 
 def normalize_email(address: str) -> str:
     """One canonical form for login and reset: NFKC, case-folded, trimmed.
@@ -25,6 +27,9 @@ class PortalUserManager(UserManager):
 
 class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), blank=True)
+    # Names appear in lists, exports, mails and the activity list of other accounts: no control characters.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True, validators=[validate_plain_text])
+    last_name = models.CharField(_("last name"), max_length=150, blank=True, validators=[validate_plain_text])
 
     objects = PortalUserManager()
     # Set on the request's user by django_otp's OTPMiddleware: whether this session passed two-factor login.

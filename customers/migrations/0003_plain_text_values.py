@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import customers.validators
+import core.text
 
 
 class Migration(migrations.Migration):
@@ -14,9 +14,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="endcustomer",
             name="city",
-            field=models.CharField(
-                max_length=100, validators=[customers.validators.validate_plain_text], verbose_name="city"
-            ),
+            field=models.CharField(max_length=100, validators=[core.text.validate_plain_text], verbose_name="city"),
         ),
         migrations.AlterField(
             model_name="endcustomer",
@@ -24,57 +22,51 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=200,
-                validators=[customers.validators.validate_plain_text],
+                validators=[core.text.validate_plain_text],
                 verbose_name="company",
             ),
         ),
         migrations.AlterField(
             model_name="endcustomer",
             name="email",
-            field=models.EmailField(
-                max_length=254, validators=[customers.validators.validate_plain_text], verbose_name="e-mail"
-            ),
+            field=models.EmailField(max_length=254, validators=[core.text.validate_plain_text], verbose_name="e-mail"),
         ),
         migrations.AlterField(
             model_name="endcustomer",
             name="first_name",
             field=models.CharField(
-                max_length=100, validators=[customers.validators.validate_plain_text], verbose_name="first name"
+                max_length=100, validators=[core.text.validate_plain_text], verbose_name="first name"
             ),
         ),
         migrations.AlterField(
             model_name="endcustomer",
             name="last_name",
             field=models.CharField(
-                max_length=100, validators=[customers.validators.validate_plain_text], verbose_name="last name"
+                max_length=100, validators=[core.text.validate_plain_text], verbose_name="last name"
             ),
         ),
         migrations.AlterField(
             model_name="endcustomer",
             name="mobile",
-            field=models.CharField(
-                max_length=32, validators=[customers.validators.validate_plain_text], verbose_name="mobile"
-            ),
+            field=models.CharField(max_length=32, validators=[core.text.validate_plain_text], verbose_name="mobile"),
         ),
         migrations.AlterField(
             model_name="endcustomer",
             name="phone",
-            field=models.CharField(
-                max_length=32, validators=[customers.validators.validate_plain_text], verbose_name="phone"
-            ),
+            field=models.CharField(max_length=32, validators=[core.text.validate_plain_text], verbose_name="phone"),
         ),
         migrations.AlterField(
             model_name="endcustomer",
             name="postal_code",
             field=models.CharField(
-                max_length=16, validators=[customers.validators.validate_plain_text], verbose_name="postal code"
+                max_length=16, validators=[core.text.validate_plain_text], verbose_name="postal code"
             ),
         ),
         migrations.AlterField(
             model_name="endcustomer",
             name="street",
             field=models.CharField(
-                max_length=200, validators=[customers.validators.validate_plain_text], verbose_name="street and number"
+                max_length=200, validators=[core.text.validate_plain_text], verbose_name="street and number"
             ),
         ),
         migrations.AlterField(
@@ -83,7 +75,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=2000,
-                validators=[customers.validators.validate_plain_text],
+                validators=[core.text.validate_plain_text],
                 verbose_name="website",
             ),
         ),

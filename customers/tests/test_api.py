@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from customers.models import EndCustomer, PortalUser, Todo
+from customers.models import CustomerImport, EndCustomer, PortalUser, Todo
 from users.services import create_api_token
 
 pytestmark = pytest.mark.django_db
@@ -194,12 +194,15 @@ def test_an_import_is_uploaded_checked_and_run(world, django_capture_on_commit_c
         "I-1;Imp;Ida;Weg 1;10115;Berlin;030 1234567;0170 1234567;ida@example.test",
         "I-2;Imp;Ivo;Weg 2;1;Berlin;030 1234567;0170 1234567;ivo@example.test",
     ]
-    upload = client.post("/api/v1/customer-imports/", {"file": _file("k.csv", "\n".join(rows))})
-    assert upload.status_code == 201, upload.content
-    job = upload.json()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = client.post("/api/v1/customer-imports/", {"file": _file("k.csv", "\n".join(rows))})
+    assert upload.status_code == 202, upload.content
+    url = f"/api/v1/customer-imports/{upload.json()['id']}/"
+    assert upload.json()["status_url"] == url
+    job = client.get(url).json()
+    assert job["status"] == "uploaded"
     assert job["header"][0] == "Kundennummer" and job["mapping"]["number"] == 0
     assert job["preview"][0]["number"] == "I-1"
-    url = f"/api/v1/customer-imports/{job['id']}/"
     with django_capture_on_commit_callbacks(execute=True):
         checking = client.post(f"{url}check/", {"mapping": job["mapping"]}, content_type="application/json")
     assert checking.status_code == 202
@@ -216,10 +219,21 @@ def test_an_import_is_uploaded_checked_and_run(world, django_capture_on_commit_c
     assert api(world.r2).get(url).status_code == 404
 
 
-def test_a_file_that_is_no_table_is_refused_next_to_the_file(world):
-    response = api(world.r1).post("/api/v1/customer-imports/", {"file": _file("k.csv", "\x00\x01" * 10)})
+def test_a_file_of_another_kind_is_refused_next_to_the_file(world):
+    response = api(world.r1).post("/api/v1/customer-imports/", {"file": _file("k.pdf", "%PDF")})
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["file"]
+    assert [(error["loc"], error["msg"]) for error in response.json()["detail"]] == [
+        (["file"], "Please upload a CSV or Excel (.xlsx) file.")
+    ]
+    assert not CustomerImport.objects.exists()
+
+
+def test_a_file_that_is_no_table_is_refused_by_the_task_with_the_reason(world, django_capture_on_commit_callbacks):
+    client = api(world.r1)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = client.post("/api/v1/customer-imports/", {"file": _file("k.csv", "\x00\x01" * 10)})
+    job = client.get(upload.json()["status_url"]).json()
+    assert (job["status"], job["failure"]) == ("refused", "Row 1 of the file contains a null character.")
 
 
 def _file(name, text):

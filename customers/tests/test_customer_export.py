@@ -161,7 +161,8 @@ def test_an_export_imports_again(world, vienna, django_capture_on_commit_callbac
     exported = b"".join(source.get(LIST, {"export": "csv"}).streaming_content)
     # Into the other reseller, whose customer numbers differ.
     target = login(Client(), world.r2.owner)
-    target.post("/customers/import/", {"file": SimpleUploadedFile("export.csv", exported, "text/csv")})
+    with django_capture_on_commit_callbacks(execute=True):
+        target.post("/customers/import/", {"file": SimpleUploadedFile("export.csv", exported, "text/csv")})
     job = CustomerImport.objects.get(account=world.r2.account)
     mapping = {field: "" if index is None else str(index) for field, index in job.mapping.items()}
     with django_capture_on_commit_callbacks(execute=True):

@@ -32,7 +32,9 @@ def importer(world, django_capture_on_commit_callbacks):
     client = login(Client(), world.r1.owner)
 
     def upload(file):
-        response = client.post("/customers/import/", {"file": file})
+        """Upload, and let the task read the file as a worker would once the upload is committed."""
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/customers/import/", {"file": file})
         return response, CustomerImport.objects.order_by("-pk").first()
 
     def check(job):
@@ -125,15 +127,33 @@ def test_excel_files_import_too(world, importer):
     assert EndCustomer.objects.filter(account=world.r1.account, number="X-1").exists()
 
 
-def test_unusable_files_get_a_clear_error(world, importer):
-    for upload, message in (
-        (SimpleUploadedFile("kunden.pdf", b"%PDF"), "CSV or Excel"),
-        (csv_file(), "no rows below the header"),
-        (SimpleUploadedFile("kunden.xlsx", b"not a zip"), "cannot be read"),
-    ):
-        response, _job = importer.upload(upload)
-        assert message in response.content.decode()
+def test_a_file_of_another_kind_is_refused_at_the_file_field_before_anything_is_kept(world, importer):
+    response, _job = importer.upload(SimpleUploadedFile("kunden.pdf", b"%PDF"))
+    assert response.context["form"].errors["file"] == ["Please upload a CSV or Excel (.xlsx) file."]
     assert not CustomerImport.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_at_the_file_field_unread(world, importer, monkeypatch):
+    monkeypatch.setattr(imports, "parse_upload", None)  # reading it would fail the test
+    response, _job = importer.upload(SimpleUploadedFile("kunden.csv", b"x" * (imports.MAX_BYTES + 1)))
+    assert response.context["form"].errors["file"] == ["The file is larger than 10 MB."]
+    assert not CustomerImport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (csv_file(), "The file has no rows below the header."),
+        (SimpleUploadedFile("kunden.xlsx", b"not a zip"), "This Excel file cannot be read."),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_on_the_imports_page(world, importer, upload, message):
+    response, job = importer.upload(upload)
+    assert response["Location"] == f"/customers/import/{job.pk}/"
+    assert (job.status, job.header, job.rows) == ("refused", [], [])
+    page = importer.client.get(response["Location"]).content.decode()
+    assert f'data-testid="import-refusal">{message}</p>' in page
+    assert not EndCustomer.objects.filter(account=world.r1.account, last_name="Muster").exists()
 
 
 def test_another_reseller_cannot_see_or_run_the_import(world, importer):

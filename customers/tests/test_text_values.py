@@ -56,26 +56,32 @@ IMPORT_HEADER = ["number", "company", "last_name", "first_name", "street", "post
 IMPORT_ROW = ["N-1", "", "Muster", "Max", "Weg 1", "10115", "Berlin", "030 1234567", "0170 1234567"]
 
 
-def import_file(client, field, value):
+def import_file(client, capture, field, value):
     header = ["Kundennummer", "Firma", "Nachname", "Vorname", "Straße", "PLZ", "Ort", "Telefon", "Mobil", "E-Mail"]
     cells = [*IMPORT_ROW, "n-1@example.test"]
     cells[IMPORT_HEADER.index(field)] = value
     data = ("\n".join(";".join(line) for line in (header, cells)) + "\n").encode()
-    return client.post("/customers/import/", {"file": SimpleUploadedFile("kunden.csv", data)})
+    with capture(execute=True):
+        return client.post("/customers/import/", {"file": SimpleUploadedFile("kunden.csv", data)})
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [case for case in HOSTILE if "\x00" in case[1]])
-def test_the_import_refuses_a_file_with_a_null_character_at_the_upload(world, field, value, message):
-    # PostgreSQL cannot keep NUL in the job's rows: the file is refused before anything is stored.
-    response = import_file(german(login(Client(), world.r1.owner)), field, value)
-    assert response.context["form"].errors["file"] == ["Zeile 2 der Datei enthält ein Nullzeichen."]
-    assert not CustomerImport.objects.exists()
+def test_the_import_refuses_a_file_with_a_null_character_when_it_reads_it(
+    world, django_capture_on_commit_callbacks, field, value, message
+):
+    # PostgreSQL cannot keep NUL in the job's rows: the file is refused before any row is stored.
+    client = german(login(Client(), world.r1.owner))
+    response = import_file(client, django_capture_on_commit_callbacks, field, value)
+    job = CustomerImport.objects.get()
+    assert (job.status, job.rows) == ("refused", [])
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="import-refusal">Zeile 2 der Datei enthält ein Nullzeichen.</p>' in page
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [case for case in HOSTILE if "\x00" not in case[1]])
 def test_the_import_refuses_it_in_its_row(world, django_capture_on_commit_callbacks, field, value, message):
     client = german(login(Client(), world.r1.owner))
-    import_file(client, field, value)
+    import_file(client, django_capture_on_commit_callbacks, field, value)
     job = CustomerImport.objects.get()
     mapping = {name: "" if index is None else str(index) for name, index in job.mapping.items()}
     with django_capture_on_commit_callbacks(execute=True):
@@ -99,7 +105,8 @@ def test_the_import_keeps_the_e_mail_address_as_the_form_does(world, django_capt
     client = login(Client(), world.r1.owner)
     header = "Kundennummer;Nachname;Vorname;Straße;PLZ;Ort;Telefon;Mobil;E-Mail"
     data = f"{header}\nN-1;Muster;Max;Weg 1;10115;Berlin;030 1234567;0170 1234567;Max.Mueller@Example.TEST\n"
-    client.post("/customers/import/", {"file": SimpleUploadedFile("kunden.csv", data.encode())})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/customers/import/", {"file": SimpleUploadedFile("kunden.csv", data.encode())})
     job = CustomerImport.objects.get()
     mapping = {name: "" if index is None else str(index) for name, index in job.mapping.items()}
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,3 +114,41 @@ def test_the_import_keeps_the_e_mail_address_as_the_form_does(world, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/customers/import/{job.pk}/run/", {"only_valid": ""})
     assert EndCustomer.objects.get(number="N-1").email == "max.mueller@example.test"
+
+
+class TestPortalUsersAndTodos:
+    """The same rule for the names of portal users (and every other user) and for to-dos."""
+
+    def test_a_portal_users_name_with_a_direction_override_is_a_field_error(self, world):
+        customer = world.r1.plain_customer
+        data = {"username": "anna", "first_name": "Anna\u202e", "last_name": "A", "email": "anna@example.test"}
+        response = german(login(Client(), world.r1.employee)).post(
+            f"/customers/{customer.pk}/users/add/", {**data, "access": "invite"}
+        )
+        assert any(CONTROL in error for error in response.context["form"].errors["first_name"])
+        response = german(api(world.r1)).post(
+            f"/api/v1/customers/{customer.pk}/users/", {**data, "first_name": "Anna"}, content_type="application/json"
+        )
+        assert response.status_code == 201
+        response = german(api(world.r1)).post(
+            f"/api/v1/customers/{customer.pk}/users/",
+            {**data, "username": "bea", "email": "bea@example.test", "last_name": "\u200b"},
+            content_type="application/json",
+        )
+        assert response.status_code == 422
+        assert any(INVISIBLE in error["msg"] for error in response.json()["detail"] if error["loc"] == ["last_name"])
+
+    def test_a_to_do_title_with_an_escape_sequence_is_refused_and_its_description_may_have_lines(self, world):
+        client = german(api(world.r1))
+        url = f"/api/v1/customers/{world.r1.customer.pk}/todos/"
+        response = client.post(url, {"title": "Anrufen\x1b[2J"}, content_type="application/json")
+        assert response.status_code == 422
+        assert any(CONTROL in error["msg"] for error in response.json()["detail"] if error["loc"] == ["title"])
+        response = client.post(
+            url, {"title": "Anrufen", "description": "Erst\nzweitens\u202e"}, content_type="application/json"
+        )
+        assert response.status_code == 422
+        response = client.post(
+            url, {"title": "Anrufen", "description": "Erst\r\n\tzweitens"}, content_type="application/json"
+        )
+        assert response.status_code == 201

@@ -27,6 +27,11 @@ IP_NOT_FOUND = 1018
 INVALID_VALUE = 1019
 OPERATION_FAILED = 1023
 WRONG_STATUS = 1025
+# A reseller's package exceeded by a plan, subscription or customer: no real capture exists; 1024 is the
+# reduced list's "limit reached" (see the README). One constant, so it can be changed once confirmed.
+LIMIT_REACHED = 1024
+# New limits below what a subscription uses: captured on ``switch-subscription`` (reference §3).
+USAGE_EXCEEDS_PLAN = OPERATION_FAILED
 
 TEXT_PERMISSION_DENIED = "Permission denied."
 TEXT_OWNER_NOT_FOUND = "Owner does not exist"

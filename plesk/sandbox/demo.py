@@ -8,6 +8,7 @@ from .state import Account, Plan, SandboxState, Webspace, hash_password, new_gui
 
 DEMO_RESELLER = "reseller-demo"
 GIB = 1024**3
+DEMO_PACKAGE_DISK_SPACE = 5 * 1024 * GIB
 
 DEMO_PLANS = {
     "Webhosting S": {
@@ -43,6 +44,11 @@ DEMO_SUBSCRIPTIONS = (
     ("kunde-alt", "Karl Altmann", "Kunde Alt GmbH", "kunde-alt.example", "Webhosting S", "kundealt", 48),
     ("shop-alt", "Sabine Schaller", "Shop Alt OHG", "shop-alt.example", "Webhosting M", "shopalt", 310),
 )
+# What the demo subscriptions use besides disk space, by limit name (traffic in bytes this month).
+DEMO_USAGE = {
+    "kunde-alt.example": {"max_traffic": 3 * GIB // 2, "max_box": 2, "max_db": 1, "max_subdom": 1},
+    "shop-alt.example": {"max_traffic": 186 * GIB, "max_box": 12, "max_db": 3, "max_subdom": 4, "max_site": 2},
+}
 
 
 def seed_demo(state: SandboxState, *, reseller_password: str | None = None) -> dict[str, str]:
@@ -72,7 +78,9 @@ def seed_demo(state: SandboxState, *, reseller_password: str | None = None) -> d
         locale="de-DE",
         ip_pool=[{"ip": ip.address, "type": ip.type} for ip in state.ips if ip.type == "shared"],
         plan_guid=reseller_plan.guid if reseller_plan else None,
-        limits={"max_cl": 50, "max_webspaces": 100, "disk_space": 500 * GIB},
+        # Room for the provisioning drills and benchmarks (hundreds of customers and subscriptions on
+        # "Webhosting S"), finite enough that a plan or subscription can be too big for it.
+        limits={"max_cl": -1, "max_webspaces": -1, "disk_space": DEMO_PACKAGE_DISK_SPACE},
         permissions={"create_clients": True, "allow_oversell": False},
     )
     state.accounts.append(reseller)
@@ -121,6 +129,7 @@ def seed_demo(state: SandboxState, *, reseller_password: str | None = None) -> d
                 ftp_login=ftp_login,
                 hosting={**plan.hosting, "www_root": f"/var/www/vhosts/{domain}/httpdocs"},
                 real_size=mebibytes * 1024 * 1024,
+                usage=dict(DEMO_USAGE[domain]),
             )
         )
     return passwords

@@ -9,7 +9,6 @@ then run in order without a transaction; each answers with its own results.
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -35,8 +34,6 @@ KEY_FAILED = (11003, "Secret key validation failed")
 ACCOUNT_DISABLED = (1011, "Account is disabled")
 VERSION_UNSUPPORTED = 1005
 PARSER_ERROR = 1014
-
-_SESSION_TYPES = {"admin": "admin", "reseller": "reseller", "customer": "client"}
 
 
 def _version_tuple(version: str) -> tuple[int, ...] | None:
@@ -221,27 +218,19 @@ class SandboxEngine:
     # --- single sign-on ----------------------------------------------------------------------------
 
     def redeem_sso(self, token: str, client_ip: str) -> PanelSession | None:
-        """Consume an SSO token (once, within its lifetime) and open a panel session; ``None`` if invalid."""
+        """Consume an SSO token (once, within its lifetime): the browser joins the panel session that
+        ``create_session`` opened under the token's id. ``None`` if invalid, used, expired or terminated."""
         with self.lock:
             now = time.time()
             tokens = self.state.sso_tokens
             for stale in [t for t, sso in tokens.items() if now - sso.created > self.sso_token_ttl]:
                 del tokens[stale]
             sso = tokens.pop(token, None)
-            account = self.state.account_by_login(sso.login) if sso is not None else None
-            if account is None:
+            session = self.state.panel_sessions.get(token) if sso is not None else None
+            if session is None:
                 return None
-            stamp = datetime.now().replace(microsecond=0).isoformat()
-            session = PanelSession(
-                id=secrets.token_hex(16),
-                type=_SESSION_TYPES[account.type],
-                ip_address=client_ip,
-                login=account.login,
-                login_time=stamp,
-                idle=stamp,
-            )
-            self.state.panel_sessions[session.id] = session
-            logger.info("Plesk sandbox: SSO login as %s from %s", account.login, client_ip)
+            session.idle = datetime.now().replace(microsecond=0).isoformat()
+            logger.info("Plesk sandbox: SSO login as %s from %s", session.login, client_ip)
             return session
 
     def panel_session(self, session_id: str) -> PanelSession | None:

@@ -36,7 +36,8 @@ from .common import (
     required,
     select,
 )
-from .state import Account, CreateEvent, DeleteEvent, ResellerPlan, hash_password, new_guid, today
+from .package import check_room
+from .state import Account, CreateEvent, DeleteEvent, ResellerPlan, Webspace, hash_password, new_guid, today
 
 CUSTOMER_NOT_FOUND = "client does not exist"
 RESELLER_NOT_FOUND = "reseller does not exist"
@@ -128,6 +129,7 @@ def _delete_account(ctx: Context, account: Account) -> None:
     state.accounts = [a for a in state.accounts if a.id not in doomed]
     state.secret_keys = [k for k in state.secret_keys if k.login not in logins]
     state.panel_sessions = {k: s for k, s in state.panel_sessions.items() if s.login not in logins}
+    state.sso_tokens = {k: t for k, t in state.sso_tokens.items() if t.login not in logins}
     ctx.dirty = True
 
 
@@ -172,6 +174,8 @@ def customer_add(ctx: Context, operation: etree._Element, answer: etree._Element
             if found is None:
                 raise OperationError(OWNER_NOT_FOUND, TEXT_OWNER_NOT_FOUND)
             owner = found
+    customers = sum(1 for a in ctx.state.accounts if a.type == "customer" and a.owner_id == owner.id)
+    check_room(owner, "max_cl", customers)
     account = _new_account(ctx, "customer", owner, gen_info)
     add_fields(ok_result(answer), [("id", account.id), ("guid", account.guid)])
 
@@ -223,11 +227,29 @@ def customer_get(ctx: Context, operation: etree._Element, answer: etree._Element
                     ],
                 )
             if "stat" in dataset:
-                active = sum(1 for w in ctx.state.webspaces if w.owner_id == customer.id and w.status == 0)
-                zero_fields: tuple[str, ...] = ("subdomains", "disk_space", "postboxs", "redirects", "mail_groups")
-                zero_fields += ("mail_resps", "mail_lists", "web_users", "data_bases", "webapps", "traffic")
-                zero_fields += ("traffic_prevday",)
-                add_fields(sub(data, "stat"), [("active_domains", active), *((tag, 0) for tag in zero_fields)])
+                owned = [w for w in ctx.state.webspaces if w.owner_id == customer.id]
+                total = _usage_total(owned)
+                add_fields(
+                    sub(data, "stat"),
+                    [
+                        ("active_domains", sum(1 for w in owned if w.status == 0)),
+                        ("subdomains", total("max_subdom")),
+                        ("disk_space", total("disk_space")),
+                        ("postboxs", total("max_box")),
+                        *((tag, 0) for tag in ("redirects", "mail_groups", "mail_resps")),
+                        ("mail_lists", total("max_maillists")),
+                        ("web_users", total("max_wu")),
+                        ("data_bases", total("max_db")),
+                        ("webapps", total("max_webapps")),
+                        ("traffic", total("max_traffic")),
+                        ("traffic_prevday", sum(w.traffic_prevday for w in owned)),
+                    ],
+                )
+
+
+def _usage_total(webspaces: list[Webspace]) -> Callable[[str], int]:
+    """What ``webspaces`` use together, by limit name."""
+    return lambda name: sum(w.used(name) for w in webspaces)
 
 
 def customer_set(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
@@ -295,9 +317,18 @@ def reseller_add(ctx: Context, operation: etree._Element, answer: etree._Element
     reseller.limits = {**(plan.limits if plan else {}), **read_limits(limits_element)}
     reseller.permissions = dict(plan.permissions if plan else DEFAULT_RESELLER_PERMISSIONS)
     reseller.permissions.update({name: value in ("true", "1") for name, value in permissions.items()})
-    if limits_element is not None and limits_element.findtext("resource-policy/overuse"):
-        reseller.overuse = limits_element.findtext("resource-policy/overuse") or reseller.overuse
+    _apply_resource_policy(reseller, limits_element)
     add_fields(ok_result(answer), [("id", reseller.id), ("guid", reseller.guid)])
+
+
+def _apply_resource_policy(reseller: Account, limits: etree._Element | None) -> None:
+    """``limits/resource-policy``: overuse, and oversell (kept as the ``allow_oversell`` permission)."""
+    if limits is None:
+        return
+    reseller.overuse = limits.findtext("resource-policy/overuse") or reseller.overuse
+    oversell = limits.findtext("resource-policy/oversell")
+    if oversell:
+        reseller.permissions["allow_oversell"] = oversell.strip() in ("true", "1")
 
 
 def _reseller_matches(ctx: Context, operation: etree._Element) -> list[Match]:
@@ -337,21 +368,34 @@ def _reseller_data(ctx: Context, data: etree._Element, reseller: Account, datase
         customers = [a for a in state.accounts if a.owner_id == reseller.id and a.type == "customer"]
         owners = {reseller.id} | {c.id for c in customers}
         domains = [w for w in state.webspaces if w.owner_id in owners]
-        counts = {
-            "active-clients": sum(1 for c in customers if c.status == 0),
-            "active-domains": sum(1 for w in domains if w.status == 0),
-            "clients": len(customers),
-            "domains": len(domains),
-        }
-        zero_fields: tuple[str, ...] = ("subdomains", "domain-aliases", "disk-space", "web-users", "data-bases")
-        zero_fields += ("postboxs", "mbox-quota", "redirects", "mail-groups", "mail-resps", "mail-lists", "webapps")
-        zero_fields += ("mssql-data-bases", "traffic", "traffic-prevday")
-        add_fields(sub(data, "stat"), [*counts.items(), *((tag, 0) for tag in zero_fields)])
+        total = _usage_total(domains)
+        add_fields(
+            sub(data, "stat"),
+            [
+                ("active-clients", sum(1 for c in customers if c.status == 0)),
+                ("active-domains", sum(1 for w in domains if w.status == 0)),
+                ("clients", len(customers)),
+                ("domains", len(domains)),
+                ("subdomains", total("max_subdom")),
+                ("domain-aliases", total("max_dom_aliases")),
+                ("disk-space", total("disk_space")),
+                ("web-users", total("max_wu")),
+                ("data-bases", total("max_db")),
+                ("postboxs", total("max_box")),
+                *((tag, 0) for tag in ("mbox-quota", "redirects", "mail-groups", "mail-resps")),
+                ("mail-lists", total("max_maillists")),
+                ("webapps", total("max_webapps")),
+                ("mssql-data-bases", 0),
+                ("traffic", total("max_traffic")),
+                ("traffic-prevday", sum(w.traffic_prevday for w in domains)),
+            ],
+        )
     if "permissions" in dataset and reseller.permissions:
         add_pairs(sub(data, "permissions"), "permission", reseller.permissions)
     if "limits" in dataset:
         limits = sub(data, "limits")
-        add_fields(sub(limits, "resource-policy"), [("overuse", reseller.overuse)])
+        policy = [("oversell", reseller.permissions.get("allow_oversell", False)), ("overuse", reseller.overuse)]
+        add_fields(sub(limits, "resource-policy"), policy)
         add_pairs(limits, "limit", reseller.limits)
     if "ippool" in dataset:
         pool = sub(data, "ippool")
@@ -386,6 +430,7 @@ def reseller_set(ctx: Context, operation: etree._Element, answer: etree._Element
         for attribute, value in changes.items():
             setattr(match.obj, attribute, value)
         match.obj.limits.update(limits)
+        _apply_resource_policy(match.obj, values.find("limits"))
         permissions = read_pairs(values.find("permissions"), "permission")
         match.obj.permissions.update({name: value in ("true", "1") for name, value in permissions.items()})
         ctx.dirty = True

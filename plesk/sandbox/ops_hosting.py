@@ -38,7 +38,8 @@ from .common import (
     required,
     select,
 )
-from .state import Account, CreateEvent, DeleteEvent, Plan, Webspace, new_guid, today
+from .package import check_fits, check_room, check_usage_fits, effective_limits, vendor_webspaces
+from .state import USAGE_NAMES, Account, CreateEvent, DeleteEvent, Plan, Webspace, new_guid, today
 
 PLAN_NOT_FOUND = "Service plan does not exist"
 DOMAIN_NOT_FOUND = "domain does not exist"
@@ -129,6 +130,8 @@ def service_plan_add(ctx: Context, operation: etree._Element, answer: etree._Ele
         raise OperationError(ALREADY_EXISTS, f"A service plan with the external ID {external_id} already exists.")
     limits_element = operation.find("limits")
     overuse = child_text(limits_element, "overuse") if limits_element is not None else None
+    limits = read_limits(limits_element)
+    check_fits(ctx.state, owner, limits, others=vendor_webspaces(ctx.state, owner))
     plan = Plan(
         id=ctx.state.new_id("plan"),
         guid=new_guid(),
@@ -136,13 +139,67 @@ def service_plan_add(ctx: Context, operation: etree._Element, answer: etree._Ele
         owner_id=owner.id,
         external_id=external_id,
         overuse=overuse or "block",
-        limits=read_limits(limits_element),
+        limits=limits,
         hosting=read_pairs(operation.find("hosting"), "property"),
     )
     ctx.state.plans.append(plan)
     ctx.state.created.append(CreateEvent("service-plan", plan.id, plan.name, plan.external_id))
     ctx.dirty = True
     add_fields(ok_result(answer), [("id", plan.id), ("guid", plan.guid)])
+
+
+def _apply_plan_set(ctx: Context, owner: Account, plan: Plan, operation: etree._Element) -> None:
+    # Validate everything first so a refused change leaves the plan and its subscriptions untouched.
+    name = child_text(operation, "name")
+    if name is not None and any(
+        p.owner_id == owner.id and p.id != plan.id and p.name.casefold() == name.casefold() for p in ctx.state.plans
+    ):
+        raise OperationError(ALREADY_EXISTS, f"The service plan {name} already exists.")
+    external_id = child_text(operation, "external-id")
+    if external_id and any(p.id != plan.id and p.external_id == external_id for p in ctx.state.plans):
+        raise OperationError(ALREADY_EXISTS, f"A service plan with the external ID {external_id} already exists.")
+    limits_element = operation.find("limits")
+    limits = read_limits(limits_element)
+    overuse = child_text(limits_element, "overuse") if limits_element is not None else None
+    properties = read_pairs(operation.find("hosting/vrt_hst"), "property")
+    on_plan = [w for w in ctx.state.webspaces if w.plan_guid == plan.guid]
+    others = [w for w in vendor_webspaces(ctx.state, owner) if w.plan_guid != plan.guid]
+    # Only the limits the request names are checked: a rename must not fail on a package shrunk since.
+    check_fits(ctx.state, owner, limits, count=len(on_plan), others=others)
+
+    plan.limits.update(limits)
+    plan.overuse = overuse or plan.overuse
+    plan.hosting.update(properties)
+    plan.name = name if name is not None else plan.name
+    plan.external_id = external_id if external_id is not None else plan.external_id
+    # Plesk syncs the plan's subscriptions: the changed limits replace what a subscription had of its own.
+    for webspace in on_plan:
+        for limit in limits:
+            webspace.limits.pop(limit, None)
+        if webspace.htype == "vrt_hst":
+            webspace.hosting.update(properties)
+
+
+def service_plan_set(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
+    """``service-plan set``: new limits, hosting settings, name or external id, applied to the plan's
+    subscriptions; a reseller's plan must fit into what is left of its package (1024)."""
+    owner = _plan_owner(ctx, operation)
+    pool = [plan for plan in ctx.state.plans if plan.owner_id == owner.id and ctx.sees_plan(plan)]
+    kind, values = read_filter(operation)
+    for match in select(kind, values, everything=lambda: pool, by_value=_plan_lookups(pool)):
+        plan = match.obj
+        if match.missing:
+            _plan_error(answer, NOT_FOUND, PLAN_NOT_FOUND, kind, match)
+        elif plan is None:
+            ok_result(answer)
+        else:
+            try:
+                _apply_plan_set(ctx, owner, plan, operation)
+            except OperationError as error:
+                add_fields(error_result(answer, error.errcode, error.errtext), [("id", plan.id)])
+                continue
+            ctx.dirty = True
+            add_fields(ok_result(answer), [("id", plan.id)])
 
 
 def service_plan_del(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
@@ -307,6 +364,10 @@ def webspace_add(ctx: Context, operation: etree._Element, answer: etree._Element
         check_password_policy(ftp_password)
     external_id = child_text(gen_setup, "external-id") or ""
     _check_unique(ctx, name=name, ftp_login=ftp_login, external_id=external_id)
+    limits = read_limits(operation.find("limits"))
+    sold = vendor_webspaces(ctx.state, vendor)
+    check_room(vendor, "max_webspaces", len(sold))
+    check_fits(ctx.state, vendor, {**(plan.limits if plan else {}), **limits}, others=sold)
 
     ascii_name = ascii_domain(name)
     hosting = dict(plan.hosting) if plan else {}
@@ -329,7 +390,7 @@ def webspace_add(ctx: Context, operation: etree._Element, answer: etree._Element
         reseller_description=child_text(gen_setup, "reseller-description") or "",
         ftp_login=ftp_login if htype == "vrt_hst" else None,
         hosting=hosting if htype == "vrt_hst" else {},
-        limits=read_limits(operation.find("limits")),
+        limits=limits,
     )
     ctx.state.webspaces.append(webspace)
     ctx.state.created.append(CreateEvent("webspace", webspace.id, webspace.name, external_id))
@@ -387,17 +448,34 @@ def _webspace_data(ctx: Context, data: etree._Element, webspace: Webspace, datas
     if "limits" in dataset:
         limits = sub(data, "limits")
         add_fields(limits, [("overuse", plan.overuse if plan else "block")])
-        add_pairs(limits, "limit", {**(plan.limits if plan else {}), **webspace.limits})
+        add_pairs(limits, "limit", effective_limits(ctx.state, webspace))
     if "stat" in dataset:
-        stat_fields: tuple[str, ...] = ("traffic", "subdom", "wu", "box", "redir", "mg", "resp", "maillists", "db")
-        stat_fields += ("mssql_db", "webapps", "traffic_prevday", "domains", "sites")
-        add_fields(sub(data, "stat"), [(tag, 1 if tag in ("domains", "sites") else 0) for tag in stat_fields])
+        used = webspace.used
+        add_fields(
+            sub(data, "stat"),
+            [
+                ("traffic", used("max_traffic")),
+                ("subdom", used("max_subdom")),
+                ("wu", used("max_wu")),
+                ("box", used("max_box")),
+                *((tag, 0) for tag in ("redir", "mg", "resp")),
+                ("maillists", used("max_maillists")),
+                ("db", used("max_db")),
+                ("mssql_db", 0),
+                ("webapps", used("max_webapps")),
+                ("traffic_prevday", webspace.traffic_prevday),
+                ("domains", used("max_site")),
+                ("sites", used("max_site")),
+            ],
+        )
     if "prefs" in dataset:
         add_fields(sub(data, "prefs"), [("www", True)])
     if "disk_usage" in dataset:
         usage_fields: tuple[str, ...] = ("httpdocs", "httpsdocs", "subdomains", "web_users", "anonftp", "logs")
         usage_fields += ("dbases", "mailboxes", "webapps", "maillists", "domaindumps")
-        add_fields(sub(data, "disk_usage"), [(tag, 0) for tag in usage_fields])
+        add_fields(
+            sub(data, "disk_usage"), [(tag, webspace.real_size if tag == "httpdocs" else 0) for tag in usage_fields]
+        )
     if "subscriptions" in dataset:
         subscriptions = sub(data, "subscriptions")
         if webspace.plan_guid:
@@ -406,6 +484,8 @@ def _webspace_data(ctx: Context, data: etree._Element, webspace: Webspace, datas
             sub(sub(subscription, "plan"), "plan-guid", webspace.plan_guid)
     if "permissions" in dataset:
         sub(data, "permissions")
+    if "resource-usage" in dataset:
+        add_pairs(sub(data, "resource-usage"), "resource", {name: webspace.used(name) for name in USAGE_NAMES})
 
 
 def _apply_webspace_set(ctx: Context, webspace: Webspace, values: etree._Element) -> None:
@@ -506,21 +586,35 @@ def webspace_switch_subscription(ctx: Context, operation: etree._Element, answer
         if operation.find("no-plan") is not None:
             webspace.plan_guid = None
         else:
-            vendor = ctx.state.account(webspace.vendor_id) or ctx.state.admin
             try:
-                plan = _find_plan(ctx, operation, vendor)
+                _switch_plan(ctx, webspace, operation)
             except OperationError as error:
                 result = filter_error(answer, error.errcode, error.errtext, match.filter_id)
                 add_fields(result, [("id", webspace.id)])
                 continue
-            webspace.plan_guid = plan.guid if plan else None
         ctx.dirty = True
         filter_result(answer, match, webspace.id)
+
+
+def _switch_plan(ctx: Context, webspace: Webspace, operation: etree._Element) -> None:
+    """Move ``webspace`` to the vendor's plan named in ``operation``: refused when its usage exceeds the
+    plan's limits (1023) or the plan does not fit into the vendor's package beside the others (1024)."""
+    vendor = ctx.state.account(webspace.vendor_id) or ctx.state.admin
+    plan = _find_plan(ctx, operation, vendor)
+    if plan is None:
+        return
+    check_usage_fits(webspace, plan.limits)
+    others = [w for w in vendor_webspaces(ctx.state, vendor) if w.id != webspace.id]
+    check_fits(ctx.state, vendor, plan.limits, others=others)
+    webspace.plan_guid = plan.guid
+    # The subscription is synced with its new plan: what it had of its own is gone.
+    webspace.limits = {}
 
 
 HANDLERS = {
     ("service-plan", "get"): service_plan_get,
     ("service-plan", "add"): service_plan_add,
+    ("service-plan", "set"): service_plan_set,
     ("service-plan", "del"): service_plan_del,
     ("webspace", "add"): webspace_add,
     ("webspace", "get"): webspace_get,

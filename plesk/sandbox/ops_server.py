@@ -8,6 +8,7 @@ import ipaddress
 import secrets
 import time
 import uuid
+from datetime import datetime
 
 from lxml import etree
 
@@ -23,10 +24,11 @@ from .common import (
     read_filter,
     require_admin,
 )
-from .state import PROTOCOLS, SecretKey, SsoToken, hash_key
+from .state import PROTOCOLS, PanelSession, SecretKey, SsoToken, hash_key
 
 PLESK_VERSION = "18.0.61"
 _STARTED = time.monotonic()
+SESSION_TYPES = {"admin": "admin", "reseller": "reseller", "customer": "client"}
 
 
 def get_protos(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
@@ -113,14 +115,34 @@ def _session_setup(ctx: Context, session_setup: etree._Element) -> None:
 
 
 def create_session(ctx: Context, operation: etree._Element, answer: etree._Element) -> None:
-    """``server create_session``: a single-use 32-hex token for a login the requester may act for (1013 otherwise)."""
+    """``server create_session``: a single-use 32-hex token for a login the requester may act for (1013
+    otherwise). As in Plesk, the token is the id of a panel session that ``session get`` lists at once and
+    ``session terminate`` ends, after which the token no longer logs in."""
     login = child_text(operation, "login") or ""
     account = ctx.find_account("login", login, types=("admin", "reseller", "customer"))
     if account is None:
         raise OperationError(NOT_FOUND, f"User {login} does not exist.")
     token = secrets.token_hex(16)
-    ctx.state.sso_tokens[token] = SsoToken(account.login, _decode_ip(operation.findtext("data/user_ip")), time.time())
+    user_ip = _decode_ip(operation.findtext("data/user_ip"))
+    ctx.state.sso_tokens[token] = SsoToken(account.login, user_ip, time.time())
+    stamp = datetime.now().replace(microsecond=0).isoformat()
+    ctx.state.panel_sessions[token] = PanelSession(
+        id=token,
+        type=SESSION_TYPES[account.type],
+        ip_address=user_ip if _is_ip(user_ip) else ctx.client_ip,
+        login=account.login,
+        login_time=stamp,
+        idle=stamp,
+    )
     add_fields(ok_result(answer), [("id", token)])
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _decode_ip(text: str | None) -> str:
@@ -176,6 +198,7 @@ def session_terminate(ctx: Context, operation: etree._Element, answer: etree._El
     if session is None or not (ctx.is_admin or session.login == ctx.requester.login):
         raise OperationError(NOT_FOUND, "Session does not exist.")
     del ctx.state.panel_sessions[session_id]
+    ctx.state.sso_tokens.pop(session_id, None)
     ok_result(answer)
 
 

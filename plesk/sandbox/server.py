@@ -10,6 +10,8 @@ Endpoints:
   redirects to ``/sandbox/home``, a page saying "Plesk sandbox — logged in as <login>".
 * ``/_sandbox/faults`` (loopback clients only): ``GET`` lists, ``POST`` (JSON fields of
   :class:`~plesk.sandbox.faults.Fault`) adds, ``DELETE`` clears the injected faults.
+* ``POST /_sandbox/usage`` (loopback clients only): ``{"webspace": "<domain>", "usage": {"disk_space": …}}``
+  sets what a subscription uses (:meth:`SandboxServer.set_usage`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ..xml import XMLRejected, parse_xml, tag_name
 from .demo import seed_demo
 from .engine import SandboxEngine, operations_of
 from .faults import Fault, FaultKind, FaultSet, doctype_body, malformed_body, oversized_chunks
-from .state import SandboxState
+from .state import USAGE_NAMES, SandboxState
 from .tls import generate_self_signed, pem_fingerprint
 
 logger = logging.getLogger("plesk.sandbox")
@@ -45,6 +47,7 @@ logger = logging.getLogger("plesk.sandbox")
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 HOME_PATH = "/sandbox/home"
 CONTROL_PATH = "/_sandbox/faults"
+USAGE_PATH = "/_sandbox/usage"
 SESSION_COOKIE = "plesk_sandbox_session"
 _XML = "text/xml; charset=UTF-8"
 _HTML = "text/html; charset=UTF-8"
@@ -93,6 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._sso(parse_qs(body.decode("utf-8", "replace")))
         elif path == CONTROL_PATH:
             self._control("POST")
+        elif path == USAGE_PATH:
+            self._usage()
         else:
             self._plain(404, "Not Found")
 
@@ -271,6 +276,21 @@ class _Handler(BaseHTTPRequestHandler):
         self._page(200, "Plesk sandbox", message)
 
     # --- fault control -------------------------------------------------------------------------
+
+    def _usage(self) -> None:
+        if not ipaddress.ip_address(self._client_ip).is_loopback:
+            self._plain(404, "Not Found")
+            return
+        body = self._read_body()
+        if body is None:
+            return
+        try:
+            request = json.loads(body)
+            self.sandbox.set_usage(request["webspace"], **request["usage"])
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            self._plain(400, f"Bad usage: {exc}")
+            return
+        self._send(200, b"{}", "application/json")
 
     def _control(self, method: str) -> None:
         if not ipaddress.ip_address(self._client_ip).is_loopback:
@@ -490,6 +510,29 @@ class SandboxServer:
     def record(self, request: bytes, response: bytes) -> None:
         """Keep an exchange for inspection (the last 1000)."""
         self.exchanges.append(Exchange(request, response))
+
+    def set_usage(self, webspace: str, *, traffic_prevday: int | None = None, **usage: int) -> None:
+        """Set what subscription ``webspace`` (its domain name) uses, by limit name (``disk_space`` in bytes,
+        ``max_traffic`` = bytes this month, ``max_box`` = mailboxes, ``max_db``, ``max_site``, ...); what
+        ``webspace get`` (``stat``, ``resource-usage``), ``customer get`` and ``reseller get`` then report.
+        Unknown names raise ``KeyError``; an unknown domain ``LookupError``."""
+        unknown = set(usage) - set(USAGE_NAMES)
+        if unknown:
+            raise KeyError(f"unknown usage names: {', '.join(sorted(unknown))}")
+        with self.engine.lock:
+            found = next((w for w in self.state.webspaces if w.name.casefold() == webspace.casefold()), None)
+            if found is None:
+                raise LookupError(f"no subscription {webspace}")
+            for name, value in usage.items():
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError(f"{name} must be a non-negative integer")
+                if name == "disk_space":
+                    found.real_size = value
+                else:
+                    found.usage[name] = value
+            if traffic_prevday is not None:
+                found.traffic_prevday = traffic_prevday
+            self.engine.save()
 
     def create_count(self, kind: str, *, external_id: str | None = None, name: str | None = None) -> int:
         """How many ``kind`` objects (``customer``, ``webspace``, ...) the API created, optionally only

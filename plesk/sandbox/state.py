@@ -26,6 +26,22 @@ PROTOCOLS = ("1.6.9.1", "1.6.9.0", "1.6.8.0", "1.6.7.0", "1.6.6.0", "1.6.5.0", "
 
 _PBKDF2_ITERATIONS = 5_000
 
+# What a subscription uses, by the name of the limit that bounds it (``resource-usage`` names them so).
+# ``disk_space`` is the subscription's ``real_size``; ``max_site`` (domains) is at least the subscription's own.
+USAGE_NAMES = (
+    "disk_space",
+    "max_traffic",
+    "max_site",
+    "max_subdom",
+    "max_dom_aliases",
+    "max_box",
+    "max_db",
+    "max_subftp_users",
+    "max_wu",
+    "max_maillists",
+    "max_webapps",
+)
+
 
 def hash_password(password: str) -> str:
     """A salted PBKDF2-SHA256 hash in the form ``pbkdf2_sha256$iterations$salt$hex``."""
@@ -140,6 +156,16 @@ class Webspace:
     hosting: dict[str, str] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)
     real_size: int = 0
+    usage: dict[str, int] = field(default_factory=dict)
+    traffic_prevday: int = 0
+
+    def used(self, name: str) -> int:
+        """How much of what limit ``name`` bounds the subscription uses."""
+        if name == "disk_space":
+            return self.real_size
+        if name == "max_site":
+            return self.usage.get(name, 1)
+        return self.usage.get(name, 0)
 
 
 @dataclass

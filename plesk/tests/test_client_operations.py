@@ -285,7 +285,7 @@ def test_resellers(admin):
     assert (demo.login, demo.clients, demo.domains) == (RESELLER, 2, 2)
     assert [ip.address for ip in demo.ip_pool] == ["203.0.113.10"]
     assert demo.permissions["create_clients"] is True
-    assert demo.limits["max_cl"] == 50
+    assert (demo.limits["max_cl"], demo.limits["disk_space"]) == (-1, 5 * 1024**4)
     assert demo.plan_guid is not None
 
     ref = admin.add_reseller(
@@ -326,6 +326,10 @@ def test_single_sign_on_browser_flow(admin, reseller, sandbox):
     session = reseller.create_session("kunde-alt", "192.0.2.45", success_redirect_url="/smb/web/view")
     assert len(session.id) == 32 and int(session.id, 16) >= 0
     assert session.login_url.startswith(f"{sandbox.base_url}/enterprise/rsession_init.php?PLESKSESSID={session.id}")
+    # As in Plesk, the token is a panel session from the start, bound to the user's IP.
+    [panel] = admin.get_sessions()
+    assert (panel.id, panel.type, panel.login, panel.ip_address) == (session.id, "client", "kunde-alt", "192.0.2.45")
+    assert [s.id for s in reseller.get_sessions()] == []  # one's own sessions only
 
     with httpx.Client(follow_redirects=True, trust_env=False) as browser:
         page = browser.get(session.login_url)
@@ -334,15 +338,24 @@ def test_single_sign_on_browser_flow(admin, reseller, sandbox):
         assert "/smb/web/view" in page.text
         again = browser.get(session.login_url)
         assert again.status_code == 403
+        assert [s.id for s in admin.get_sessions()] == [session.id]
 
-    [panel] = [s for s in admin.get_sessions() if s.login == "kunde-alt"]
-    assert (panel.type, panel.ip_address) == ("client", "127.0.0.1")
-    admin.terminate_session(panel.id)
-    assert admin.get_sessions() == []
+        admin.terminate_session(session.id)
+        assert admin.get_sessions() == []
+        assert browser.get(f"{sandbox.base_url}/sandbox/home").status_code == 403
     with pytest.raises(PleskNotFound):
-        admin.terminate_session(panel.id)
+        admin.terminate_session(session.id)
     with pytest.raises(PleskNotFound):
         reseller.create_session("admin", "192.0.2.45")
+
+
+def test_a_terminated_session_no_longer_logs_in(admin, reseller):
+    import httpx
+
+    session = reseller.create_session("shop-alt", "192.0.2.46")
+    admin.terminate_session(session.id)
+    with httpx.Client(follow_redirects=True, trust_env=False) as browser:
+        assert browser.get(session.login_url).status_code == 403
 
 
 def test_secret_key_authentication(admin, sandbox):

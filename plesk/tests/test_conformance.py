@@ -47,6 +47,17 @@ def every_client_operation() -> list[Operation]:
             hosting={"ssl": True},
             external_id="e",
         ),
+        ops.set_service_plan(
+            name="Plan",
+            owner_login="res-acme",
+            limits={"disk_space": 10 * 1024**3, "max_box": -1},
+            overuse="block",
+            hosting={"ssl": True},
+            new_external_id="e",
+            new_name="Plan 2",
+        ),
+        ops.set_service_plan(guid=GUID, limits={"max_db": 3}),
+        ops.set_service_plan(external_id="x", owner_id=3, overuse="normal"),
         ops.delete_service_plan(guid=GUID, owner_id=3),
         ops.get_customers(),
         ops.get_customers(logins=["a", "b"], stat=True),
@@ -92,6 +103,8 @@ def every_client_operation() -> list[Operation]:
         ops.get_webspaces(owner_external_ids=["x"]),
         ops.get_webspaces(names=["example.com"]),
         ops.get_webspace(guid=GUID, limits=True),
+        ops.get_webspace(name="example.com", limits=True, usage=True),
+        ops.get_webspaces(owner_ids=[3], hosting=False, subscriptions=False, usage=True),
         ops.add_webspace(
             "example.com",
             owner_login="jdoe",
@@ -124,6 +137,7 @@ def every_client_operation() -> list[Operation]:
         ops.get_resellers(),
         ops.get_resellers(logins=["res-acme"], stat=True, limits=True, permissions=True),
         ops.get_reseller(guid=GUID),
+        ops.get_reseller(login="res-acme", stat=True, limits=True),
         ops.add_reseller(
             login="res-acme",
             password="R3seller!Pass",
@@ -225,6 +239,27 @@ ANSWER_KINDS = [
         {"1007", "1013", "1023"},
     ),
     (
+        b"<packet><service-plan><set><filter><name>Webhosting S</name><name>Nope</name></filter>"
+        b"<owner-login>reseller-demo</owner-login><limits><overuse>normal</overuse><limit><name>max_box</name>"
+        b"<value>-1</value></limit></limits><hosting><vrt_hst><property><name>ssl</name><value>true</value>"
+        b"</property></vrt_hst></hosting><external-id>s</external-id><name>Webhosting S</name></set><set><filter>"
+        b"<name>Webhosting M</name></filter><owner-login>reseller-demo</owner-login><limits><limit>"
+        b"<name>disk_space</name><value>-1</value></limit></limits></set><add><name>Huge</name>"
+        b"<owner-login>reseller-demo</owner-login><limits><limit><name>disk_space</name><value>-1</value></limit>"
+        b"</limits></add></service-plan></packet>",
+        ADMIN,
+        {"1013", "1024"},
+    ),
+    (
+        b"<packet><webspace><switch-subscription><filter><name>shop-alt.example</name></filter>"
+        b"<plan-guid>SMALL</plan-guid></switch-subscription><get><filter><name>shop-alt.example</name></filter>"
+        b"<dataset><gen_info/><limits/><stat/><disk_usage/><subscriptions/><resource-usage/></dataset></get>"
+        b"</webspace><reseller><get><filter><login>reseller-demo</login></filter><dataset><gen-info/><stat/>"
+        b"<limits/></dataset></get></reseller></packet>",
+        ADMIN,
+        {"1023"},
+    ),
+    (
         b"<packet><customer><add><gen_info><pname>J</pname><login>jdoe</login><passwd>S3cure!Passw0rd</passwd>"
         b"<owner-login>reseller-demo</owner-login><external-id>e1</external-id></gen_info></add><add>"
         b"<gen_info><pname>J</pname><login>jdoe</login><passwd>S3cure!Passw0rd</passwd></gen_info></add><add>"
@@ -313,9 +348,10 @@ def test_every_kind_of_sandbox_answer_is_schema_valid(output_schema):
     server = SandboxServer(
         admin_password=ADMIN_PASSWORD, schema_dir=SCHEMA_DIR, seed_demo=True, reseller_password=RESELLER_PASSWORD
     )
+    small = next(plan.guid for plan in server.state.plans if plan.name == "Webhosting S")
     with server:
         for request, headers, expected in ANSWER_KINDS:
-            answer = server.engine.handle(request, headers, "127.0.0.1")
+            answer = server.engine.handle(request.replace(b"SMALL", small.encode()), headers, "127.0.0.1")
             assert_valid(output_schema, answer)
             assert {e.text for e in parse_xml(answer).iter("errcode")} == expected, answer.decode()
 

@@ -15,6 +15,7 @@ from plesk import (
     PleskAPIError,
     PleskClient,
     PleskConnectionError,
+    PleskLimitExceeded,
     PleskOutcomeUnknown,
     PleskResponseError,
     PleskTimeout,
@@ -244,3 +245,61 @@ def test_a_pooled_connection_that_the_server_closed_is_not_used_again(sandbox):
     sandbox.start()
     assert protos("admin", ADMIN_PASSWORD)[0] == "1.6.9.1"
     assert sandbox.connections_accepted == 2
+
+
+# --- hosting plans and the subscription lifecycle ----------------------------------------------------
+
+
+def test_a_plan_created_before_a_timeout_is_found_again_not_duplicated(sandbox):
+    sandbox.inject(FaultKind.TIMEOUT_AFTER_COMMIT, operation="service-plan add", delay=3.0)
+    with make_client(sandbox, RESELLER, RESELLER_PASSWORD, deadline=0.4) as client:
+        with pytest.raises(PleskTimeout):
+            client.add_service_plan("Portal XS", limits={"disk_space": 1024**3}, external_id="portal-plan-9")
+        assert client.get_service_plan(external_id="portal-plan-9").name == "Portal XS"
+    assert sandbox.create_count("service-plan", external_id="portal-plan-9") == 1
+
+
+def test_plesk_refusing_a_plan_leaves_nothing_behind(sandbox):
+    text = "Unable to allocate the resources: the following limits of the reseller are exceeded: disk_space."
+    sandbox.inject(FaultKind.API_ERROR, operation="service-plan add", errcode=1024, errtext=text)
+    with make_client(sandbox, RESELLER, RESELLER_PASSWORD) as client:
+        with pytest.raises(PleskLimitExceeded) as caught:
+            client.add_service_plan("Portal XS", external_id="portal-plan-9")
+        assert caught.value.errtext == text
+        assert client.get_service_plans(external_ids=["portal-plan-9"]) == []
+    assert sandbox.create_count("service-plan") == 0
+
+
+def test_a_plan_change_before_a_timeout_is_read_back(sandbox):
+    sandbox.inject(FaultKind.TIMEOUT_AFTER_COMMIT, operation="service-plan set", delay=3.0)
+    with make_client(sandbox, RESELLER, RESELLER_PASSWORD, deadline=0.4) as client:
+        with pytest.raises(PleskTimeout):
+            client.set_service_plan(name="Webhosting S", limits={"max_db": 2})
+        assert client.get_service_plan(name="Webhosting S").limits["max_db"] == 2
+        client.set_service_plan(name="Webhosting S", limits={"max_db": 2})  # doing it again changes nothing
+    with make_client(sandbox) as admin:
+        assert admin.get_webspace(name="kunde-alt.example", limits=True).limits["max_db"] == 2
+
+
+def test_a_dropped_plan_switch_is_reconciled_by_reading(sandbox):
+    sandbox.inject(FaultKind.DROP, operation="webspace switch-subscription")
+    with make_client(sandbox) as admin:
+        large = admin.get_service_plan(name="Webhosting L", owner_login=RESELLER)
+        with pytest.raises(PleskOutcomeUnknown):
+            admin.switch_webspace_plan(name="kunde-alt.example", plan_guid=large.guid)
+        assert admin.get_webspace(name="kunde-alt.example").plan_guid != large.guid
+        admin.switch_webspace_plan(name="kunde-alt.example", plan_guid=large.guid)
+        assert admin.get_webspace(name="kunde-alt.example").plan_guid == large.guid
+
+
+def test_a_suspension_and_a_deletion_committed_before_a_reset(sandbox):
+    sandbox.inject(FaultKind.DROP_AFTER_COMMIT, operation="webspace set")
+    sandbox.inject(FaultKind.DROP_AFTER_COMMIT, operation="webspace del")
+    with make_client(sandbox) as admin:
+        with pytest.raises(PleskOutcomeUnknown):
+            admin.set_webspace(name="kunde-alt.example", status=16)
+        assert admin.get_webspace(name="kunde-alt.example").status == 16
+        with pytest.raises(PleskOutcomeUnknown):
+            admin.delete_webspace(name="kunde-alt.example")
+        assert admin.get_webspaces(names=["kunde-alt.example"]) == []
+    assert sandbox.delete_count("webspace", name="kunde-alt.example") == 1

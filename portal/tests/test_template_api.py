@@ -107,7 +107,7 @@ def test_a_colour_that_is_not_rrggbb_is_a_422(world, templates, colour):
     assert response.json()["detail"][0]["loc"] == ["color_3"]
 
 
-def test_the_test_mail_goes_through_the_saved_settings(world, media, reseller_smtp_server):
+def test_the_test_mail_goes_through_the_saved_settings(world, reseller_smtp_server):
     mine = make_template(
         world.r1.account, "kunden.r1-agentur.test", mail_port=reseller_smtp_server.port, mail_password="secret"
     )
@@ -117,7 +117,7 @@ def test_the_test_mail_goes_through_the_saved_settings(world, media, reseller_sm
     assert len(reseller_smtp_server.messages) == 1
 
 
-def test_a_failed_test_mail_is_a_422_with_the_reason(world, media, reseller_smtp_server):
+def test_a_failed_test_mail_is_a_422_with_the_reason(world, reseller_smtp_server):
     mine = make_template(
         world.r1.account, "kunden.r1-agentur.test", mail_port=reseller_smtp_server.port, mail_password="wrong"
     )

@@ -29,6 +29,14 @@ def test_a_name_change_is_saved_and_audited(world):
     assert "Your profile has been saved." in client.get(PROFILE).content.decode()
 
 
+def test_a_name_with_a_control_character_is_a_field_error_and_nothing_is_saved(world):
+    response = save(login(Client(), world.r1.owner), last_name="Neu\x1b[31mmann")
+    assert response.status_code == 200
+    assert response.context["form"].errors["last_name"]
+    world.r1.owner.refresh_from_db()
+    assert world.r1.owner.last_name != "Neu\x1b[31mmann"
+
+
 def test_a_new_address_needs_the_current_password(world):
     client = login(Client(), world.r1.owner)
     response = save(client, email="rita@new.example")
