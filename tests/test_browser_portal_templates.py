@@ -29,9 +29,11 @@ def test_the_reseller_picks_a_colour_and_uploads_a_logo(page, live_server, templ
     Image.new("RGB", (120, 40), (170, 51, 0)).save(logo)
     base = live_server.url
     log_in(page, base, "reseller")
-    page.click("#sidebar a:has-text('Portal templates')")
+    with page.expect_navigation():
+        page.click("#sidebar a:has-text('Portal templates')")
     assert template.portal_url in page.inner_text("main table")
-    page.click("main table a.btn-warning")
+    with page.expect_navigation():
+        page.click("main table a.btn-warning")
     assert page.input_value("[data-testid=portal-url]") == template.portal_url
 
     page.fill("input[data-colour-for=id_color_1]", "#aa3300")
@@ -39,8 +41,8 @@ def test_the_reseller_picks_a_colour_and_uploads_a_logo(page, live_server, templ
     page.fill("#id_color_2", "#224466")
     assert page.input_value("input[data-colour-for=id_color_2]") == "#224466"
     page.set_input_files("#id_logo", str(logo))
-    page.click("form button.btn-primary:has-text('Save')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form button.btn-primary:has-text('Save')")
 
     assert "Saved." in page.inner_text(".messages")
     assert page.input_value("#id_color_1") == "#aa3300"
@@ -53,8 +55,8 @@ def test_the_reseller_picks_a_colour_and_uploads_a_logo(page, live_server, templ
 
     # Enter in a text field saves: the connection test is the form's second button, not its first.
     page.fill("#id_title", "Per Enter")
-    page.press("#id_title", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("#id_title", "Enter")
     assert "Saved." in page.inner_text(".messages")
     assert page.locator("[data-testid=mail-test-result]").count() == 0
     template.refresh_from_db()
