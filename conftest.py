@@ -235,6 +235,18 @@ def reseller_smtp_server():
 
 
 @pytest.fixture(autouse=True)
+def language_of_the_settings():
+    """Each test starts in the settings' language: a request of an earlier test in the same process leaves its
+    language active, and code run outside a request would otherwise speak that one."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate limits live in the cache; every test starts with none counted."""
     from django.core.cache import cache

@@ -84,6 +84,7 @@ MENU = (
     MenuGroup(
         _("Administration"),
         (
+            MenuItem(_("Portal templates"), "portal:template_list", "palette", "portal.PortalTemplate"),
             MenuItem(_("Mail log"), "portal_mail:maildelivery_list", "envelope-paper", "portal.MailDelivery"),
             MenuItem(_("Operator area"), "admin:index", "shield-lock", visible=is_staff),
         ),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("portal-templates/mails/", include("portal.mail_log_urls")),
     path("", include("access.urls")),
     path("support/", include("support.urls")),
+    path("", include("portal.template_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("portal-hosts/tls-ask/", tls_ask_view, name="portal_tls_ask"),
     path("operator/", admin.site.urls),

@@ -9,4 +9,4 @@ IMAGE_KINDS = ("logo", "icon", "favicon")
 
 def image_urls(template: PortalTemplate) -> dict[str, str]:
     """``{kind: URL}`` of the template's uploaded images; the one place that decides how they are served."""
-    return {kind: getattr(template, kind).url for kind in IMAGE_KINDS if getattr(template, kind)}
+    return {kind: template.image_url(kind) for kind in IMAGE_KINDS if getattr(template, kind)}

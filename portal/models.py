@@ -6,8 +6,10 @@ import secrets
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +103,17 @@ class PortalTemplate(AccountOwnedModel):
         # The host is derived from the URL on every save, so the two can never disagree.
         self.portal_url, self.host = split_portal_url(self.portal_url)
         super().save(*args, **kwargs)
+
+    def image_url(self, kind: str) -> str:
+        """Where pages load the logo, icon or favicon (``""`` for none). The stored file's random name goes
+        into the query, so a replaced image is a new address that no browser has cached."""
+        name = getattr(self, kind).name
+        if not name:
+            return ""
+        version = PurePosixPath(name).stem[:12]
+        # The main portal's path, which the template's own host serves too.
+        path = reverse("portal:template_image", args=[self.pk, kind], urlconf=settings.ROOT_URLCONF)
+        return f"{path}?v={version}"
 
 
 class MailDelivery(AccountOwnedModel):

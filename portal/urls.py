@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from portal import views
+from portal import template_views, views
 
 handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"
@@ -37,6 +37,8 @@ endportal_patterns = [
     path("profile/two-factor/", views.two_factor_setup_view, name="two_factor_setup"),
     path("profile/two-factor/off/", views.two_factor_disable_view, name="two_factor_disable"),
     path("theme.css", views.theme_view, name="theme"),
+    # The same path as on the main host (``PortalTemplate.image_url``); here only this host's template.
+    path("portal-assets/<int:pk>/<str:kind>/", template_views.template_image_view, name="template_image"),
 ]
 
 urlpatterns = [

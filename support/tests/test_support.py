@@ -11,6 +11,7 @@ from access.services import SESSION_ACCESS_KEY
 from audit.models import AuditEntry
 from conftest import api_client, login
 from core.roles import Role
+from portal.models import PortalTemplate
 from support.models import SupportRequest
 from support.services import REQUESTS_PER_USER
 
@@ -74,6 +75,23 @@ class TestTheForm:
             "object_label": "R1-1",
             "object_url": f"/customers/{customer.pk}/",
         }
+
+    def test_the_empty_portal_template_list_asks_for_a_new_template(self, world):
+        client = login(Client(), world.r1.owner)
+        body = client.get(reverse("portal:template_list")).content.decode()
+        assert f'href="{ADD_URL}?topic=new_portal_template"' in body
+        assert initial(client.get(f"{ADD_URL}?topic=new_portal_template")) == {"topic": "new_portal_template"}
+
+    def test_a_templates_page_asks_for_a_new_portal_url_about_that_template(self, world):
+        template = PortalTemplate.objects.create(
+            account=world.r1.account, portal_url="https://kunden.r1.test", portal_name="R1 Portal"
+        )
+        edit = reverse("portal:template_edit", args=[template.pk])
+        body = login(Client(), world.r1.owner).get(edit).content.decode()
+        link = f"{ADD_URL}?topic=new_portal_url&amp;object=R1%20Portal&amp;object_url={edit}"
+        assert f'href="{link}"' in body
+        response = login(Client(), world.r1.owner).get(link.replace("&amp;", "&"))
+        assert initial(response) == {"topic": "new_portal_url", "object_label": "R1 Portal", "object_url": edit}
 
     def test_the_page_it_came_from_is_the_same_site_referer(self, world):
         client = login(Client(), world.r1.owner)
