@@ -12,7 +12,7 @@ class LimitColumn(tables.Column):
         kwargs.setdefault("empty_values", ())
         kwargs.setdefault("attrs", {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}})
         header = f"{limit.label} ({limit.unit})" if limit.unit else limit.label
-        super().__init__(header, accessor=f"values.{limit.field}", order_by=f"sort_values.{limit.field}", **kwargs)
+        super().__init__(header, accessor=f"values__{limit.field}", order_by=f"sort_values__{limit.field}", **kwargs)
 
     def render(self, value):
         return _("unlimited") if value is None else value
@@ -26,7 +26,7 @@ class HostingPlanTable(ObjectTable):
 
     contract = tables.Column(
         _("Hosting space"),
-        accessor="contract.number",
+        accessor="contract__number",
         linkify=lambda record: record.contract.get_absolute_url(),
         attrs={"td": {"class": "text-nowrap"}},
     )

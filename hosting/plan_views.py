@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import exports
-from core.access import access_object, require_action
+from core.access import access_object, refused_while_switched, require_action
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE, DELETE
 from core.views import ObjectListView
@@ -38,7 +38,6 @@ class HostingPlanListView(ObjectListView):
     model = HostingPlan
     table_class = HostingPlanTable
     template_name = "hosting/hostingplan_list.html"
-    add_url_name = "hosting:hostingplan_add"
     title = gettext_lazy("Hosting plans")
 
     def get(self, request, *args, **kwargs):
@@ -80,6 +79,9 @@ class HostingPlanListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["server_errors"] = self.server_errors
+        # The seed's own button ("+ Hosting-Plan erstellen") instead of the lists' "Add".
+        offers = self.actor.may(HostingPlan, ADD) and not refused_while_switched(self.actor, "hosting:hostingplan_add")
+        context["plan_add_url"] = reverse("hosting:hostingplan_add") if offers else None
         return context
 
 

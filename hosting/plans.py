@@ -384,8 +384,10 @@ def _plan_named(plans: Iterable[ServicePlan], name: str, *, other_than: int | No
 
 
 def _changed_limits(values: Mapping[str, int | None], current: Mapping[str, int]) -> dict[str, int]:
-    requested = to_plesk(values)
-    return {name: value for name, value in requested.items() if current.get(name, UNLIMITED) != value}
+    """The limits whose entered value differs from the plan's, compared in the units entered: a plan made on
+    Plesk with 5.5 GB keeps them when only its name changes."""
+    shown = from_plesk(current)
+    return to_plesk({name: value for name, value in values.items() if name in BY_FIELD and shown[name] != value})
 
 
 # --- changes ----------------------------------------------------------------------------------------------
