@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contracts.models import Contract
 from core.forms import BootstrapFormMixin
 from hosting.plans import LIMITS, plan_contracts
 
@@ -21,7 +22,7 @@ class HostingPlanForm(BootstrapFormMixin, forms.Form):
     are always part of a plan, so they are not offered.
     """
 
-    contract = forms.ModelChoiceField(None, label=_("Hosting space"))
+    contract = forms.ModelChoiceField(Contract.objects.none(), label=_("Hosting space"))
     name = forms.CharField(label=_("Name"), max_length=200)
     confirm = forms.BooleanField(label="", required=False)
 
@@ -46,7 +47,8 @@ class HostingPlanForm(BootstrapFormMixin, forms.Form):
                 required=False,
                 min_value=0,
                 max_value=MAX_AMOUNT,
-                widget=forms.NumberInput(attrs={"placeholder": _("unlimited")}),
+                # Added after BootstrapFormMixin styled the declared fields.
+                widget=forms.NumberInput(attrs={"placeholder": _("unlimited"), "class": "form-control"}),
             )
         self.fields[LIMITS[0].field].help_text = _("Leave a limit empty for unlimited.")
         if "confirm" in self.fields:
@@ -61,7 +63,7 @@ class HostingPlanFilterForm(forms.Form):
     """The list's filter: a hosting space and a search over the plans' names."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    contract = forms.ModelChoiceField(None, label=_("Hosting space"), required=False)
+    contract = forms.ModelChoiceField(Contract.objects.none(), label=_("Hosting space"), required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

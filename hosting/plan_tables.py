@@ -21,8 +21,14 @@ class LimitColumn(tables.Column):
         return str(_("unlimited")) if value is None else value
 
 
+# The page shows the limits a reseller compares plans by; the exports hold all of them.
+SHOWN_LIMITS = ("disk_space_gb", "traffic_gb", "domains", "mailboxes", "databases")
+
+
 class HostingPlanTable(ObjectTable):
     """MKM → Hosting-Pläne: the reseller's plans on each hosting space, read live from Plesk."""
+
+    export_only = tuple(f"limit_{limit.field}" for limit in LIMITS if limit.field not in SHOWN_LIMITS)
 
     contract = tables.Column(
         _("Hosting space"),
@@ -30,12 +36,12 @@ class HostingPlanTable(ObjectTable):
         linkify=lambda record: record.contract.get_absolute_url(),
         attrs={"td": {"class": "text-nowrap"}},
     )
-    name = tables.Column(_("Name"))
+    name = tables.Column(_("Name"), attrs={"td": {"class": "text-nowrap"}})
     origin = tables.TemplateColumn(
         '{% load i18n %}{% if record.created_in_portal %}<span class="badge text-bg-info" data-testid="made-in-portal">'
         '{% translate "created in the portal" %}</span>{% else %}<span class="badge text-bg-secondary">Plesk</span>'
         "{% endif %}",
-        verbose_name=_("Created"),
+        verbose_name=_("Origin"),
         accessor="created_in_portal",
     )
     hostings = tables.Column(_("Hostings"), attrs={"td": {"class": "text-end", "data-testid": "plan-hostings"}})

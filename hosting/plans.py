@@ -38,7 +38,7 @@ from audit.services import record
 from contracts.models import Contract
 from contracts.models import Status as ContractStatus
 from contracts.plesk_failures import describe_failure
-from core.access import access_object, access_queryset, require_action
+from core.access import access_object, access_queryset, require_account, require_action
 from core.actor import Actor
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from hosting.models import HostingPlan, ResellerHosting
@@ -354,9 +354,9 @@ def _claim(row: HostingPlan, state: str) -> None:
     """Mark ``row`` pending, committed before Plesk is called: one conditional update decides between two
     concurrent changes of the same plan."""
     now = timezone.now()
-    updated = HostingPlan.objects.filter(pk=row.pk, state=HostingPlan.State.READY).update(
-        state=state, claimed_until=now + CLAIM
-    )  # unrestricted: the caller's row
+    # unrestricted: the service's own row, reached through the actor's restriction
+    rows = HostingPlan.objects.filter(pk=row.pk, state=HostingPlan.State.READY)
+    updated = rows.update(state=state, claimed_until=now + CLAIM)
     if not updated:
         raise ValidationError(_("Another change of this plan is still running. Try again in a minute."))
     row.state = state
@@ -369,7 +369,7 @@ def _record_for(actor: Actor, contract: Contract, plan: ServicePlan) -> HostingP
         contract=contract,
         plesk_id=plan.id,
         defaults={
-            "account": actor.account,
+            "account": require_account(actor),
             "name": plan.name,
             "plesk_guid": plan.guid,
             "external_id": plan.external_id or "",
@@ -405,7 +405,7 @@ def create_plan(actor: Actor, contract: Contract, *, name: str, values: Mapping[
     requested = to_plesk(values)
     _check_package(contract, requested)
     row = HostingPlan.objects.create(
-        account=actor.account,
+        account=require_account(actor),
         contract=contract,
         name=name,
         limits=requested,
@@ -492,7 +492,8 @@ def update_plan(
 
 
 def _release(row: HostingPlan) -> None:
-    HostingPlan.objects.filter(pk=row.pk).update(state=HostingPlan.State.READY, claimed_until=None)  # unrestricted
+    rows = HostingPlan.objects.filter(pk=row.pk)  # unrestricted: the service's own row (see ``_claim``)
+    rows.update(state=HostingPlan.State.READY, claimed_until=None)
     row.state = HostingPlan.State.READY
 
 

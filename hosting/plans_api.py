@@ -2,6 +2,8 @@
 change, delete. The same services as the pages (``hosting.plans``): limits that do not fit into what is left
 of the package, and Plesk's refusals, are a 422 naming the field; a server that cannot be asked is a 503."""
 
+from typing import cast
+
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -121,7 +123,8 @@ def create_plan(request, contract_id: int, payload: PlanIn):
     form = valid_form(HostingPlanForm(data, actor=request.actor))
     try:
         made = plans.create_plan(request.actor, contract, name=form.cleaned_data["name"], values=form.limit_values)
-        return Status(201, _row(request, contract, made.plesk_id))
+        # A plan the service returns is one Plesk confirmed: it has its Plesk id.
+        return Status(201, _row(request, contract, cast("int", made.plesk_id)))
     except plans.ServerUnavailable as error:
         return _unavailable(error)
 
