@@ -38,6 +38,9 @@ class HostingPlanForm(BootstrapFormMixin, forms.Form):
             if hostings:
                 self.fields["confirm"].label = _("Change the hostings on this plan as well")
                 self.fields["confirm"].required = True
+                self.fields["confirm"].error_messages["required"] = _(
+                    "Confirm that the hostings on this plan change as well."
+                )
             else:
                 del self.fields["confirm"]
         for limit in LIMITS:
