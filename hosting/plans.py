@@ -214,13 +214,15 @@ def hostings_on(actor: Actor, contract: Contract, plan: ServicePlan) -> int:
     return _count_for(_hosting_counts(actor, [contract]), contract, plan)
 
 
-def _settle(contract: Contract, plans: list[ServicePlan]) -> None:
-    """Rows left pending past their claim take what Plesk shows (step 4 of the module)."""
+def _settle(read: Mapping[int, list[ServicePlan]]) -> None:
+    """Rows left pending past their claim take what Plesk shows (step 4 of the module); ``read`` maps contract
+    ids to the plans just read from their servers. One query for all of them."""
     now = timezone.now()
-    pending = HostingPlan.objects.filter(  # unrestricted: the contract was reached through the actor's restriction
-        contract=contract, claimed_until__lt=now
+    pending = HostingPlan.objects.filter(  # unrestricted: the contracts were reached through the actor's restriction
+        contract__in=list(read), claimed_until__lt=now
     ).exclude(state=HostingPlan.State.READY)
     for row in pending:
+        plans = read[row.contract_id]
         if row.state == HostingPlan.State.CREATING:
             found = next((plan for plan in plans if row.external_id and plan.external_id == row.external_id), None)
         else:
@@ -264,8 +266,7 @@ def list_plans(actor: Actor, contracts: Iterable[Contract] | None = None) -> lis
             read[contract.pk] = read_plans(contract)
         except ServerUnavailable as error:
             result.append(ContractPlans(contract, error=str(error)))
-            continue
-        _settle(contract, read[contract.pk])
+    _settle(read)
     records = {
         (row.contract_id, row.plesk_id): row
         for row in access_queryset(actor, HostingPlan).filter(contract__in=list(read), plesk_id__isnull=False)
@@ -294,7 +295,7 @@ def get_plan(actor: Actor, contract: Contract, plan_id: int) -> PlanRow:
     require_action(actor, HostingPlan, VIEW)
     contract = access_object(actor, plan_contracts(actor), contract.pk)
     plans = read_plans(contract)
-    _settle(contract, plans)
+    _settle({contract.pk: plans})
     plan = next((plan for plan in plans if plan.id == plan_id), None)
     if plan is None:
         raise Http404
@@ -399,7 +400,7 @@ def create_plan(actor: Actor, contract: Contract, *, name: str, values: Mapping[
     contract = access_object(actor, plan_contracts(actor), contract.pk)
     name = name.strip()
     plans = read_plans(contract)
-    _settle(contract, plans)
+    _settle({contract.pk: plans})
     if _plan_named(plans, name):
         raise ValidationError({"name": _("A plan with this name already exists on this server.")})
     requested = to_plesk(values)
@@ -454,7 +455,7 @@ def update_plan(
     contract = access_object(actor, plan_contracts(actor), contract.pk)
     name = name.strip()
     plans = read_plans(contract)
-    _settle(contract, plans)
+    _settle({contract.pk: plans})
     plan = next((plan for plan in plans if plan.id == plan_id), None)
     if plan is None:
         raise Http404
@@ -510,7 +511,7 @@ def delete_plan(actor: Actor, contract: Contract, plan_id: int) -> None:
     require_action(actor, HostingPlan, DELETE)
     contract = access_object(actor, plan_contracts(actor), contract.pk)
     plans = read_plans(contract)
-    _settle(contract, plans)
+    _settle({contract.pk: plans})
     plan = next((plan for plan in plans if plan.id == plan_id), None)
     if plan is None:
         raise Http404
