@@ -238,10 +238,14 @@ def _conclude(row: HostingPlan, found: ServicePlan | None) -> None:
                 record(None, AuditEntry.Action.DELETE, row, account=row.account, parent=row.contract)
             row.delete()
             return
-        action = AuditEntry.Action.CREATE if row.state == HostingPlan.State.CREATING else AuditEntry.Action.UPDATE
-        changes = {"name": [row.name, found.name]} if row.name != found.name else {}
+        created = row.state == HostingPlan.State.CREATING
+        # A deletion Plesk did not carry out leaves the plan as it was: nothing to record.
+        before = {} if created else {"name": row.name, **from_plesk(row.limits)}
         _adopt(row, found)
-        record(None, action, row, account=row.account, changes=changes, parent=row.contract)
+        changes = _changes(before, row)
+        if changes:
+            action = AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE
+            record(None, action, row, account=row.account, changes=changes, parent=row.contract)
 
 
 def _adopt(row: HostingPlan, plan: ServicePlan) -> None:

@@ -204,11 +204,36 @@ def test_a_row_left_pending_is_settled_by_what_plesk_shows(setup, sandbox):
         account=tenant.account, contract=contract, name="Lost", external_id="pp-plan-lost", state="creating"
     )
     HostingPlan.objects.filter(pk=lost.pk).update(claimed_until="2000-01-01T00:00Z")
+    large = plesk_plans(sandbox)["Webhosting L"]
+    kept = HostingPlan.objects.create(
+        account=tenant.account,
+        contract=contract,
+        name=large.name,
+        plesk_id=large.id,
+        limits=large.limits,
+        state="deleting",
+    )
+    HostingPlan.objects.filter(pk=kept.pk).update(claimed_until="2000-01-01T00:00Z")
     rows = {row.name: row for row in plans.list_plans(tenant.actor())[0].plans}
     made.refresh_from_db()
     assert (made.state, made.plesk_id) == ("ready", rows["Gone"].id)
     assert not HostingPlan.objects.filter(pk=lost.pk).exists()
+    kept.refresh_from_db()
+    assert kept.state == "ready"
+    assert not AuditEntry.objects.filter(object_id=str(kept.pk)).exists()
     assert sandbox.create_count("service-plan") == 1
+
+
+def test_a_timeout_on_a_change_is_settled_by_reading_the_plan_not_by_sending_it_again(setup, sandbox, monkeypatch):
+    tenant, contract, _product = setup
+    plan = plesk_plans(sandbox)["Webhosting L"]
+    monkeypatch.setattr(plans, "CLIENT_OPTIONS", IMPATIENT_CLIENT)
+    sandbox.inject(FaultKind.TIMEOUT_AFTER_COMMIT, operation="service-plan set", delay=HELD)
+    row = plans.update_plan(tenant.actor(), contract, plan.id, name="Webhosting XL", values={"databases": 30})
+    assert (row.name, row.state, row.limits["max_db"]) == ("Webhosting XL", "ready", 30)
+    assert plesk_plans(sandbox)["Webhosting XL"].limits["max_db"] == 30
+    entry = AuditEntry.objects.get(object_id=str(row.pk), action=AuditEntry.Action.UPDATE)
+    assert entry.changes == {"name": ["Webhosting L", "Webhosting XL"], "databases": [20, 30]}
 
 
 def test_editing_a_plan_with_hostings_names_them_asks_and_changes_plesk(setup, client_for, sandbox):
