@@ -66,6 +66,7 @@ MENU = (
             MenuItem(_("Customers"), "customers:endcustomer_list", "person-vcard", "customers.EndCustomer"),
             MenuItem(_("My to-dos"), "customers:todo_list", "check2-square", "customers.Todo"),
             MenuItem(_("Products"), "products:resellerproduct_list", "tags", "products.ResellerProduct"),
+            MenuItem(_("Hosting plans"), "hosting:hostingplan_list", "sliders", "hosting.HostingPlan"),
             MenuItem(_("MKM hostings"), "hosting:resellerhosting_list", "hdd-stack", "hosting.ResellerHosting"),
         ),
     ),

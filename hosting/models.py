@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -11,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import to_idna, to_unicode
 from core.crypto import EncryptedTextField
 from core.network import validate_public_host
-from core.tenancy import AccountOwnedModel
+from core.roles import Role
+from core.tenancy import ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
 from hosting.messages import is_generated_name, render
 from plesk import PleskClient
 
@@ -286,3 +288,62 @@ class ProvisioningEvent(models.Model):
     def text(self) -> str:
         """What happened, in the reader's language."""
         return render({"code": self.code, "params": self.params}) if self.code else self.message
+
+
+class HostingPlan(AccountOwnedModel):
+    """The portal's record of a reseller's own Plesk service plan (MKM → Hosting-Pläne).
+
+    Written for every plan made in the portal (``created_in_portal``) and for a plan made on Plesk the first
+    time the portal changes it, so every change has an object in the audit trail. Plesk stays the truth: the
+    list reads the plans live. ``state`` is set before a call to Plesk and cleared when its outcome is known;
+    a row left in a pending state (the worker died, or Plesk did not answer) is resolved by reading Plesk
+    (``hosting.plans``), never by sending the change again. ``external_id`` is ours, so a plan whose ``add``
+    timed out is found again instead of created twice.
+    """
+
+    class State(models.TextChoices):
+        CREATING = "creating", pgettext_lazy("hosting plan state", "being created")
+        READY = "ready", pgettext_lazy("hosting plan state", "ready")
+        CHANGING = "changing", pgettext_lazy("hosting plan state", "being changed")
+        DELETING = "deleting", pgettext_lazy("hosting plan state", "being deleted")
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="hosting_plans", verbose_name=_("hosting space")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    plesk_id = models.PositiveIntegerField(_("Plesk plan id"), null=True, blank=True)
+    plesk_guid = models.CharField(_("Plesk plan GUID"), max_length=64, blank=True)
+    # Plesk's limit names and units (bytes, counts; -1 unlimited), as last sent to or read from Plesk.
+    limits = models.JSONField(_("limits"), default=dict, blank=True)
+    created_in_portal = models.BooleanField(_("created in the portal"), default=False)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.READY)
+    # While ``state`` is pending: until when the request that set it may still be waiting for Plesk.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    requires_partner = True
+    # Plans spend the reseller's package: its administrators decide them; employees see them (they sell them).
+    required_roles = {VIEW: Role.EMPLOYEE, ADD: Role.ADMIN, CHANGE: Role.ADMIN, DELETE: Role.ADMIN}
+
+    class Meta:
+        ordering = ["contract", "name"]
+        verbose_name = _("hosting plan")
+        verbose_name_plural = _("hosting plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "plesk_id"], condition=Q(plesk_id__isnull=False), name="hostingplan_one_per_plan"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

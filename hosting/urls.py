@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hosting import views
+from hosting import plan_views, views
 
 app_name = "hosting"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("<int:pk>/retry/", views.hosting_retry_view, name="resellerhosting_retry"),
     path("<int:pk>/correct/", views.hosting_correct_view, name="resellerhosting_correct"),
     path("<int:pk>/cancel/", views.hosting_cancel_view, name="resellerhosting_cancel"),
+]
+
+urlpatterns += [
+    path("plans/", plan_views.HostingPlanListView.as_view(), name="hostingplan_list"),
+    path("plans/add/", plan_views.plan_add_view, name="hostingplan_add"),
+    path("contracts/<int:pk>/plans/<int:plan_id>/edit/", plan_views.plan_edit_view, name="hostingplan_edit"),
+    path("contracts/<int:pk>/plans/<int:plan_id>/delete/", plan_views.plan_delete_view, name="hostingplan_delete"),
 ]

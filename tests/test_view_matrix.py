@@ -612,6 +612,43 @@ MATRIX.update(
     }
 )
 
+
+def bound_plan(world):
+    """A plan id on the matrix's bound contract, whose server refuses connections (members learn so)."""
+    return {"pk": bound_contract(world).pk, "plan_id": 1}
+
+
+def api_bound_plan(world):
+    return {"contract_id": bound_contract(world).pk, "plan_id": 1}
+
+
+# Hosting plans (issue #21): employees see them, administrators change them; the matrix server is down.
+ADMINS_REDIRECT = expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302)
+API_ADMINS_UNAVAILABLE = expect(404, anonymous=401, employee=403, admin=503, owner=503)
+MATRIX.update(
+    {
+        "hosting:hostingplan_list": (None, OWN_ACCOUNT, None),
+        "hosting:hostingplan_add": (None, ADMIN_LIST, ADMIN_LIST),
+        "hosting:hostingplan_edit": (bound_plan, ADMINS_REDIRECT, ADMINS_REDIRECT),
+        "hosting:hostingplan_delete": (bound_plan, ADMINS_REDIRECT, ADMINS_REDIRECT),
+        "api:list_plans": (
+            lambda world: {"contract_id": bound_contract(world).pk},
+            expect(404, anonymous=401, employee=503, admin=503, owner=503),
+            None,
+        ),
+        "api:create_plan": (
+            lambda world: {"contract_id": bound_contract(world).pk},
+            expect(404, anonymous=401, employee=503, admin=503, owner=503),
+            API_ADMINS_UNAVAILABLE,
+            "post",
+            {"name": "Matrix"},
+        ),
+        "api:update_plan": (api_bound_plan, expect(405), API_ADMINS_UNAVAILABLE, "patch", {"name": "Matrix"}),
+        "api:delete_plan": (api_bound_plan, expect(405), API_ADMINS_UNAVAILABLE, "delete"),
+    }
+)
+
+
 # The white-label portal's mail log (issue #19): the reseller's administrators read their own account's.
 MATRIX["portal_mail:maildelivery_list"] = (None, ADMIN_LIST, None)
 
