@@ -40,9 +40,18 @@ def css(page, selector, prop):
 
 
 def test_the_end_customer_uses_the_resellers_portal_and_opens_plesk(demo_sandbox, page, live_server):
+    from django.core.files.base import ContentFile
+
+    from portal.models import PortalTemplate
+    from portal.tests.template_fixtures import image_bytes
+
+    template = PortalTemplate.objects.get(host="kunden.webagentur.localhost")
+    template.logo.save("logo.png", ContentFile(image_bytes(size=(120, 40))))
     base = f"http://kunden.webagentur.localhost:{live_server.url.rsplit(':', 1)[1]}"
     watcher = PageWatcher(page, base)
     page.goto(f"{base}/login/")
+    # The reseller's logo, loaded from the portal's own host.
+    assert page.eval_on_selector("[data-testid=portal-logo]", "img => img.complete && img.naturalWidth") == 120
     assert page.title() == "Log in · Webagentur Beispiel · Kundencenter"
     assert "Webagentur Beispiel" in page.inner_text("[data-testid=portal-brand]")
     assert "Partnerportal" not in page.content()
