@@ -80,3 +80,22 @@ def test_the_stored_password_is_ciphertext():
         cursor.execute("SELECT mail_password FROM portal_portaltemplate WHERE id = %s", [template.pk])
         (stored,) = cursor.fetchone()
     assert "secret" not in stored and stored.startswith("fernet:")
+
+
+def test_a_backup_holds_the_password_as_ciphertext_and_restores_it():
+    import json
+    from io import StringIO
+
+    from django.core import serializers
+    from django.core.management import call_command
+
+    template = template_for(2525)
+    out = StringIO()
+    call_command("dumpdata", "portal.portaltemplate", stdout=out)
+    (row,) = json.loads(out.getvalue())
+    assert "secret" not in out.getvalue()
+    assert row["fields"]["mail_password"].startswith("fernet:")
+    PortalTemplate.objects.all().delete()
+    for obj in serializers.deserialize("json", out.getvalue()):
+        obj.save()
+    assert PortalTemplate.objects.get(pk=template.pk).mail_password == "secret"
