@@ -47,7 +47,7 @@ def activate_view(request):
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("Service access to %(account)s is active.") % {"account": access.shared_account}
+                request, _("Service access to %(account)s is active.") % {"account": access.customer}
             )
             if request.htmx:
                 response = HttpResponse(status=204)
