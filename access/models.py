@@ -58,10 +58,9 @@ class ActivationCode(models.Model):
 
 
 class ServiceAccessQuerySet(RestrictedQuerySet):
-    def with_state(self):
+    def with_state(self) -> "ServiceAccessQuerySet":
         """Annotate the sharer's current role in the shared account, one subquery for any page size."""
         from accounts.models import Membership
-
         from customers.models import PortalUser
 
         role = Membership.objects.filter(account=OuterRef("shared_account"), user=OuterRef("sharer")).values("role")[:1]

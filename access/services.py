@@ -216,7 +216,9 @@ def switched_actor(home: Actor, session) -> Actor | None:
     access_id = session.get(SESSION_ACCESS_KEY)
     if not isinstance(access_id, int) or not home.has_role(Role.ADMIN):
         return None
-    access = ServiceAccess.objects.with_state().restrict(home).filter(pk=access_id, shared_account__isnull=False).first()
+    access = (
+        ServiceAccess.objects.with_state().restrict(home).filter(pk=access_id, shared_account__isnull=False).first()
+    )
     if access is None or not access.is_usable:
         return None
     return Actor(

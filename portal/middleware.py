@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal import service_access
-
 from portal.routing import host_name, is_main_host, template_for_host
 from portal.services import SESSION_TEMPLATE_KEY
 
@@ -88,7 +87,7 @@ class PortalServiceAccessMiddleware:
     ) -> HttpResponseBase | None:
         if not request.user.is_authenticated or service_access.SESSION_VIEWING_KEY not in request.session:
             return None
-        viewer = service_access.viewer(request.session, request.user)  # type: ignore[arg-type]
+        viewer = service_access.viewer(request.session, request.user)
         if viewer is None:
             logout(request)
             messages.warning(request, _("The service access has ended."))

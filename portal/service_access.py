@@ -81,7 +81,7 @@ def handoff_url(actor: Actor, access: ServiceAccess) -> str | None:
     A new link makes the previous unused one worthless. None when the reseller has no portal template.
     """
     actor.forbid_switched()
-    if access.end_customer_id is None or not access.is_usable:
+    if actor.user is None or access.end_customer_id is None or not access.is_usable:
         raise ServiceAccess.DoesNotExist
     template = template_for(access)
     if template is None:
@@ -128,13 +128,13 @@ def enter(request: HttpRequest, template: PortalTemplate, token: str) -> Viewer:
         data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE_SECONDS)
     except signing.BadSignature as error:
         raise HandoffInvalid from error
-    if not isinstance(data, dict) or data.get("template") != template.pk or template.account_id is None:
+    if not isinstance(data, dict) or data.get("template") != template.pk or not isinstance(data.get("access"), int):
         raise HandoffInvalid
     # The single use: only the first request with this nonce empties the stored hash, whatever follows.
     used = ServiceAccess.objects.filter(
-        pk=data.get("access"), account_id=template.account_id, handoff_hash=_digest(str(data.get("nonce")))
+        pk=data["access"], account_id=template.account_id, handoff_hash=_digest(str(data.get("nonce")))
     ).update(handoff_hash="")
-    access = _usable_access(data.get("access")) if used else None
+    access = _usable_access(data["access"]) if used else None
     user = _reseller_user(access, data.get("user")) if access is not None else None
     if access is None or user is None:
         raise HandoffInvalid

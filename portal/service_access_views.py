@@ -61,7 +61,9 @@ def end_view(request: HttpRequest) -> HttpResponseBase:
     if getattr(request, "portal_viewer", None) is None:
         raise Http404
     logout(request)
-    return HttpResponseRedirect(urljoin(settings.SITE_URL, reverse("access:serviceaccess_list", urlconf="partnerportal.urls")))
+    return HttpResponseRedirect(
+        urljoin(settings.SITE_URL, reverse("access:serviceaccess_list", urlconf="partnerportal.urls"))
+    )
 
 
 @portal_login_required

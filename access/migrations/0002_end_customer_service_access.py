@@ -6,37 +6,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0001_initial'),
-        ('accounts', '0002_initial'),
-        ('customers', '0005_todo_plain_text'),
+        ("access", "0001_initial"),
+        ("accounts", "0002_initial"),
+        ("customers", "0005_todo_plain_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activationcode',
-            name='end_customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activation_codes', to='customers.endcustomer'),
+            model_name="activationcode",
+            name="end_customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activation_codes",
+                to="customers.endcustomer",
+            ),
         ),
         migrations.AddField(
-            model_name='serviceaccess',
-            name='end_customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='service_accesses', to='customers.endcustomer', verbose_name='customer'),
+            model_name="serviceaccess",
+            name="end_customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="service_accesses",
+                to="customers.endcustomer",
+                verbose_name="customer",
+            ),
         ),
         migrations.AddField(
-            model_name='serviceaccess',
-            name='handoff_hash',
+            model_name="serviceaccess",
+            name="handoff_hash",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AlterField(
-            model_name='serviceaccess',
-            name='shared_account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='granted_service_accesses', to='accounts.account', verbose_name='account'),
+            model_name="serviceaccess",
+            name="shared_account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="granted_service_accesses",
+                to="accounts.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceaccess',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end_customer__isnull', True), ('shared_account__isnull', False)), models.Q(('end_customer__isnull', False), ('shared_account__isnull', True)), _connector='OR'), name='serviceaccess_shares_account_or_end_customer'),
+            model_name="serviceaccess",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end_customer__isnull", True), ("shared_account__isnull", False)),
+                    models.Q(("end_customer__isnull", False), ("shared_account__isnull", True)),
+                    _connector="OR",
+                ),
+                name="serviceaccess_shares_account_or_end_customer",
+            ),
         ),
     ]
