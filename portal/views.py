@@ -125,7 +125,9 @@ def login_otp_view(request: HttpRequest) -> HttpResponseBase:
 @portal_login_required
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponseBase:
-    record(request.actor, AuditEntry.Action.LOGOUT, request.user, account=None)  # type: ignore[attr-defined,arg-type]
+    # A reseller viewing through a service access is not the customer logging out.
+    if request.portal_viewer is None:  # type: ignore[attr-defined]
+        record(request.actor, AuditEntry.Action.LOGOUT, request.user, account=None)  # type: ignore[attr-defined,arg-type]
     logout(request)
     messages.info(request, _("You have been logged out."))
     return redirect(LOGIN_URL)

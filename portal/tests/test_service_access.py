@@ -277,6 +277,13 @@ class TestViewing:
         assert response["Location"] == f"{settings.SITE_URL}/service-accesses/"
         assert client.get("/").status_code == 302
 
+    def test_logging_out_while_viewing_is_not_recorded_as_the_customer(self, world, granted):
+        _customer, _reseller, access = granted
+        client, _response = viewing(world, access)
+        assert client.post("/logout/").status_code == 302
+        assert not AuditEntry.objects.filter(action=AuditEntry.Action.LOGOUT).exists()
+        assert client.get("/").status_code == 302
+
     def test_the_customers_own_session_has_no_banner_and_cannot_end_a_viewing(self, world, granted):
         customer, _reseller, _access = granted
         assert BANNER not in customer.get("/").content.decode()
