@@ -87,6 +87,7 @@ def handoff_url(actor: Actor, access: ServiceAccess) -> str | None:
     if template is None:
         return None
     nonce = secrets.token_urlsafe(24)
+    # unrestricted: ``access`` itself, read through the access helper by the caller
     ServiceAccess.objects.filter(pk=access.pk).update(handoff_hash=_digest(nonce))
     token = signing.dumps(
         {"access": access.pk, "template": template.pk, "user": actor.user.pk, "nonce": nonce}, salt=HANDOFF_SALT
@@ -99,8 +100,8 @@ def _reseller_user(access: ServiceAccess, user_pk: object) -> User | None:
     """The reseller's user, while still an owner or administrator of the account holding ``access``."""
     if not isinstance(user_pk, int):
         return None
-    # unrestricted: the holder's own membership, re-read on the portal host where no account is chosen
     membership = (
+        # unrestricted: the holder's own membership, re-read on the portal host where no account is chosen
         Membership.objects.filter(
             account_id=access.account_id,
             user_id=user_pk,
@@ -131,6 +132,7 @@ def enter(request: HttpRequest, template: PortalTemplate, token: str) -> Viewer:
     if not isinstance(data, dict) or data.get("template") != template.pk or not isinstance(data.get("access"), int):
         raise HandoffInvalid
     # The single use: only the first request with this nonce empties the stored hash, whatever follows.
+    # unrestricted: the link's own access, of the template's account; the signature says which
     used = ServiceAccess.objects.filter(
         pk=data["access"], account_id=template.account_id, handoff_hash=_digest(str(data.get("nonce")))
     ).update(handoff_hash="")
