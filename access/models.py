@@ -120,7 +120,8 @@ class ServiceAccess(TenantModel):
         related_name="shared_service_accesses",
         verbose_name=_("user"),
     )
-    code = models.OneToOneField(ActivationCode, on_delete=models.PROTECT, related_name="service_access")
+    # A redeemed code is never deleted on its own; with its user (or the customer) the access goes as well.
+    code = models.OneToOneField(ActivationCode, on_delete=models.RESTRICT, related_name="service_access")
     activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("access since"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)

@@ -173,6 +173,25 @@ class TestProfile:
         assert 'data-testid="service-access-history"' in history
 
 
+class TestDeletion:
+    def test_the_reseller_can_still_delete_the_portal_user_and_the_customer(self, world, granted):
+        from customers.services import delete_end_customer, delete_portal_user
+
+        _customer, _reseller, _access = granted
+        actor = world.r1.actor(Role.OWNER)
+        delete_portal_user(actor, world.r1.portal_user)
+        assert not ServiceAccess.objects.exists()
+        assert not ActivationCode.objects.exists()
+        delete_end_customer(actor, world.r1.customer)
+
+    def test_a_redeemed_code_is_not_deleted_on_its_own(self, granted):
+        from django.db.models import RestrictedError
+
+        _customer, _reseller, access = granted
+        with pytest.raises(RestrictedError):
+            access.code.delete()
+
+
 class TestViewing:
     def test_anmelden_opens_the_customers_portal_with_the_banner(self, world, granted):
         _customer, _reseller, access = granted
