@@ -13,14 +13,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.models import ServiceAccess
@@ -123,7 +126,7 @@ def _usable_access(pk: object) -> ServiceAccess | None:
     return access if access is not None and access.is_usable else None
 
 
-def enter(request: HttpRequest, template: PortalTemplate, token: str) -> Viewer:
+def enter(request: HttpRequest, template: PortalTemplate, token: str) -> None:
     """Open a session on ``template``'s host as the customer's portal user, marked as the reseller viewing."""
     try:
         data = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_MAX_AGE_SECONDS)
@@ -144,6 +147,8 @@ def enter(request: HttpRequest, template: PortalTemplate, token: str) -> Viewer:
         logout(request)
     with transaction.atomic():
         login(request, access.sharer, backend="users.backends.UsernameOrEmailBackend")
+        # The same absolute lifetime as any login (``users.auth.log_in``).
+        request.session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
         request.session[SESSION_TEMPLATE_KEY] = template.pk
         request.session[SESSION_VIEWING_KEY] = access.pk
         request.session[SESSION_VIEWER_KEY] = user.pk
@@ -154,7 +159,6 @@ def enter(request: HttpRequest, template: PortalTemplate, token: str) -> Viewer:
             parent=access.end_customer,
             object_repr=str(access.end_customer),
         )
-    return Viewer(access=access, user=user)
 
 
 def viewer(session: SessionBase, user: User) -> Viewer | None:
