@@ -25,11 +25,11 @@ class ProviderAccessOut(Schema):
 
     @staticmethod
     def resolve_customer_number(obj):
-        return obj.shared_account.number
+        return obj.customer_number
 
     @staticmethod
     def resolve_customer(obj):
-        return obj.shared_account.name
+        return obj.customer_name
 
     @staticmethod
     def resolve_type(obj):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 def held_access_figures(actor: Actor) -> list[Figure]:
     """One query: the service accesses the account holds, and how many of them can no longer be used."""
     held = ServiceAccess.objects.restrict(actor).with_state().filter(revoked_at__isnull=True)
-    gone = Q(current_role__isnull=True) | Q(sharer__is_active=False) | Q(shared_account__is_active=False)
+    gone = Q(sharer__is_active=False) | (
+        Q(end_customer__isnull=True) & (Q(current_role__isnull=True) | Q(shared_account__is_active=False))
+    )
+    gone |= Q(end_customer__isnull=False) & ~Q(portal_customer_id=F("end_customer_id"))
     counts = held.aggregate(active=Count("pk"), gone=Count("pk", filter=gone))
     url = reverse("access:serviceaccess_list")
     figures = [Figure(_("active"), counts["active"], url)]

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,10 +32,15 @@ class ActivationCode(models.Model):
 
     One live code per user and account: showing a new one deletes the unused
     previous one. Used codes stay, so a replay can be told apart from a typo.
+    A portal user's code names their ``end_customer``; its ``account`` is then the reseller that owns the
+    end customer, the only account that may redeem it.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activation_codes")
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="activation_codes")
+    end_customer = models.ForeignKey(
+        "customers.EndCustomer", on_delete=models.CASCADE, null=True, blank=True, related_name="activation_codes"
+    )
     code_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -52,12 +58,24 @@ class ActivationCode(models.Model):
 
 
 class ServiceAccessQuerySet(RestrictedQuerySet):
-    def with_state(self):
+    def with_state(self) -> "ServiceAccessQuerySet":
         """Annotate the sharer's current role in the shared account, one subquery for any page size."""
         from accounts.models import Membership
+        from customers.models import PortalUser
 
         role = Membership.objects.filter(account=OuterRef("shared_account"), user=OuterRef("sharer")).values("role")[:1]
-        return self.select_related("shared_account", "sharer").annotate(current_role=Subquery(role))
+        # An end customer's portal user: the customer their login belongs to now.
+        portal_customer = PortalUser.objects.filter(user=OuterRef("sharer")).values("end_customer")[:1]
+        return self.select_related("shared_account", "end_customer", "sharer").annotate(
+            current_role=Subquery(role),
+            portal_customer_id=Subquery(portal_customer),
+            customer_number=Coalesce("shared_account__number", "end_customer__number"),
+            customer_name=Coalesce(
+                "shared_account__name",
+                NullIf("end_customer__company", Value("")),
+                Concat("end_customer__first_name", Value(" "), "end_customer__last_name"),
+            ),
+        )
 
 
 class ServiceAccess(TenantModel):
@@ -66,6 +84,10 @@ class ServiceAccess(TenantModel):
     The provider ("holder") owns the row, so the one restriction gives each
     provider its own list. Rights are never stored: every request re-reads the
     sharing user's current role in the shared account.
+
+    Or a reseller's access to the end-customer portal view of one of its own ``end_customer``s, shared by
+    the customer's portal user: then there is no ``shared_account``, and the reseller views the portal on the
+    template's host (``portal.service_access``), read-only.
     """
 
     class Kind(models.TextChoices):
@@ -77,7 +99,20 @@ class ServiceAccess(TenantModel):
         "accounts.Account", on_delete=models.CASCADE, related_name="held_service_accesses", editable=False
     )
     shared_account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="granted_service_accesses", verbose_name=_("account")
+        "accounts.Account",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="granted_service_accesses",
+        verbose_name=_("account"),
+    )
+    end_customer = models.ForeignKey(
+        "customers.EndCustomer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="service_accesses",
+        verbose_name=_("customer"),
     )
     sharer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,10 +120,13 @@ class ServiceAccess(TenantModel):
         related_name="shared_service_accesses",
         verbose_name=_("user"),
     )
-    code = models.OneToOneField(ActivationCode, on_delete=models.PROTECT, related_name="service_access")
+    # A redeemed code is never deleted on its own; with its user (or the customer) the access goes as well.
+    code = models.OneToOneField(ActivationCode, on_delete=models.RESTRICT, related_name="service_access")
     activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("access since"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The SHA-256 of the nonce of the one portal handoff link not yet used (end-customer accesses only).
+    handoff_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     # Resellers hold service accesses (Reseller → Service-Zugänge); any account can share one. Owners and
     # administrators hold and use them; employees do not.
@@ -114,9 +152,21 @@ class ServiceAccess(TenantModel):
         verbose_name_plural = _("service accesses")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["shared_account", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shared_account__isnull=False, end_customer__isnull=True)
+                | Q(shared_account__isnull=True, end_customer__isnull=False),
+                name="serviceaccess_shares_account_or_end_customer",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.account} → {self.shared_account}"
+        return f"{self.account} → {self.customer}"
+
+    @property
+    def customer(self):
+        """What was shared: the customer's account, or the reseller's own end customer."""
+        return self.shared_account if self.shared_account_id is not None else self.end_customer
 
     def sharer_role(self) -> Role | None:
         """The sharing user's role in the shared account now, or None when it is gone."""
@@ -127,16 +177,18 @@ class ServiceAccess(TenantModel):
 
     @property
     def is_usable(self) -> bool:
-        """Usable for switching in: not revoked, and the sharer still has a role there (needs ``with_state``)."""
-        return (
-            self.revoked_at is None
-            and self.current_role is not None
-            and self.sharer.is_active
-            and self.shared_account.is_active
-        )
+        """Usable for switching in (or viewing the end customer's portal): not revoked, and the sharer still
+        has a role there or is still the end customer's portal user (needs ``with_state``)."""
+        if self.revoked_at is not None or not self.sharer.is_active:
+            return False
+        if self.end_customer_id is not None:
+            return self.portal_customer_id == self.end_customer_id
+        return self.current_role is not None and self.shared_account.is_active
 
     def get_kind_display(self) -> str:
-        """Administrator or user, after the sharer's role (needs ``with_state``)."""
+        """Administrator, user or end customer, after what was shared and the sharer's role (needs ``with_state``)."""
+        if self.end_customer_id is not None:
+            return self.Kind.END_CUSTOMER.label
         if self.current_role in (Role.OWNER, Role.ADMIN):
             return self.Kind.ADMINISTRATOR.label
         return self.Kind.USER.label

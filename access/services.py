@@ -20,6 +20,7 @@ from core.actor import Actor
 from core.mail import send_templated_mail
 from core.roles import Role
 from core.tenancy import ADD
+from customers.models import PortalUser
 
 SESSION_ACCESS_KEY = "service_access_id"
 
@@ -35,7 +36,10 @@ ATTEMPT_WINDOW_SECONDS = 15 * 60
 
 
 def accesses_not_revoked(account):
-    """The service accesses to ``account`` (or an ``OuterRef``) that are not revoked: the header's badge."""
+    """The service accesses to ``account`` (or an ``OuterRef``) that are not revoked: the header's badge.
+
+    End-customer accesses never match: they share no account.
+    """
     # unrestricted: accesses *to* the account; the restriction covers those the account holds
     return ServiceAccess.objects.filter(shared_account=account, revoked_at__isnull=True)
 
@@ -66,6 +70,50 @@ def issue_code(actor: Actor) -> str:
     return code
 
 
+def issue_end_customer_code(portal_user: PortalUser) -> str:
+    """A fresh code for an end customer's portal user, redeemable by the customer's own reseller only."""
+    customer = portal_user.end_customer
+    code = codes.generate()
+    with transaction.atomic():
+        ActivationCode.objects.filter(user=portal_user.user, end_customer=customer, used_at__isnull=True).delete()
+        ActivationCode.objects.create(
+            user=portal_user.user,
+            account_id=customer.account_id,
+            end_customer=customer,
+            code_hash=codes.digest(codes.normalize(code)),
+            expires_at=timezone.now() + CODE_LIFETIME,
+        )
+    return code
+
+
+def end_customer_accesses(portal_user: PortalUser):
+    """The not revoked accesses the portal user gave their reseller."""
+    # unrestricted: the portal user's own grants; a portal user has no account for the restriction
+    return ServiceAccess.objects.with_state().filter(
+        end_customer=portal_user.end_customer, sharer=portal_user.user, revoked_at__isnull=True
+    )
+
+
+def revoke_end_customer_access(actor: Actor, portal_user: PortalUser, pk: int) -> ServiceAccess:
+    """The end customer ends their reseller's view at once: the viewing session ends at its next request."""
+    with transaction.atomic():
+        access = end_customer_accesses(portal_user).select_for_update(of=("self",)).filter(pk=pk).first()
+        if access is None:
+            raise ServiceAccess.DoesNotExist
+        access.revoked_at = timezone.now()
+        access.handoff_hash = ""
+        access.save(update_fields=["revoked_at", "handoff_hash"])
+        record(
+            actor,
+            AuditEntry.Action.REVOKE,
+            access,
+            account=access.account,
+            parent=access.end_customer,
+            object_repr=str(access.end_customer),
+        )
+    return access
+
+
 def redeem(actor: Actor, raw_code: str) -> ServiceAccess:
     """Activate a code for the actor's account: exactly one redemption wins, errors say only what the design says."""
     actor.forbid_switched()
@@ -82,7 +130,7 @@ def redeem(actor: Actor, raw_code: str) -> ServiceAccess:
     with transaction.atomic():
         code = (
             ActivationCode.objects.select_for_update()
-            .select_related("user", "account")
+            .select_related("user", "account", "end_customer")
             .filter(code_hash=codes.digest(normalized))
             .first()
         )
@@ -96,7 +144,10 @@ def redeem(actor: Actor, raw_code: str) -> ServiceAccess:
 
 
 def _problem(actor: Actor, code: ActivationCode | None):
-    if code is None or code.account_id == actor.account.pk:
+    if code is None:
+        return NOT_FOUND
+    # An account's code is for other providers; an end customer's only for the reseller that owns them.
+    if (code.end_customer_id is None) == (code.account_id == actor.account.pk):
         return NOT_FOUND
     if code.used_at is not None:
         return USED
@@ -108,6 +159,18 @@ def _problem(actor: Actor, code: ActivationCode | None):
 def _grant(actor: Actor, code: ActivationCode) -> ServiceAccess:
     code.used_at = timezone.now()
     code.save(update_fields=["used_at"])
+    if code.end_customer_id is not None:
+        access = ServiceAccess.objects.create(
+            account=actor.account, end_customer=code.end_customer, sharer=code.user, code=code, activated_by=actor.user
+        )
+        record(
+            actor,
+            AuditEntry.Action.ACTIVATE,
+            access,
+            parent=code.end_customer,
+            object_repr=str(code.end_customer),
+        )
+        return access
     access = ServiceAccess.objects.create(
         account=actor.account, shared_account=code.account, sharer=code.user, code=code, activated_by=actor.user
     )
@@ -129,6 +192,9 @@ def _note_replay(actor: Actor, code: ActivationCode) -> None:
 def _sharer_still_there(code: ActivationCode) -> bool:
     if not (code.user.is_active and code.account.is_active):
         return False
+    if code.end_customer_id is not None:
+        # unrestricted: the code's own portal user, checked against the customer it was shown for
+        return PortalUser.objects.filter(user=code.user, end_customer=code.end_customer).exists()
     # unrestricted: the sharer's membership in the customer's account, which the provider is not a member of
     return Membership.objects.filter(account=code.account, user=code.user).exists()
 
@@ -150,7 +216,9 @@ def switched_actor(home: Actor, session) -> Actor | None:
     access_id = session.get(SESSION_ACCESS_KEY)
     if not isinstance(access_id, int) or not home.has_role(Role.ADMIN):
         return None
-    access = ServiceAccess.objects.with_state().restrict(home).filter(pk=access_id).first()
+    access = (
+        ServiceAccess.objects.with_state().restrict(home).filter(pk=access_id, shared_account__isnull=False).first()
+    )
     if access is None or not access.is_usable:
         return None
     return Actor(
@@ -182,7 +250,8 @@ def switch_in(actor: Actor, access: ServiceAccess, *, session: SessionBase) -> N
     """Switch the session into the shared account; ``access`` comes from
     ``access_object(actor, ServiceAccess.objects.with_state(), pk, CHANGE)``, read in this request."""
     actor.forbid_switched()
-    if not access.is_usable:
+    # An end customer's view opens on the portal's host instead (``portal.service_access``).
+    if access.shared_account_id is None or not access.is_usable:
         raise ServiceAccess.DoesNotExist
     # Recorded in both accounts: who went in, from where.
     switched = Actor(

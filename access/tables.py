@@ -6,9 +6,9 @@ from core.tables import ActionsColumn, ObjectTable
 
 
 class ServiceAccessTable(ObjectTable):
-    number = tables.Column(_("Customer number"), accessor="shared_account__number")
-    customer = tables.Column(_("Customer"), accessor="shared_account__name")
-    kind = tables.Column(_("Type"), accessor="current_role", orderable=False)
+    number = tables.Column(_("Customer number"), accessor="customer_number")
+    customer = tables.Column(_("Customer"), accessor="customer_name")
+    kind = tables.Column(_("Type"), accessor="pk", orderable=False)
     username = tables.Column(_("Username"), accessor="sharer__username")
     first_name = tables.Column(_("First name"), accessor="sharer__first_name")
     last_name = tables.Column(_("Last name"), accessor="sharer__last_name")

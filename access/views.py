@@ -46,9 +46,7 @@ def activate_view(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, _("Service access to %(account)s is active.") % {"account": access.shared_account}
-            )
+            messages.success(request, _("Service access to %(account)s is active.") % {"account": access.customer})
             if request.htmx:
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = reverse("access:serviceaccess_list")

@@ -116,6 +116,7 @@ REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
     "access:revoke": None,
     "access:activate": None,
     "access:switch_in": None,
+    "portal:service_access_open": None,
     "accounts:switch": None,
     "accounts:membership_edit": frozenset({"POST"}),
     "accounts:membership_delete": frozenset({"POST"}),

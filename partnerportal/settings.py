@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "access.middleware.ServiceAccessMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "access.middleware.ServiceAccessGuardMiddleware",
+    "portal.middleware.PortalServiceAccessMiddleware",
     "audit.middleware.DeniedActionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

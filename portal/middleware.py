@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from portal import service_access
 from portal.routing import host_name, is_main_host, template_for_host
 from portal.services import SESSION_TEMPLATE_KEY
 
@@ -59,3 +64,37 @@ class PortalSessionMiddleware:
             if request.session.get(SESSION_TEMPLATE_KEY) != expected:
                 logout(request)
         return self.get_response(request)
+
+
+class PortalServiceAccessMiddleware:
+    """A reseller viewing an end customer's portal (``portal.service_access``): checked on every request.
+
+    ``request.portal_viewer`` is the reseller viewing, or None. When the access no longer holds (revoked,
+    the reseller user's role gone), the session ends before the page is shown; while it holds, the
+    customer's own settings and Plesk are refused with one clear message. Runs in ``process_view``, where
+    the portal's urlconf is in force for the redirect.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request.portal_viewer = None  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        if not request.user.is_authenticated or service_access.SESSION_VIEWING_KEY not in request.session:
+            return None
+        viewer = service_access.viewer(request.session, request.user)
+        if viewer is None:
+            logout(request)
+            messages.warning(request, _("The service access has ended."))
+            return redirect("endportal:login")
+        request.portal_viewer = viewer  # type: ignore[attr-defined]
+        match = request.resolver_match
+        if match is not None and match.view_name in service_access.READ_ONLY_VIEWS:
+            title = str(service_access.READ_ONLY_MESSAGE)
+            return render(request, "portal/error.html", {"status": 403, "title": title}, status=403)
+        return None

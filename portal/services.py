@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
+from access.models import ServiceAccess
 from audit.models import AuditEntry
 from audit.services import record
 from contracts.models import Contract, Domain
@@ -156,6 +158,17 @@ def scope_for(template: PortalTemplate | None, user: User) -> CustomerScope:
     if portal_user is None:
         raise Http404
     return CustomerScope(template=template, portal_user=portal_user)
+
+
+def service_access_history(customer: EndCustomer) -> QuerySet[AuditEntry]:
+    """What happened with the customer's service accesses (activated, viewed, revoked): the customer's own
+    record of who looked, shown on Profil → Service-Zugriff."""
+    # unrestricted: the entries about this customer's own service accesses, kept in the reseller's account
+    return AuditEntry.objects.filter(
+        parent_type=ContentType.objects.get_for_model(EndCustomer),
+        parent_id=str(customer.pk),
+        object_type=ContentType.objects.get_for_model(ServiceAccess),
+    ).order_by("-created_at")[:20]
 
 
 class PleskUnavailable(Exception):

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from portal import template_views, views
+from portal import service_access_views, template_views, views
 
 handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"
@@ -36,6 +36,14 @@ endportal_patterns = [
     path("profile/password/", views.password_change_view, name="password_change"),
     path("profile/two-factor/", views.two_factor_setup_view, name="two_factor_setup"),
     path("profile/two-factor/off/", views.two_factor_disable_view, name="two_factor_disable"),
+    path(
+        "profile/service-access/<int:pk>/revoke/",
+        service_access_views.revoke_view,
+        name="service_access_revoke",
+    ),
+    # The reseller viewing through a service access: the one-time link from the main portal, and its end.
+    path("service-access/end/", service_access_views.end_view, name="service_access_end"),
+    path("service-access/<str:token>/", service_access_views.enter_view, name="service_access_enter"),
     path("theme.css", views.theme_view, name="theme"),
     # The same path as on the main host (``PortalTemplate.image_url``); here only this host's template.
     path("portal-assets/<int:pk>/<str:kind>/", template_views.template_image_view, name="template_image"),

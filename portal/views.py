@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from access import services as access_services
 from audit.models import AuditEntry
 from audit.services import record
 from core import throttle
@@ -124,7 +125,9 @@ def login_otp_view(request: HttpRequest) -> HttpResponseBase:
 @portal_login_required
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponseBase:
-    record(request.actor, AuditEntry.Action.LOGOUT, request.user, account=None)  # type: ignore[attr-defined,arg-type]
+    # A reseller viewing through a service access is not the customer logging out.
+    if request.portal_viewer is None:  # type: ignore[attr-defined]
+        record(request.actor, AuditEntry.Action.LOGOUT, request.user, account=None)  # type: ignore[attr-defined,arg-type]
     logout(request)
     messages.info(request, _("You have been logged out."))
     return redirect(LOGIN_URL)
@@ -195,13 +198,20 @@ def hosting_plesk_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 @portal_login_required
 @require_safe
 def profile_view(request: HttpRequest) -> HttpResponse:
+    """Profil, with the Service-Zugriff tab: a new activation code on every view until the reseller has
+    access; then who has it since when, and Widerrufen. The reseller viewing sees the state, never a code."""
     view = scope(request)
+    accesses = list(access_services.end_customer_accesses(view.portal_user).select_related("account"))
+    viewing = request.portal_viewer is not None  # type: ignore[attr-defined]
     return render(
         request,
         "portal/profile.html",
         {
             "portal_user": view.portal_user,
             "two_factor": user_services.confirmed_device(view.portal_user.user),
+            "service_accesses": accesses,
+            "code": None if accesses or viewing else access_services.issue_end_customer_code(view.portal_user),
+            "service_history": services.service_access_history(view.customer),
             "active_page": "profile",
         },
     )

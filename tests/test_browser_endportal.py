@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.browser import PageWatcher, screenshot
+from tests.browser import PageWatcher, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,3 +85,56 @@ def test_the_end_customer_uses_the_resellers_portal_and_opens_plesk(demo_sandbox
     assert "logged in as k10001-k-1001" in plesk.inner_text("body")
     assert watcher.errors == []
     assert watcher.foreign == []
+
+
+def test_the_reseller_views_the_customers_portal_through_a_service_access(page, live_server, settings):
+    """Profil → Service-Zugriff shows a code; the reseller redeems it in Servicezugänge, follows "Anmelden" onto
+    the portal's host and sees the banner; the customer revokes, and the reseller's next page ends the view."""
+    from portal.models import PortalTemplate
+
+    settings.LANGUAGE_CODE = "de"
+    port = live_server.url.rsplit(":", 1)[1]
+    base = f"http://kunden.webagentur.localhost:{port}"
+    # The demo's template points at port 8000; the link "Anmelden" makes must reach this server.
+    PortalTemplate.objects.filter(host="kunden.webagentur.localhost").update(portal_url=f"{base}/")
+    customer_watcher = PageWatcher(page, base)
+    log_in(page, base, "endkunde")
+    page.goto(f"{base}/profile/")
+    code = page.inner_text("[data-testid=activation-code]")
+    screenshot(page, "94-endportal-service-access-code")
+
+    reseller = page.context.browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    reseller_watcher = PageWatcher(reseller, live_server.url)
+    log_in(reseller, live_server.url, "reseller")
+    reseller.goto(f"{live_server.url}/service-accesses/")
+    reseller.click("[data-testid=activate-button]")
+    reseller.fill("#id_code", code)
+    reseller.click("#activate-modal button.btn-success")
+    row = reseller.locator("tr:has-text('K-1001')")
+    row.wait_for()
+    assert "Endkunde" in row.inner_text()
+    assert "endkunde" in row.inner_text()
+    screenshot(reseller, "95-service-access-list-end-customer")
+
+    row.locator("[data-testid=switch-in]").click()
+    reseller.wait_for_url(f"{base}/")
+    banner = reseller.inner_text("[data-testid=service-access-banner]")
+    assert "Sie sehen das Portal als Blumen Sonnenschein GmbH" in banner
+    assert "Beenden" in banner
+    screenshot(reseller, "96-endportal-viewing-banner")
+    # Nothing blocked on the way from the main host to the portal's (CSP, redirects); the 403 below is meant.
+    assert reseller_watcher.errors == []
+    reseller.goto(f"{base}/profile/password/")
+    assert "Servicezugang" in reseller.inner_text("main")
+
+    page.goto(f"{base}/profile/")
+    assert page.locator("[data-testid=service-access-active]").count() == 1
+    assert "reseller" in page.inner_text("[data-testid=service-access-history]")
+    screenshot(page, "97-endportal-service-access-active")
+    page.click("[data-testid=service-access-revoke]")
+    page.wait_for_selector("[data-testid=activation-code]")
+
+    reseller.goto(f"{base}/products/")
+    assert reseller.url.startswith(f"{base}/login/")
+    assert "Der Servicezugang wurde beendet." in reseller.inner_text("main")
+    assert customer_watcher.errors == []

@@ -346,6 +346,24 @@ def service_access(world):
     return {"pk": access.pk}
 
 
+def end_customer_access(world):
+    """R1 holds an access to its own end customer's portal view, shared by the customer's portal user."""
+    from access.models import ActivationCode, ServiceAccess
+
+    portal_user = world.r1.portal_user
+    code = ActivationCode.objects.create(
+        user=portal_user.user,
+        account=world.r1.account,
+        end_customer=portal_user.end_customer,
+        code_hash="1" * 64,
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    access = ServiceAccess.objects.create(
+        account=world.r1.account, end_customer=portal_user.end_customer, sharer=portal_user.user, code=code
+    )
+    return {"pk": access.pk}
+
+
 ADMIN_LIST = expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403)
 
 MATRIX.update(
@@ -358,6 +376,13 @@ MATRIX.update(
             expect(404, anonymous=LOGIN, admin=302, owner=302, employee=403),
         ),
         "access:switch_out": (None, POST_ONLY, expect(302, anonymous=LOGIN)),
+        # Anmelden on an end customer's entry: a link to the portal host (R1 has no portal template here:
+        # back to the list with the message).
+        "portal:service_access_open": (
+            end_customer_access,
+            expect(404, anonymous=LOGIN, admin=302, owner=302, employee=403),
+            expect(405, anonymous=LOGIN),
+        ),
         "access:code": (None, OWN_ACCOUNT, OWN_ACCOUNT),
         "access:revoke": (
             lambda world: {"pk": service_access(world)["pk"]},
@@ -922,6 +947,14 @@ def portal_logo(world):
     return {"pk": template.pk, "kind": "logo"}
 
 
+def portal_handoff_token(world):
+    from access.models import ServiceAccess
+    from portal.service_access import handoff_url
+
+    access = ServiceAccess.objects.with_state().get(pk=end_customer_access(world)["pk"])
+    return {"token": handoff_url(world.r1.actor(Role.OWNER), access).rstrip("/").rsplit("/", 1)[1]}
+
+
 LOGGED_IN = portal_expect(200, anonymous=LOGIN, member=LOGIN)
 OWN_OBJECT = portal_expect(404, anonymous=LOGIN, member=LOGIN, portal=200)
 READ_ONLY = portal_expect(405, anonymous=LOGIN, member=LOGIN)
@@ -950,6 +983,23 @@ PORTAL_MATRIX = {
     "endportal:password_change": (None, LOGGED_IN, LOGGED_IN),
     "endportal:two_factor_setup": (None, LOGGED_IN, LOGGED_IN),
     "endportal:two_factor_disable": (None, LOGGED_IN, LOGGED_IN),
+    "endportal:service_access_revoke": (
+        end_customer_access,
+        portal_expect(405, anonymous=LOGIN, member=LOGIN),
+        portal_expect(404, anonymous=LOGIN, member=LOGIN, portal=302),
+    ),
+    # Only a session of a reseller viewing through a service access has anything to end.
+    "endportal:service_access_end": (
+        None,
+        portal_expect(405, anonymous=LOGIN, member=LOGIN),
+        portal_expect(404, anonymous=LOGIN, member=LOGIN),
+    ),
+    # R1's one-time link opens a viewing session on R1's portal host, whoever is there; nowhere else.
+    "endportal:service_access_enter": (
+        portal_handoff_token,
+        portal_expect(302, other_portal=404),
+        portal_expect(405),
+    ),
     "endportal:theme": (None, portal_expect(200), portal_expect(405)),
     # Public like the login page that shows it, but each portal host serves its own template's images only.
     "endportal:template_image": (portal_logo, portal_expect(200, other_portal=404), portal_expect(405)),
