@@ -50,6 +50,11 @@ STEPS: dict[str, Promise] = {
     "removal_lookup": _("Looking for the Plesk customer and its subscriptions"),
     "webspace_del": _("Removing the subscription"),
     "customer_del": _("Removing the Plesk customer"),
+    "lifecycle_lookup": _("Looking for the subscription and the Plesk customer"),
+    "webspace_suspend": _("Suspending the subscription"),
+    "customer_suspend": _("Suspending the Plesk login"),
+    "webspace_unsuspend": _("Unsuspending the subscription"),
+    "customer_unsuspend": _("Unsuspending the Plesk login"),
 }
 
 # A call that went through, by step.
@@ -62,6 +67,11 @@ DONE: dict[str, Promise] = {
     "removal_lookup": _("Looked for the Plesk customer and its subscriptions on the server."),
     "webspace_del": _("Subscription removed."),
     "customer_del": _("Plesk customer removed."),
+    "lifecycle_lookup": _("Looked for the subscription and the Plesk customer on the server."),
+    "webspace_suspend": _("Subscription suspended."),
+    "customer_suspend": _("Plesk login suspended."),
+    "webspace_unsuspend": _("Subscription active again."),
+    "customer_unsuspend": _("Plesk login active again."),
 }
 
 # Every other outcome of a call.
@@ -83,7 +93,13 @@ TEXTS: dict[str, Promise] = {
     "queued_login_corrected": _("Queued again: the Plesk login was corrected."),
     "queued_corrected": _("Corrected and queued again."),
     "queued_cancel": _("Cancellation queued: what the portal created for it on the server is removed."),
+    "queued_suspend": _("Suspension queued: %(reason)s"),
+    "queued_unsuspend": _("Unsuspension queued."),
+    "queued_delete": _("Deletion queued: the subscription and its data are removed from the server."),
     "started": _("Attempt %(n)s started."),
+    "suspend_started": _("Suspension, attempt %(n)s started."),
+    "unsuspend_started": _("Unsuspension, attempt %(n)s started."),
+    "delete_started": _("Deletion, attempt %(n)s started."),
     "cancel_started": _("Cancellation, attempt %(n)s started."),
     "adopted_customer": _("Adopted the existing Plesk customer %(login)s."),
     "adopted_subscription": _("Adopted the existing subscription %(name)s."),
@@ -91,6 +107,10 @@ TEXTS: dict[str, Promise] = {
     "succeeded": _("The subscription %(name)s is active."),
     "linked": _("Linked to the existing subscription %(name)s; nothing was changed on the server."),
     "cancelled": _("The hosting is cancelled."),
+    "suspended_done": _("The hosting is suspended."),
+    "unsuspended_done": _("The hosting is active again."),
+    "deleted": _("The hosting is deleted."),
+    "login_stays_active": _("The Plesk login %(login)s stays active: the customer has other active subscriptions."),
     "mail_failed": _("The account summary e-mail could not be queued."),
     "retry_at": _("%(reason)s Next attempt at %(time)s."),
     "gave_up": _("%(reason)s Gave up after %(n)s attempts."),
@@ -120,6 +140,14 @@ TEXTS: dict[str, Promise] = {
         "The reseller's Plesk login was refused; cancel again once the provider has corrected it."
     ),
     "removal_refused": _("Plesk refused the removal: %(text)s"),
+    "suspend_failed": _("Suspending failed: %(reason)s"),
+    "unsuspend_failed": _("Unsuspending failed: %(reason)s"),
+    "delete_failed": _("Deleting failed: %(reason)s"),
+    "lifecycle_login_refused": _(
+        "The reseller's Plesk login was refused; try again once the provider has corrected it."
+    ),
+    "lifecycle_refused": _("Plesk refused it: %(text)s"),
+    "status_unconfirmed": _("The Plesk server did not confirm the new status."),
     "subscription_removal_unconfirmed": _("The Plesk server did not confirm the removal of the subscription."),
     "customer_removal_unconfirmed": _("The Plesk server did not confirm the removal of the Plesk customer."),
     # How the server differs (server check)
