@@ -1,5 +1,6 @@
 """Reseller hostings over the API: list (with the UI list's filters), create (202 + status URL), read with
-timeline, retry, correct, cancel, the lifecycle (suspend, unsuspend, delete; 202 + status URL), the reseller's
+timeline, retry, correct, cancel, the lifecycle (suspend, unsuspend, change product, delete;
+202 + status URL), the reseller's
 subscriptions on the server, and linking one of them."""
 
 from datetime import datetime
@@ -89,6 +90,10 @@ class CorrectIn(BodySchema):
     domain: str = ""
 
 
+class ProductIn(BodySchema):
+    product: int
+
+
 class SuspendIn(BodySchema):
     reason: str
 
@@ -158,6 +163,7 @@ class HostingFilter(Schema):
             "unsuspending",
             "deleting",
             "deleted",
+            "changing_plan",
         ]
         | None
     ) = None
@@ -243,6 +249,20 @@ def suspend_hosting(request, hosting_id: int, payload: SuspendIn):
 def unsuspend_hosting(request, hosting_id: int):
     hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
     return _accepted(services.unsuspend_hosting(request.actor, hosting))
+
+
+@router.post(
+    "/hostings/{hosting_id}/change-product/",
+    response={202: AcceptedOut},
+    summary="Move an active hosting to another product (plan) of its contract in the background; refused where "
+    "its usage does not fit the new plan",
+)
+def change_hosting_product(request, hosting_id: int, payload: ProductIn):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    product = ResellerProduct.objects.restrict(request.actor).filter(pk=payload.product).first()
+    if product is None:
+        raise ValidationError({"product": _("Choose another active reseller-hosting product of this contract.")})
+    return _accepted(services.change_hosting_product(request.actor, hosting, product))
 
 
 @router.post(

@@ -55,6 +55,8 @@ STEPS: dict[str, Promise] = {
     "customer_suspend": _("Suspending the Plesk login"),
     "webspace_unsuspend": _("Unsuspending the subscription"),
     "customer_unsuspend": _("Unsuspending the Plesk login"),
+    "plan_lookup": _("Looking for the subscription and the new plan"),
+    "webspace_switch": _("Moving the subscription to the new plan"),
 }
 
 # A call that went through, by step.
@@ -72,6 +74,8 @@ DONE: dict[str, Promise] = {
     "customer_suspend": _("Plesk login suspended."),
     "webspace_unsuspend": _("Subscription active again."),
     "customer_unsuspend": _("Plesk login active again."),
+    "plan_lookup": _("Looked for the subscription and the new plan on the server."),
+    "webspace_switch": _("Subscription moved to the new plan."),
 }
 
 # Every other outcome of a call.
@@ -100,6 +104,8 @@ TEXTS: dict[str, Promise] = {
     "suspend_started": _("Suspension, attempt %(n)s started."),
     "unsuspend_started": _("Unsuspension, attempt %(n)s started."),
     "delete_started": _("Deletion, attempt %(n)s started."),
+    "queued_plan_change": _("Move to the plan of %(product)s queued."),
+    "plan_change_started": _("Plan change, attempt %(n)s started."),
     "cancel_started": _("Cancellation, attempt %(n)s started."),
     "adopted_customer": _("Adopted the existing Plesk customer %(login)s."),
     "adopted_subscription": _("Adopted the existing subscription %(name)s."),
@@ -110,6 +116,7 @@ TEXTS: dict[str, Promise] = {
     "suspended_done": _("The hosting is suspended."),
     "unsuspended_done": _("The hosting is active again."),
     "deleted": _("The hosting is deleted."),
+    "plan_changed": _("The hosting is on its new plan."),
     "login_stays_active": _("The Plesk login %(login)s stays active: the customer has other active subscriptions."),
     "mail_failed": _("The account summary e-mail could not be queued."),
     "retry_at": _("%(reason)s Next attempt at %(time)s."),
@@ -148,6 +155,13 @@ TEXTS: dict[str, Promise] = {
     ),
     "lifecycle_refused": _("Plesk refused it: %(text)s"),
     "status_unconfirmed": _("The Plesk server did not confirm the new status."),
+    "plan_change_failed": _("Changing the plan failed: %(reason)s"),
+    "plan_too_small": _(
+        "The hosting uses more than the new plan allows; free up space or choose a bigger plan. Plesk: %(text)s"
+    ),
+    "package_exceeded": _("The reseller's package on the server has no room for the new plan. Plesk: %(text)s"),
+    "plan_not_found": _("The service plan %(plan)s does not exist on the server."),
+    "plan_change_unconfirmed": _("The Plesk server did not confirm the move to the new plan."),
     "subscription_removal_unconfirmed": _("The Plesk server did not confirm the removal of the subscription."),
     "customer_removal_unconfirmed": _("The Plesk server did not confirm the removal of the Plesk customer."),
     # How the server differs (server check)

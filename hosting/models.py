@@ -153,6 +153,7 @@ class ResellerHosting(AccountOwnedModel):
         UNSUSPENDING = "unsuspending", pgettext_lazy("hosting status", "being unsuspended")
         DELETING = "deleting", pgettext_lazy("hosting status", "being deleted")
         DELETED = "deleted", pgettext_lazy("hosting status", "deleted")
+        CHANGING_PLAN = "changing_plan", pgettext_lazy("hosting status", "being moved to another plan")
 
     # Nothing happens to these until someone acts (or the server changes).
     FINAL_STATUSES = (
@@ -169,6 +170,7 @@ class ResellerHosting(AccountOwnedModel):
         Status.SUSPENDING: Status.SUSPENDED,
         Status.UNSUSPENDING: Status.ACTIVE,
         Status.DELETING: Status.DELETED,
+        Status.CHANGING_PLAN: Status.ACTIVE,
     }
     # A job works on these (``hosting.provisioning``): setting up, removing what was set up, or the lifecycle.
     JOB_STATUSES = (Status.PROVISIONING, Status.CANCELLING, *LIFECYCLE_JOBS)
@@ -216,6 +218,15 @@ class ResellerHosting(AccountOwnedModel):
     suspension_reason = models.CharField(_("reason for suspension"), max_length=REASON_LENGTH, blank=True)
     # Where a lifecycle job (``LIFECYCLE_JOBS``) leaves the hosting when it fails for good: where it started.
     resume_status = models.CharField(_("status before the job"), max_length=16, choices=Status.choices, blank=True)
+    # While it is being moved to another plan (Tarif wechseln): the product whose plan it moves to.
+    target_product = models.ForeignKey(
+        "products.ResellerProduct",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new product"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     requires_partner = True
@@ -282,6 +293,10 @@ class ResellerHosting(AccountOwnedModel):
     @property
     def may_be_unsuspended(self) -> bool:
         return self.status == self.Status.SUSPENDED and self.subscription_id is not None
+
+    @property
+    def may_change_plan(self) -> bool:
+        return self.may_be_suspended
 
     @property
     def may_be_deleted(self) -> bool:

@@ -202,10 +202,11 @@ STARTED = {
     Status.SUSPENDING: "suspend_started",
     Status.UNSUSPENDING: "unsuspend_started",
     Status.DELETING: "delete_started",
+    Status.CHANGING_PLAN: "plan_change_started",
 }
 
 # What the job uses of a hosting besides its own row, read with it in one query.
-JOB_RELATIONS = ("account", "contract__hosting_server", "product", "end_customer")
+JOB_RELATIONS = ("account", "contract__hosting_server", "product", "end_customer", "target_product")
 
 
 def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
@@ -348,7 +349,8 @@ def _undo_or_change(claimed: Claim, options: dict[str, Any] | None) -> str | Non
         logger.exception("hosting %s: job %s crashed", hosting.pk, hosting.status)
         _retry_or_fail(claimed, note("internal_error"))
     else:
-        if _finish(claimed, (job.kind, note(job.done)), status=job.ends, failure={}, resume_status="", **job.clears):
+        changes = job.clears(hosting)
+        if _finish(claimed, (job.kind, note(job.done)), status=job.ends, failure={}, resume_status="", **changes):
             return job.ends
     # unrestricted: the job
     return ResellerHosting.objects.filter(pk=hosting.pk).values_list("status", flat=True).first()
@@ -361,7 +363,7 @@ def _fail(claimed: Claim, reason: Message) -> None:
         reason = note(job.failed, reason=reason)
     # A cancellation ends failed; a lifecycle job where it started.
     status = hosting.resume_status or Status.FAILED
-    _finish(claimed, (Kind.FAILED, reason), status=status, failure=reason, resume_status="")
+    _finish(claimed, (Kind.FAILED, reason), status=status, failure=reason, resume_status="", target_product=None)
 
 
 def _pause(claimed: Claim) -> None:
@@ -437,8 +439,8 @@ class _Steps:
         subscription_id, name = self.subscription(customer_id)
         return customer_id, login, subscription_id, name
 
-    def refused(self, text: str) -> Permanent:
-        """The failure when Plesk refuses a call."""
+    def refused(self, text: str, code: int = 0) -> Permanent:
+        """The failure when Plesk refuses a call (with error ``code``)."""
         return Permanent("refused", step=self.step, text=text)
 
     def call(self, step: str, function: Callable[[], T], *, changes: bool = False, absent_ok: bool = False) -> T | None:
@@ -474,7 +476,7 @@ class _Steps:
                 outcome("gone")
                 return None
             outcome("plesk_error", code=error.errcode, text=error.errtext)
-            raise self.refused(error.errtext) from error
+            raise self.refused(error.errtext, error.errcode) from error
         except errors.PleskTLSError as error:
             outcome("certificate")
             raise Permanent("certificate") from error
@@ -616,7 +618,7 @@ class _Removal(_Steps):
         self.remove_subscription()
         self.remove_customer()
 
-    def refused(self, text: str) -> Permanent:
+    def refused(self, text: str, code: int = 0) -> Permanent:
         return Permanent("removal_refused", text=text)
 
     def remove_subscription(self) -> None:
@@ -695,7 +697,7 @@ class _StatusChange(_Steps):
 
     suspend = True
 
-    def refused(self, text: str) -> Permanent:
+    def refused(self, text: str, code: int = 0) -> Permanent:
         return Permanent("lifecycle_refused", text=text)
 
     def read(self):
@@ -755,10 +757,67 @@ class _Unsuspension(_StatusChange):
     suspend = False
 
 
+class _PlanChange(_Steps):
+    """Tarif wechseln: the subscription moves to the plan of the hosting's ``target_product`` (same contract).
+
+    The subscription and the plan are read in one round trip; the switch is only sent while the subscription
+    is not on the plan yet, and an unknown outcome is read back. Plesk refuses a plan whose limits are below
+    what the subscription uses (1023), or one the reseller's package has no room for (1024): nothing changes.
+    """
+
+    # Plesk's codes for "the usage does not fit the plan" and "the reseller's package has no room for it".
+    USAGE_EXCEEDS_PLAN = 1023
+    PACKAGE_EXCEEDED = 1024
+
+    def refused(self, text: str, code: int = 0) -> Permanent:
+        if code == self.USAGE_EXCEEDS_PLAN:
+            return Permanent("plan_too_small", text=text)
+        if code == self.PACKAGE_EXCEEDED:
+            return Permanent("package_exceeded", text=text)
+        return Permanent("lifecycle_refused", text=text)
+
+    def read(self):
+        """The hosting's subscription (or ``None``) and the GUID of the new plan (or ``""``)."""
+        product = self.hosting.target_product
+        subscription_id = self.hosting.subscription_id
+        webspaces = ops.get_webspaces(ids=[subscription_id], hosting=False)
+
+        def read():
+            if product.plan_guid:
+                return (self.client.call(webspaces) or [None])[0], product.plan_guid
+            found, plans = self.client.send([webspaces, ops.get_service_plans(names=[product.plan_name])])
+            try:
+                plan_guids = [plan.guid for plan in plans.unwrap()]
+            except errors.PleskNotFound:
+                plan_guids = []
+            return (found.unwrap() or [None])[0], (plan_guids or [""])[0]
+
+        return self.call("plan_lookup", read)
+
+    def act(self) -> None:
+        webspace, plan_guid = self.read()
+        if webspace is None:
+            raise Permanent("missing")
+        if not plan_guid:
+            raise Permanent("plan_not_found", plan=self.hosting.target_product.plan_name)
+        if webspace.plan_guid == plan_guid:
+            return
+        try:
+            self.call(
+                "webspace_switch",
+                lambda: self.client.switch_webspace_plan(id=webspace.id, plan_guid=plan_guid),
+                changes=True,
+            )
+        except errors.PleskOutcomeUnknown as error:
+            found, _plan = self.read()
+            if found is None or found.plan_guid != plan_guid:
+                raise Transient("plan_change_unconfirmed") from error
+
+
 @dataclass(frozen=True)
 class Job:
     """A job other than setting up: its steps (``act()``), how its timeline ends and says why it failed, the
-    status it ends in and the fields it clears on success."""
+    status it ends in and the fields it sets on success (``clears(hosting)``)."""
 
     steps: type[_Steps]
     done: str
@@ -766,12 +825,16 @@ class Job:
     failed: str
     login_refused: str
     ends: str
-    clears: dict[str, Any]
+    clears: Callable[[ResellerHosting], dict[str, Any]]
+
+
+def _nothing(hosting: ResellerHosting) -> dict[str, Any]:
+    return {}
 
 
 JOBS = {
     Status.CANCELLING: Job(
-        _Removal, "cancelled", Kind.CANCELLED, "cancel_failed", "cancel_login_refused", Status.CANCELLED, {}
+        _Removal, "cancelled", Kind.CANCELLED, "cancel_failed", "cancel_login_refused", Status.CANCELLED, _nothing
     ),
     Status.SUSPENDING: Job(
         _StatusChange,
@@ -780,7 +843,7 @@ JOBS = {
         "suspend_failed",
         "lifecycle_login_refused",
         Status.SUSPENDED,
-        {},
+        _nothing,
     ),
     Status.UNSUSPENDING: Job(
         _Unsuspension,
@@ -789,10 +852,20 @@ JOBS = {
         "unsuspend_failed",
         "lifecycle_login_refused",
         Status.ACTIVE,
-        {"suspension_reason": ""},
+        lambda hosting: {"suspension_reason": ""},
     ),
     Status.DELETING: Job(
-        _Deletion, "deleted", Kind.DELETED, "delete_failed", "lifecycle_login_refused", Status.DELETED, {}
+        _Deletion, "deleted", Kind.DELETED, "delete_failed", "lifecycle_login_refused", Status.DELETED, _nothing
+    ),
+    Status.CHANGING_PLAN: Job(
+        _PlanChange,
+        "plan_changed",
+        Kind.SUCCEEDED,
+        "plan_change_failed",
+        "lifecycle_login_refused",
+        Status.ACTIVE,
+        # The hosting is on the new product's plan now.
+        lambda hosting: {"product": hosting.target_product, "target_product": None},
     ),
 }
 

@@ -274,7 +274,15 @@ def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
 
 
 def _start_lifecycle(
-    actor: Actor, hosting: ResellerHosting, *, action: str, to: str, event, refusal: str, **changes
+    actor: Actor,
+    hosting: ResellerHosting,
+    *,
+    action: str,
+    to: str,
+    event,
+    refusal: str,
+    audited: dict | None = None,
+    **changes,
 ) -> ResellerHosting:
     """Queue a lifecycle job (``ResellerHosting.LIFECYCLE_JOBS``) for a hosting on the server.
 
@@ -287,6 +295,7 @@ def _start_lifecycle(
         Status.SUSPENDING: [Status.ACTIVE],
         Status.UNSUSPENDING: [Status.SUSPENDED],
         Status.DELETING: list(ResellerHosting.DELETABLE_STATUSES),
+        Status.CHANGING_PLAN: [Status.ACTIVE],
     }[to]
     hostings = ResellerHosting.objects.restrict(actor, action).filter(pk=hosting.pk, subscription_id__isnull=False)
     with transaction.atomic():
@@ -312,7 +321,7 @@ def _start_lifecycle(
             actor,
             AuditEntry.Action.DELETE if to == Status.DELETING else AuditEntry.Action.UPDATE,
             hosting,
-            changes={"status": [was, to], **{name: ["", value] for name, value in changes.items()}},
+            changes={"status": [was, to], **(audited or {name: ["", value] for name, value in changes.items()})},
             parent=hosting.end_customer,
         )
         hosting_id = hosting.pk
@@ -362,6 +371,35 @@ def delete_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
         to=ResellerHosting.Status.DELETING,
         event=note("queued_delete"),
         refusal=_("Only a hosting on the server that no job works on can be deleted."),
+    )
+
+
+def plan_change_products(actor: Actor, hosting: ResellerHosting) -> QuerySet[ResellerProduct]:
+    """What Tarif wechseln offers: the other active reseller-hosting products of the hosting's contract."""
+    return (
+        ResellerProduct.objects.restrict(actor, VIEW)
+        .filter(contract=hosting.contract_id, kind=ResellerProduct.Kind.RESELLER_HOSTING, status=ProductStatus.ACTIVE)
+        .exclude(pk=hosting.product_id)
+    )
+
+
+def change_hosting_product(actor: Actor, hosting: ResellerHosting, product: ResellerProduct) -> ResellerHosting:
+    """Tarif wechseln: its job moves the subscription to the plan of ``product`` (another active reseller-hosting
+    product of the same contract); Plesk refuses a plan the current usage does not fit, and the hosting stays on
+    its plan with the reason. The hosting's product changes when the server has moved it."""
+    require_action(actor, ResellerHosting, CHANGE)
+    product = plan_change_products(actor, hosting).filter(pk=product.pk).first()
+    if product is None:
+        raise ValidationError({"product": _("Choose another active reseller-hosting product of this contract.")})
+    return _start_lifecycle(
+        actor,
+        hosting,
+        action=CHANGE,
+        to=ResellerHosting.Status.CHANGING_PLAN,
+        event=note("queued_plan_change", product=product.name),
+        refusal=_("Only an active hosting can be moved to another plan."),
+        audited={"product": [hosting.product_id, product.pk]},
+        target_product=product,
     )
 
 

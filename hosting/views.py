@@ -17,7 +17,7 @@ from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from core.views import ObjectDetailView, ObjectListView, ObjectTabView
 from hosting import services
 from hosting.filters import ResellerHostingFilterSet
-from hosting.forms import HostingCorrectForm, HostingCreateForm, SubscriptionLinkForm
+from hosting.forms import HostingCorrectForm, HostingCreateForm, HostingPlanChangeForm, SubscriptionLinkForm
 from hosting.messages import domain_in_text
 from hosting.models import ResellerHosting
 from hosting.tables import AccountHostingTable, ResellerHostingTable
@@ -234,3 +234,19 @@ def hosting_unsuspend_view(request, pk):
 def hosting_delete_view(request, pk):
     """Kündigen / Löschen (after the button's confirmation, which names what goes on the server)."""
     return _hosting_action(request, pk, services.delete_hosting, _("The hosting is being deleted."), action=DELETE)
+
+
+@page_methods
+def hosting_change_product_view(request, pk):
+    """Tarif wechseln: the contract's other reseller-hosting products; the job moves the subscription."""
+    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
+    form = HostingPlanChangeForm(request.POST or None, products=services.plan_change_products(request.actor, hosting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_hosting_product(request.actor, hosting, form.cleaned_data["product"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The hosting is being moved to the new plan."))
+            return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+    return render(request, "hosting/hosting_change_product.html", {"object": hosting, "form": form})

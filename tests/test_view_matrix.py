@@ -622,7 +622,7 @@ def hosting_on_server(world, status="active"):
     return hosting
 
 
-# The hosting lifecycle (issue #21): employees suspend and unsuspend, administrators delete.
+# The hosting lifecycle (issue #21): employees suspend, unsuspend and change the plan, administrators delete.
 MATRIX.update(
     {
         "hosting:resellerhosting_suspend": (
@@ -639,6 +639,18 @@ MATRIX.update(
             lambda world: {"pk": hosting_on_server(world).pk},
             POST_ONLY,
             expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "hosting:resellerhosting_change_product": (
+            lambda world: {"pk": hosting_on_server(world).pk},
+            MEMBERS_ONLY,
+            MEMBERS_ONLY,
+        ),
+        "api:change_hosting_product": (
+            lambda world: {"hosting_id": hosting_on_server(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=422, admin=422, owner=422),
+            "post",
+            {"product": 0},
         ),
         "api:suspend_hosting": (
             lambda world: {"hosting_id": hosting_on_server(world).pk},

@@ -1,5 +1,5 @@
-"""The hosting lifecycle (issue #21): Sperren / Entsperren and Kündigen / Löschen of a hosting on the sandbox
-Plesk over real HTTP. Each is a job like provisioning: a look at the server before every change, unknown
+"""The hosting lifecycle (issue #21): Sperren / Entsperren, Tarif wechseln and Kündigen / Löschen of a hosting
+on the sandbox Plesk over real HTTP. Each is a job like provisioning: a look at the server before every change, unknown
 outcomes read back, retried with back-off, audited; faults at every Plesk call of each action leave nothing
 done twice and nothing half-done."""
 
@@ -21,10 +21,17 @@ from customers.models import EndCustomer
 from customers.services import delete_end_customer
 from hosting import provisioning
 from hosting.models import ResellerHosting
-from hosting.services import create_hosting, delete_hosting, suspend_hosting, unsuspend_hosting
+from hosting.services import (
+    change_hosting_product,
+    create_hosting,
+    delete_hosting,
+    suspend_hosting,
+    unsuspend_hosting,
+)
 from hosting.tests.helpers import HELD, IMPATIENT_CLIENT, PATIENT_CLIENT, RESELLER_PW, bind_server, reseller_setup
 from plesk import PleskClient
 from plesk.sandbox import FaultKind
+from products.models import ResellerProduct
 
 pytestmark = pytest.mark.django_db
 Status = ResellerHosting.Status
@@ -342,3 +349,115 @@ class TestApi:
             assert outsider.post(url, {"reason": "x"}, content_type="application/json").status_code == 404
         hosting.refresh_from_db()
         assert hosting.status == Status.ACTIVE and on_server(sandbox, hosting) == (0, 0)
+
+
+def second_product(tenant, contract, plan="Webhosting M"):
+    return ResellerProduct.objects.create(
+        account=tenant.account,
+        kind=ResellerProduct.Kind.RESELLER_HOSTING,
+        contract=contract,
+        plan_name=plan,
+        name=f"Hosting {plan}",
+        net_price="9.90",
+    )
+
+
+def plan_of(sandbox, hosting) -> str:
+    with reseller(sandbox) as client:
+        webspace = client.get_webspaces(ids=[hosting.subscription_id], hosting=False)[0]
+        plans = {plan.guid: plan.name for plan in client.get_service_plans()}
+    return plans.get(webspace.plan_guid, "")
+
+
+class TestChangePlan:
+    def test_the_form_lists_the_contracts_other_products_and_moves_the_hosting(
+        self, setup, world, sandbox, run, client_for
+    ):
+        tenant, contract, product = setup
+        hosting = active(tenant, product, run)
+        bigger = second_product(tenant, contract)
+        other_contract, elsewhere = reseller_setup(tenant, contract.hosting_server, number="o2102", plan="Webhosting L")
+        browser = client_for(tenant.employee)
+        assert 'data-testid="hosting-change-product"' in browser.get(hosting.get_absolute_url()).content.decode()
+        url = reverse("hosting:resellerhosting_change_product", args=[hosting.pk])
+        form = browser.get(url).content.decode()
+        assert f'<option value="{bigger.pk}">Hosting Webhosting M (Webhosting M)</option>' in form
+        assert f'value="{product.pk}"' not in form and f'value="{elsewhere.pk}"' not in form
+        assert browser.post(url, {"product": elsewhere.pk}).status_code == 200  # another contract's: refused
+        response = run(browser.post, url, {"product": bigger.pk})
+        assert response.status_code == 302
+        hosting.refresh_from_db()
+        assert hosting.status == Status.ACTIVE and hosting.product == bigger and hosting.target_product is None
+        assert plan_of(sandbox, hosting) == "Webhosting M"
+        assert "The hosting is on its new plan." in messages(hosting)
+        entry = AuditEntry.objects.filter(object_id=str(hosting.pk)).latest("pk")
+        assert entry.changes == {"status": ["active", "changing_plan"], "product": [product.pk, bigger.pk]}
+
+    def test_a_plan_the_usage_does_not_fit_is_refused_with_a_clear_message(self, setup, sandbox, run, client_for):
+        tenant, contract, product = setup
+        bigger = second_product(tenant, contract)
+        hosting = active(tenant, bigger, run)
+        sandbox.set_usage("leben.example", max_box=12)  # Webhosting S allows 5 mailboxes
+        hosting = run(change_hosting_product, tenant.actor(), hosting, product)
+        assert hosting.status == Status.ACTIVE and hosting.product == bigger and hosting.target_product is None
+        assert hosting.failure_reason.startswith(
+            "Changing the plan failed: The hosting uses more than the new plan allows; free up space or choose a "
+            "bigger plan. Plesk: Unable to accept the template"
+        )
+        assert "max_box" in hosting.failure_reason
+        assert plan_of(sandbox, hosting) == "Webhosting M"
+        page = client_for(tenant.owner).get(hosting.get_absolute_url()).content.decode()
+        assert "The hosting uses more than the new plan allows" in page
+        # Once the mailboxes are gone, the same change goes through.
+        sandbox.set_usage("leben.example", max_box=2)
+        hosting = run(change_hosting_product, tenant.actor(), hosting, product)
+        assert hosting.product == product and hosting.failure == {} and plan_of(sandbox, hosting) == "Webhosting S"
+
+    def test_only_an_active_hosting_and_only_another_product_of_the_contract(self, setup, sandbox, run):
+        tenant, contract, product = setup
+        hosting = active(tenant, product, run)
+        with pytest.raises(ValidationError, match="Choose another"):
+            change_hosting_product(tenant.actor(), hosting, product)
+        bigger = second_product(tenant, contract)
+        hosting = run(suspend_hosting, tenant.actor(), hosting, reason="Test")
+        with pytest.raises(ValidationError, match="Only an active hosting"):
+            change_hosting_product(tenant.actor(), hosting, bigger)
+
+    @pytest.mark.parametrize("fault", list(FAULTS))
+    @pytest.mark.parametrize("operation", ["webspace get", "service-plan get", "webspace switch-subscription"])
+    def test_a_fault_at_any_call_leaves_nothing_done_twice_or_half_done(
+        self, setup, sandbox, run, settings, fault, operation
+    ):
+        tenant, contract, product = setup
+        hosting = active(tenant, product, run)
+        bigger = second_product(tenant, contract)
+        kind, options = FAULTS[fault]
+        if kind == FaultKind.TIMEOUT_AFTER_COMMIT:
+            settings.HOSTING_PLESK_CLIENT_OPTIONS = IMPATIENT_CLIENT
+        sandbox.inject(kind, operation=operation, **options)
+        hosting = settle(run(change_hosting_product, tenant.actor(), hosting, bigger))
+        if fault == "refused login":
+            assert hosting.status == Status.ACTIVE and hosting.product == product
+            assert hosting.failure_reason.startswith("Changing the plan failed: The reseller's Plesk login was refused")
+            login_corrected(contract)
+            hosting = settle(run(change_hosting_product, tenant.actor(), hosting, bigger))
+        assert hosting.status == Status.ACTIVE and hosting.product == bigger, hosting.failure_reason
+        assert plan_of(sandbox, hosting) == "Webhosting M"
+        assert executed(sandbox, "webspace", "switch-subscription") == 1
+
+    def test_the_api_answers_202_and_422(self, setup, world, sandbox, run, client_for):
+        tenant, contract, product = setup
+        hosting = active(tenant, product, run)
+        bigger = second_product(tenant, contract)
+        api = client_for(tenant.owner)
+        url = reverse("api:change_hosting_product", kwargs={"hosting_id": hosting.pk})
+        assert api.post(url, {"product": product.pk}, content_type="application/json").status_code == 422
+        assert api.post(url, {"product": world.r2.product.pk}, content_type="application/json").status_code == 422
+        response = run(api.post, url, {"product": bigger.pk}, content_type="application/json")
+        assert response.status_code == 202 and response.json()["status"] == "changing_plan"
+        hosting.refresh_from_db()
+        assert hosting.product == bigger
+        outsider = client_for(world.r2.owner)
+        assert outsider.post(url, {"product": product.pk}, content_type="application/json").status_code == 404
+        page = reverse("hosting:resellerhosting_change_product", args=[hosting.pk])
+        assert outsider.get(page).status_code == 404
