@@ -31,11 +31,11 @@ workers, and be killed at any point; it never creates a Plesk object twice:
    next call, ``created_plesk_customer``) and nothing else uses it, looking
    before each removal; then the hosting is *cancelled*.
 
-6. **The lifecycle.** Sperren / Entsperren and Kündigen / Löschen of a hosting on the server run the same
-   job from their own status (``ResellerHosting.LIFECYCLE_JOBS``, the steps in ``JOBS``): the status change
-   looks at the subscription and its Plesk customer first and sends only what is not as wanted yet, reading
-   back an unknown outcome; the deletion is the cancellation's removal of the hosting's subscription (by its
-   id). One that fails for good, or meets a refused login, goes back to where it started
+6. **The lifecycle.** Sperren / Entsperren, Tarif wechseln and Kündigen / Löschen of a hosting on the server
+   run the same job from their own status (``ResellerHosting.LIFECYCLE_JOBS``, the steps in ``JOBS``): each
+   looks at the subscription (and its Plesk customer, or the new plan) first and sends only what is not as
+   wanted yet, reading back an unknown outcome; the deletion is the cancellation's removal of the hosting's
+   subscription (by its id). One that fails for good, or meets a refused login, goes back to where it started
    (``resume_status``) with the reason, to be started again.
 
 A job acts for the system on a hosting that a service queued after checking
