@@ -19,7 +19,7 @@ from core.access import ActionDenied
 from core.roles import Role
 from customers.models import EndCustomer
 from customers.services import delete_end_customer
-from hosting import provisioning
+from hosting import provisioning, sync
 from hosting.models import ResellerHosting
 from hosting.services import (
     change_hosting_product,
@@ -184,6 +184,13 @@ class TestSuspend:
         assert on_server(sandbox, second) == (SUSPENDED_BY_RESELLER, SUSPENDED_BY_RESELLER)
         first = run(unsuspend_hosting, tenant.actor(), first)
         assert on_server(sandbox, first) == (0, 0) and on_server(sandbox, second)[0] == SUSPENDED_BY_RESELLER
+
+    def test_the_server_check_keeps_a_portal_suspension_without_a_difference(self, setup, sandbox, run):
+        tenant, contract, product = setup
+        hosting = run(suspend_hosting, tenant.actor(), active(tenant, product, run), reason="Test")
+        sync.check_contract(contract.pk)
+        hosting.refresh_from_db()
+        assert hosting.status == Status.SUSPENDED and hosting.drift == "" and hosting.checked_at is not None
 
     @pytest.mark.parametrize("fault", list(FAULTS))
     @pytest.mark.parametrize("operation", ["webspace get", "webspace set", "customer set"])
