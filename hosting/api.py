@@ -1,5 +1,7 @@
 """Reseller hostings over the API: list (with the UI list's filters), create (202 + status URL), read with
-timeline, retry, correct, cancel, the reseller's subscriptions on the server, and linking one of them."""
+timeline, retry, correct, cancel, the lifecycle (suspend, unsuspend, change product, delete;
+202 + status URL), the reseller's
+subscriptions on the server, and linking one of them."""
 
 from datetime import datetime
 from typing import Literal
@@ -14,7 +16,7 @@ from ninja.pagination import paginate
 from contracts.models import Contract
 from core.access import access_object, access_queryset, require_action
 from core.api import BodySchema, ErrorOut, ExportQuery, export_list, filtered
-from core.tenancy import ADD, CHANGE
+from core.tenancy import ADD, CHANGE, DELETE
 from customers.models import EndCustomer
 from hosting import services
 from hosting.filters import ResellerHostingFilterSet
@@ -45,6 +47,7 @@ class HostingOut(Schema):
     domain: str
     status: str
     failure_reason: str
+    suspension_reason: str
     linked: bool
     plesk_customer_login: str
     subscription_id: int | None
@@ -85,6 +88,14 @@ class HostingIn(BodySchema):
 class CorrectIn(BodySchema):
     product: int
     domain: str = ""
+
+
+class ProductIn(BodySchema):
+    product: int
+
+
+class SuspendIn(BodySchema):
+    reason: str
 
 
 class AcceptedOut(Schema):
@@ -139,7 +150,22 @@ def _accepted(hosting: ResellerHosting) -> Status:
 class HostingFilter(Schema):
     q: str | None = None
     status: (
-        Literal["provisioning", "active", "failed", "paused", "suspended", "missing", "cancelling", "cancelled"] | None
+        Literal[
+            "provisioning",
+            "active",
+            "failed",
+            "paused",
+            "suspended",
+            "missing",
+            "cancelling",
+            "cancelled",
+            "suspending",
+            "unsuspending",
+            "deleting",
+            "deleted",
+            "changing_plan",
+        ]
+        | None
     ) = None
 
 
@@ -203,6 +229,51 @@ def correct_hosting(request, hosting_id: int, payload: CorrectIn):
 def cancel_hosting(request, hosting_id: int):
     hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
     return _accepted(services.cancel_hosting(request.actor, hosting))
+
+
+@router.post(
+    "/hostings/{hosting_id}/suspend/",
+    response={202: AcceptedOut},
+    summary="Suspend an active hosting (its subscription and its customer's Plesk login) in the background",
+)
+def suspend_hosting(request, hosting_id: int, payload: SuspendIn):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    return _accepted(services.suspend_hosting(request.actor, hosting, reason=payload.reason))
+
+
+@router.post(
+    "/hostings/{hosting_id}/unsuspend/",
+    response={202: AcceptedOut},
+    summary="Make a suspended hosting active again in the background",
+)
+def unsuspend_hosting(request, hosting_id: int):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    return _accepted(services.unsuspend_hosting(request.actor, hosting))
+
+
+@router.post(
+    "/hostings/{hosting_id}/change-product/",
+    response={202: AcceptedOut},
+    summary="Move an active hosting to another product (plan) of its contract in the background; refused where "
+    "its usage does not fit the new plan",
+)
+def change_hosting_product(request, hosting_id: int, payload: ProductIn):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    product = ResellerProduct.objects.restrict(request.actor).filter(pk=payload.product).first()
+    if product is None:
+        raise ValidationError({"product": _("Choose another active reseller-hosting product of this contract.")})
+    return _accepted(services.change_hosting_product(request.actor, hosting, product))
+
+
+@router.post(
+    "/hostings/{hosting_id}/delete/",
+    response={202: AcceptedOut},
+    summary="Delete a hosting: its subscription (and the customer's Plesk login where nothing else of the "
+    "customer is left) is removed from the server in the background (administrators)",
+)
+def delete_hosting(request, hosting_id: int):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, DELETE)
+    return _accepted(services.delete_hosting(request.actor, hosting))
 
 
 @router.get(

@@ -15,9 +15,12 @@ class HostingConfig(AppConfig):
         from hosting.services import customer_product_rows, hosts_hostings
 
         # Reseller hostings count as the customer's products (and show in its Products tab) and block its deletion,
-        # until they are cancelled.
+        # until they are cancelled or deleted.
         register_product_relation(
-            "hosting.ResellerHosting", "end_customer", customer_product_rows, ended={"status": "cancelled"}
+            "hosting.ResellerHosting",
+            "end_customer",
+            customer_product_rows,
+            ended={"status__in": ["cancelled", "deleted"]},
         )
         # A reseller contract bound to a Plesk server shows its hostings and the server's subscriptions.
         CONTRACT_TABS.register(Tab("hosting:contract_hostings", _("MKM hostings"), hosts_hostings))

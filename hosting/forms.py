@@ -54,6 +54,19 @@ class HostingCorrectForm(BootstrapFormMixin, forms.Form):
         return hosting_domain(self.cleaned_data["domain"])
 
 
+class HostingPlanChangeForm(BootstrapFormMixin, forms.Form):
+    """Tarif wechseln: another product (and so plan) of the hosting's contract."""
+
+    product = forms.ModelChoiceField(ResellerProduct.objects.none(), label=_("New product"))
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+        self.fields["product"].label_from_instance = lambda product: (
+            f"{product.name} ({product.plan_name})" if product.plan_name else product.name
+        )
+
+
 class HostingServerForm(WriteOnlySecretsMixin, forms.ModelForm):
     secret_fields = ("password", "secret_key")
 

@@ -50,6 +50,13 @@ STEPS: dict[str, Promise] = {
     "removal_lookup": _("Looking for the Plesk customer and its subscriptions"),
     "webspace_del": _("Removing the subscription"),
     "customer_del": _("Removing the Plesk customer"),
+    "lifecycle_lookup": _("Looking for the subscription and the Plesk customer"),
+    "webspace_suspend": _("Suspending the subscription"),
+    "customer_suspend": _("Suspending the Plesk login"),
+    "webspace_unsuspend": _("Unsuspending the subscription"),
+    "customer_unsuspend": _("Unsuspending the Plesk login"),
+    "plan_lookup": _("Looking for the subscription and the new plan"),
+    "webspace_switch": _("Moving the subscription to the new plan"),
 }
 
 # A call that went through, by step.
@@ -62,6 +69,13 @@ DONE: dict[str, Promise] = {
     "removal_lookup": _("Looked for the Plesk customer and its subscriptions on the server."),
     "webspace_del": _("Subscription removed."),
     "customer_del": _("Plesk customer removed."),
+    "lifecycle_lookup": _("Looked for the subscription and the Plesk customer on the server."),
+    "webspace_suspend": _("Subscription suspended."),
+    "customer_suspend": _("Plesk login suspended."),
+    "webspace_unsuspend": _("Subscription active again."),
+    "customer_unsuspend": _("Plesk login active again."),
+    "plan_lookup": _("Looked for the subscription and the new plan on the server."),
+    "webspace_switch": _("Subscription moved to the new plan."),
 }
 
 # Every other outcome of a call.
@@ -83,7 +97,15 @@ TEXTS: dict[str, Promise] = {
     "queued_login_corrected": _("Queued again: the Plesk login was corrected."),
     "queued_corrected": _("Corrected and queued again."),
     "queued_cancel": _("Cancellation queued: what the portal created for it on the server is removed."),
+    "queued_suspend": _("Suspension queued: %(reason)s"),
+    "queued_unsuspend": _("Unsuspension queued."),
+    "queued_delete": _("Deletion queued: the subscription and its data are removed from the server."),
     "started": _("Attempt %(n)s started."),
+    "suspend_started": _("Suspension, attempt %(n)s started."),
+    "unsuspend_started": _("Unsuspension, attempt %(n)s started."),
+    "delete_started": _("Deletion, attempt %(n)s started."),
+    "queued_plan_change": _("Move to the plan of %(product)s queued."),
+    "plan_change_started": _("Plan change, attempt %(n)s started."),
     "cancel_started": _("Cancellation, attempt %(n)s started."),
     "adopted_customer": _("Adopted the existing Plesk customer %(login)s."),
     "adopted_subscription": _("Adopted the existing subscription %(name)s."),
@@ -91,6 +113,11 @@ TEXTS: dict[str, Promise] = {
     "succeeded": _("The subscription %(name)s is active."),
     "linked": _("Linked to the existing subscription %(name)s; nothing was changed on the server."),
     "cancelled": _("The hosting is cancelled."),
+    "suspended_done": _("The hosting is suspended."),
+    "unsuspended_done": _("The hosting is active again."),
+    "deleted": _("The hosting is deleted."),
+    "plan_changed": _("The hosting is on its new plan."),
+    "login_stays_active": _("The Plesk login %(login)s stays active: the customer has other active subscriptions."),
     "mail_failed": _("The account summary e-mail could not be queued."),
     "retry_at": _("%(reason)s Next attempt at %(time)s."),
     "gave_up": _("%(reason)s Gave up after %(n)s attempts."),
@@ -120,6 +147,21 @@ TEXTS: dict[str, Promise] = {
         "The reseller's Plesk login was refused; cancel again once the provider has corrected it."
     ),
     "removal_refused": _("Plesk refused the removal: %(text)s"),
+    "suspend_failed": _("Suspending failed: %(reason)s"),
+    "unsuspend_failed": _("Unsuspending failed: %(reason)s"),
+    "delete_failed": _("Deleting failed: %(reason)s"),
+    "lifecycle_login_refused": _(
+        "The reseller's Plesk login was refused; try again once the provider has corrected it."
+    ),
+    "lifecycle_refused": _("Plesk refused it: %(text)s"),
+    "status_unconfirmed": _("The Plesk server did not confirm the new status."),
+    "plan_change_failed": _("Changing the plan failed: %(reason)s"),
+    "plan_too_small": _(
+        "The hosting uses more than the new plan allows; free up space or choose a bigger plan. Plesk: %(text)s"
+    ),
+    "package_exceeded": _("The reseller's package on the server has no room for the new plan. Plesk: %(text)s"),
+    "plan_not_found": _("The service plan %(plan)s does not exist on the server."),
+    "plan_change_unconfirmed": _("The Plesk server did not confirm the move to the new plan."),
     "subscription_removal_unconfirmed": _("The Plesk server did not confirm the removal of the subscription."),
     "customer_removal_unconfirmed": _("The Plesk server did not confirm the removal of the Plesk customer."),
     # How the server differs (server check)

@@ -25,6 +25,10 @@ def validate_plesk_host(host: str) -> None:
     validate_public_host(host, allow_private=settings.PLESK_ALLOW_PRIVATE_HOSTS)
 
 
+# How long the reason for a suspension may be.
+REASON_LENGTH = 200
+
+
 def hosting_domain(value: str) -> str:
     """A hosting's domain as stored (IDNA, see ``contracts.models.to_idna``); ``""`` for none."""
     if not (value and value.strip()):
@@ -145,11 +149,35 @@ class ResellerHosting(AccountOwnedModel):
         MISSING = "missing", pgettext_lazy("hosting status", "missing on the server")
         CANCELLING = "cancelling", pgettext_lazy("hosting status", "being cancelled")
         CANCELLED = "cancelled", pgettext_lazy("hosting status", "cancelled")
+        SUSPENDING = "suspending", pgettext_lazy("hosting status", "being suspended")
+        UNSUSPENDING = "unsuspending", pgettext_lazy("hosting status", "being unsuspended")
+        DELETING = "deleting", pgettext_lazy("hosting status", "being deleted")
+        DELETED = "deleted", pgettext_lazy("hosting status", "deleted")
+        CHANGING_PLAN = "changing_plan", pgettext_lazy("hosting status", "being moved to another plan")
 
     # Nothing happens to these until someone acts (or the server changes).
-    FINAL_STATUSES = (Status.ACTIVE, Status.FAILED, Status.SUSPENDED, Status.MISSING, Status.CANCELLED)
-    # A job works on these (``hosting.provisioning``): setting up, or removing what was set up.
-    JOB_STATUSES = (Status.PROVISIONING, Status.CANCELLING)
+    FINAL_STATUSES = (
+        Status.ACTIVE,
+        Status.FAILED,
+        Status.SUSPENDED,
+        Status.MISSING,
+        Status.CANCELLED,
+        Status.DELETED,
+    )
+    # The lifecycle of a hosting that is on the server: each a job that ends in the second status, or, when it
+    # fails for good, back in ``resume_status``.
+    LIFECYCLE_JOBS = {
+        Status.SUSPENDING: Status.SUSPENDED,
+        Status.UNSUSPENDING: Status.ACTIVE,
+        Status.DELETING: Status.DELETED,
+        Status.CHANGING_PLAN: Status.ACTIVE,
+    }
+    # A job works on these (``hosting.provisioning``): setting up, removing what was set up, or the lifecycle.
+    JOB_STATUSES = (Status.PROVISIONING, Status.CANCELLING, *LIFECYCLE_JOBS)
+    # On the server, or gone from it behind the portal's back: Kündigen / Löschen removes what is left.
+    DELETABLE_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.MISSING)
+    # No longer the customer's: they do not tie it and go when it goes.
+    ENDED_STATUSES = (Status.CANCELLED, Status.DELETED)
     # Statuses the server check (``hosting.sync``) compares with the server.
     ON_SERVER_STATUSES = (Status.ACTIVE, Status.SUSPENDED, Status.MISSING)
 
@@ -186,9 +214,25 @@ class ResellerHosting(AccountOwnedModel):
     # How its subscription differs on the server: messages of ``hosting.messages``.
     drift_notes = models.JSONField(_("differences on the server"), default=list, blank=True)
     checked_at = models.DateTimeField(_("last checked on the server"), null=True, blank=True)
+    # Why the reseller suspended it (shown to the reseller, never sent to Plesk).
+    suspension_reason = models.CharField(_("reason for suspension"), max_length=REASON_LENGTH, blank=True)
+    # Where a lifecycle job (``LIFECYCLE_JOBS``) leaves the hosting when it fails for good: where it started.
+    resume_status = models.CharField(_("status before the job"), max_length=16, choices=Status.choices, blank=True)
+    # While it is being moved to another plan (Tarif wechseln): the product whose plan it moves to.
+    target_product = models.ForeignKey(
+        "products.ResellerProduct",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new product"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     requires_partner = True
+    # Employees work on hostings (DESIGN.md: suspend, unsuspend, change the plan); deleting one, which deletes the
+    # customer's data on the server, needs what deleting a customer needs.
+    required_roles = {VIEW: Role.EMPLOYEE, ADD: Role.EMPLOYEE, CHANGE: Role.EMPLOYEE, DELETE: Role.ADMIN}
 
     class Meta:
         ordering = ["-pk"]
@@ -243,6 +287,22 @@ class ResellerHosting(AccountOwnedModel):
         return self.status in self.JOB_STATUSES
 
     @property
+    def may_be_suspended(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.subscription_id is not None
+
+    @property
+    def may_be_unsuspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED and self.subscription_id is not None
+
+    @property
+    def may_change_plan(self) -> bool:
+        return self.may_be_suspended
+
+    @property
+    def may_be_deleted(self) -> bool:
+        return self.status in self.DELETABLE_STATUSES and self.subscription_id is not None
+
+    @property
     def is_stuck(self) -> bool:
         """Failed, or waiting for its next attempt: it can be corrected and retried, or cancelled (the services
         decide for good, on the row)."""
@@ -266,6 +326,7 @@ class ProvisioningEvent(models.Model):
         PAUSED = "paused", _("paused")
         SERVER_CHECK = "server_check", _("server check")
         CANCELLED = "cancelled", _("cancelled")
+        DELETED = "deleted", _("deleted")
 
     hosting = models.ForeignKey(ResellerHosting, on_delete=models.CASCADE, related_name="events")
     time = models.DateTimeField(_("time"), default=timezone.now)

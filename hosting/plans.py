@@ -189,12 +189,12 @@ def read_package(contract: Contract):
 
 
 def _hosting_counts(actor: Actor, contracts: Iterable[Contract]) -> dict[tuple[int, str], int]:
-    """How many hostings (not cancelled) use each plan, through their products: keyed by contract and the
+    """How many hostings (not cancelled or deleted) use each plan, through their products: keyed by contract and the
     product's plan GUID, or ``name:<casefolded name>`` for a product that names its plan only. One query."""
     rows = (
         access_queryset(actor, ResellerHosting)
         .filter(contract__in=[contract.pk for contract in contracts])
-        .exclude(status=ResellerHosting.Status.CANCELLED)
+        .exclude(status__in=ResellerHosting.ENDED_STATUSES)
         .values_list("contract", "product__plan_guid", "product__plan_name")
         .annotate(n=Count("pk"))
         .order_by()

@@ -31,6 +31,13 @@ workers, and be killed at any point; it never creates a Plesk object twice:
    next call, ``created_plesk_customer``) and nothing else uses it, looking
    before each removal; then the hosting is *cancelled*.
 
+6. **The lifecycle.** Sperren / Entsperren, Tarif wechseln and Kündigen / Löschen of a hosting on the server
+   run the same job from their own status (``ResellerHosting.LIFECYCLE_JOBS``, the steps in ``JOBS``): each
+   looks at the subscription (and its Plesk customer, or the new plan) first and sends only what is not as
+   wanted yet, reading back an unknown outcome; the deletion is the cancellation's removal of the hosting's
+   subscription (by its id). One that fails for good, or meets a refused login, goes back to where it started
+   (``resume_status``) with the reason, to be started again.
+
 A job acts for the system on a hosting that a service queued after checking
 its actor, so it reads and writes its rows by id past the restriction (the
 lines say ``# unrestricted``); the owner check (2.) keeps accounts apart.
@@ -188,8 +195,18 @@ class Claim:
 
 # --- the lease ---------------------------------------------------------------------------------------
 
+# The timeline's first row of an attempt, by the job's status.
+STARTED = {
+    Status.PROVISIONING: "started",
+    Status.CANCELLING: "cancel_started",
+    Status.SUSPENDING: "suspend_started",
+    Status.UNSUSPENDING: "unsuspend_started",
+    Status.DELETING: "delete_started",
+    Status.CHANGING_PLAN: "plan_change_started",
+}
+
 # What the job uses of a hosting besides its own row, read with it in one query.
-JOB_RELATIONS = ("account", "contract__hosting_server", "product", "end_customer")
+JOB_RELATIONS = ("account", "contract__hosting_server", "product", "end_customer", "target_product")
 
 
 def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
@@ -222,8 +239,7 @@ def claim(hosting_id: int, *, now: datetime | None = None) -> Claim | None:
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     timeline = Timeline(hosting_id)
-    started = "cancel_started" if hosting.status == Status.CANCELLING else "started"
-    timeline.add(Kind.STARTED, note(started, n=changes["attempts"]))
+    timeline.add(Kind.STARTED, note(STARTED[hosting.status], n=changes["attempts"]))
     # Still free and due, and still the version read: of two workers that read it, only one takes it.
     with transaction.atomic():
         # unrestricted: the job
@@ -268,8 +284,8 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
     claimed = claim(hosting_id)
     if claimed is None:
         return None
-    if claimed.hosting.status == Status.CANCELLING:
-        return _cancel(claimed, options)
+    if claimed.hosting.status in JOBS:
+        return _undo_or_change(claimed, options)
     hosting = claimed.hosting
     try:
         with _client(hosting, options) as client:
@@ -311,36 +327,43 @@ def _client(hosting: ResellerHosting, options: dict[str, Any] | None):
         raise Permanent("text", text=" ".join(error.messages)) from error
 
 
-def _cancel(claimed: Claim, options: dict[str, Any] | None) -> str | None:
-    """An attempt at cancelling: remove what provisioning created, then the hosting is *cancelled*.
+def _undo_or_change(claimed: Claim, options: dict[str, Any] | None) -> str | None:
+    """An attempt of a job other than setting up (``JOBS``): cancelling, or a step of the lifecycle.
 
-    It fails where provisioning would fail, and a failed cancellation leaves the hosting *failed*, to be
-    cancelled again (or retried). A refused login does not pause it: a paused hosting resumes setting up.
+    A cancellation that fails leaves the hosting *failed*, to be cancelled again (or retried); a lifecycle job
+    that fails goes back to where it started (``resume_status``) with the reason, to be tried again. A refused
+    login does not pause them: a paused hosting resumes setting up.
     """
     hosting = claimed.hosting
+    job = JOBS[hosting.status]
     try:
         with _client(hosting, options) as client:
-            _Removal(hosting, client, claimed.timeline).remove()
+            job.steps(hosting, client, claimed.timeline).act()
     except Paused:
-        _fail(claimed, note("cancel_login_refused"))
+        _fail(claimed, note(job.login_refused))
     except Permanent as error:
         _fail(claimed, error.reason)
     except Transient as error:
         _retry_or_fail(claimed, error.reason)
     except Exception:
-        logger.exception("hosting %s: cancelling crashed", hosting.pk)
+        logger.exception("hosting %s: job %s crashed", hosting.pk, hosting.status)
         _retry_or_fail(claimed, note("internal_error"))
     else:
-        if _finish(claimed, (Kind.CANCELLED, note("cancelled")), status=Status.CANCELLED, failure={}):
-            return Status.CANCELLED
+        changes = job.clears(hosting)
+        if _finish(claimed, (job.kind, note(job.done)), status=job.ends, failure={}, resume_status="", **changes):
+            return job.ends
     # unrestricted: the job
     return ResellerHosting.objects.filter(pk=hosting.pk).values_list("status", flat=True).first()
 
 
 def _fail(claimed: Claim, reason: Message) -> None:
-    if claimed.hosting.status == Status.CANCELLING:
-        reason = note("cancel_failed", reason=reason)
-    _finish(claimed, (Kind.FAILED, reason), status=Status.FAILED, failure=reason)
+    hosting = claimed.hosting
+    job = JOBS.get(hosting.status)
+    if job is not None:
+        reason = note(job.failed, reason=reason)
+    # A cancellation ends failed; a lifecycle job where it started.
+    status = hosting.resume_status or Status.FAILED
+    _finish(claimed, (Kind.FAILED, reason), status=status, failure=reason, resume_status="", target_product=None)
 
 
 def _pause(claimed: Claim) -> None:
@@ -416,8 +439,8 @@ class _Steps:
         subscription_id, name = self.subscription(customer_id)
         return customer_id, login, subscription_id, name
 
-    def refused(self, text: str) -> Permanent:
-        """The failure when Plesk refuses a call."""
+    def refused(self, text: str, code: int = 0) -> Permanent:
+        """The failure when Plesk refuses a call (with error ``code``)."""
         return Permanent("refused", step=self.step, text=text)
 
     def call(self, step: str, function: Callable[[], T], *, changes: bool = False, absent_ok: bool = False) -> T | None:
@@ -453,7 +476,7 @@ class _Steps:
                 outcome("gone")
                 return None
             outcome("plesk_error", code=error.errcode, text=error.errtext)
-            raise self.refused(error.errtext) from error
+            raise self.refused(error.errtext, error.errcode) from error
         except errors.PleskTLSError as error:
             outcome("certificate")
             raise Permanent("certificate") from error
@@ -591,11 +614,11 @@ class _Removal(_Steps):
     lose it: its job then fails in plain words, and its retry creates a new one.
     """
 
-    def remove(self) -> None:
+    def act(self) -> None:
         self.remove_subscription()
         self.remove_customer()
 
-    def refused(self, text: str) -> Permanent:
+    def refused(self, text: str, code: int = 0) -> Permanent:
         return Permanent("removal_refused", text=text)
 
     def remove_subscription(self) -> None:
@@ -646,11 +669,205 @@ class _Removal(_Steps):
         )
         if not customers_hostings.filter(created_plesk_customer=True).exists():
             return "not_created_by_portal"
-        if customers_hostings.exclude(pk=hosting.pk).exclude(status=Status.CANCELLED).exists():
+        if customers_hostings.exclude(pk=hosting.pk).exclude(status__in=ResellerHosting.ENDED_STATUSES).exists():
             return "used_by_other_hostings"
         if webspaces:
             return "has_subscriptions"
         return ""
+
+
+class _Deletion(_Removal):
+    """Kündigen / Löschen of a hosting on the server: like a cancellation, but its subscription is the one the
+    hosting has (by id: Plesk never gives an id twice), also when the hosting was linked to a subscription the
+    portal did not create. The Plesk customer goes on the same conditions as in a cancellation."""
+
+    def find_subscription(self):
+        subscription_id = self.hosting.subscription_id
+        found = self.call("find_subscription", lambda: self.client.get_webspaces(ids=[subscription_id], hosting=False))
+        return found[0] if found else None
+
+
+class _StatusChange(_Steps):
+    """Sperren / Entsperren: the subscription's status, then its Plesk customer's (the customer's login).
+
+    Each change looks at the server first and is only sent when the status is not as wanted yet; an unknown
+    outcome is read back, never sent blind again. The reseller's own suspension is status 32 (Plesk lets a
+    reseller set no other); a subscription suspended otherwise (by the provider, 16) counts as suspended.
+    """
+
+    suspend = True
+
+    def refused(self, text: str, code: int = 0) -> Permanent:
+        return Permanent("lifecycle_refused", text=text)
+
+    def read(self):
+        """The hosting's subscription (or ``None``), its Plesk customer (or ``None``) and the customer's
+        subscriptions, in one round trip."""
+        subscription_id = self.hosting.subscription_id
+
+        def read():
+            webspaces = ops.get_webspaces(ids=[subscription_id], hosting=False)
+            customer_id = self.hosting.plesk_customer_id
+            if not customer_id:
+                return (self.client.call(webspaces) or [None])[0], None, []
+            found, customers, owned = self.client.send(
+                [webspaces, ops.get_customers(ids=[customer_id]), ops.get_webspaces(owner_ids=[customer_id])]
+            )
+            customer = (customers.unwrap() or [None])[0]
+            return (found.unwrap() or [None])[0], customer, owned.unwrap() if customer is not None else []
+
+        return self.call("lifecycle_lookup", read)
+
+    def wanted(self, status: int) -> bool:
+        return status != 0 if self.suspend else status == 0
+
+    def change(self, step: str, function: Callable[[], Any], done: Callable[[], bool]) -> None:
+        try:
+            self.call(step, function, changes=True)
+        except errors.PleskOutcomeUnknown as error:
+            if not done():
+                raise Transient("status_unconfirmed") from error
+
+    def act(self) -> None:
+        webspace, customer, owned = self.read()
+        if webspace is None:
+            raise Permanent("missing")
+        status = 32 if self.suspend else 0
+        verb = "suspend" if self.suspend else "unsuspend"
+        if not self.wanted(webspace.status):
+            self.change(
+                f"webspace_{verb}",
+                lambda: self.client.set_webspace(id=webspace.id, status=status),
+                lambda: self.wanted(self.read()[0].status),
+            )
+        if customer is None or self.wanted(customer.status):
+            return
+        if self.suspend and any(w.active for w in owned if w.id != webspace.id):
+            # Its login is also the way into the customer's other subscriptions, which stay open.
+            self.timeline.add(Kind.CALL, note("login_stays_active", login=customer.login))
+            return
+        self.change(
+            f"customer_{verb}",
+            lambda: self.client.set_customer(id=customer.id, status=status),
+            lambda: self.wanted(self.read()[1].status),
+        )
+
+
+class _Unsuspension(_StatusChange):
+    suspend = False
+
+
+class _PlanChange(_Steps):
+    """Tarif wechseln: the subscription moves to the plan of the hosting's ``target_product`` (same contract).
+
+    The subscription and the plan are read in one round trip; the switch is only sent while the subscription
+    is not on the plan yet, and an unknown outcome is read back. Plesk refuses a plan whose limits are below
+    what the subscription uses (1023), or one the reseller's package has no room for (1024): nothing changes.
+    """
+
+    # Plesk's codes for "the usage does not fit the plan" and "the reseller's package has no room for it".
+    USAGE_EXCEEDS_PLAN = 1023
+    PACKAGE_EXCEEDED = 1024
+
+    def refused(self, text: str, code: int = 0) -> Permanent:
+        if code == self.USAGE_EXCEEDS_PLAN:
+            return Permanent("plan_too_small", text=text)
+        if code == self.PACKAGE_EXCEEDED:
+            return Permanent("package_exceeded", text=text)
+        return Permanent("lifecycle_refused", text=text)
+
+    def read(self):
+        """The hosting's subscription (or ``None``) and the GUID of the new plan (or ``""``)."""
+        product = self.hosting.target_product
+        subscription_id = self.hosting.subscription_id
+        webspaces = ops.get_webspaces(ids=[subscription_id], hosting=False)
+
+        def read():
+            if product.plan_guid:
+                return (self.client.call(webspaces) or [None])[0], product.plan_guid
+            found, plans = self.client.send([webspaces, ops.get_service_plans(names=[product.plan_name])])
+            try:
+                plan_guids = [plan.guid for plan in plans.unwrap()]
+            except errors.PleskNotFound:
+                plan_guids = []
+            return (found.unwrap() or [None])[0], (plan_guids or [""])[0]
+
+        return self.call("plan_lookup", read)
+
+    def act(self) -> None:
+        webspace, plan_guid = self.read()
+        if webspace is None:
+            raise Permanent("missing")
+        if not plan_guid:
+            raise Permanent("plan_not_found", plan=self.hosting.target_product.plan_name)
+        if webspace.plan_guid == plan_guid:
+            return
+        try:
+            self.call(
+                "webspace_switch",
+                lambda: self.client.switch_webspace_plan(id=webspace.id, plan_guid=plan_guid),
+                changes=True,
+            )
+        except errors.PleskOutcomeUnknown as error:
+            found, _plan = self.read()
+            if found is None or found.plan_guid != plan_guid:
+                raise Transient("plan_change_unconfirmed") from error
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job other than setting up: its steps (``act()``), how its timeline ends and says why it failed, the
+    status it ends in and the fields it sets on success (``clears(hosting)``)."""
+
+    steps: type[_Steps]
+    done: str
+    kind: str
+    failed: str
+    login_refused: str
+    ends: str
+    clears: Callable[[ResellerHosting], dict[str, Any]]
+
+
+def _nothing(hosting: ResellerHosting) -> dict[str, Any]:
+    return {}
+
+
+JOBS = {
+    Status.CANCELLING: Job(
+        _Removal, "cancelled", Kind.CANCELLED, "cancel_failed", "cancel_login_refused", Status.CANCELLED, _nothing
+    ),
+    Status.SUSPENDING: Job(
+        _StatusChange,
+        "suspended_done",
+        Kind.SUCCEEDED,
+        "suspend_failed",
+        "lifecycle_login_refused",
+        Status.SUSPENDED,
+        _nothing,
+    ),
+    Status.UNSUSPENDING: Job(
+        _Unsuspension,
+        "unsuspended_done",
+        Kind.SUCCEEDED,
+        "unsuspend_failed",
+        "lifecycle_login_refused",
+        Status.ACTIVE,
+        lambda hosting: {"suspension_reason": ""},
+    ),
+    Status.DELETING: Job(
+        _Deletion, "deleted", Kind.DELETED, "delete_failed", "lifecycle_login_refused", Status.DELETED, _nothing
+    ),
+    Status.CHANGING_PLAN: Job(
+        _PlanChange,
+        "plan_changed",
+        Kind.SUCCEEDED,
+        "plan_change_failed",
+        "lifecycle_login_refused",
+        Status.ACTIVE,
+        # The hosting is on the new product's plan now.
+        lambda hosting: {"product": hosting.target_product, "target_product": None},
+    ),
+}
 
 
 # --- the safety net ----------------------------------------------------------------------------------

@@ -18,12 +18,12 @@ from contracts.models import Status as ProductStatus
 from contracts.plesk_failures import describe_failure
 from core.access import access_object, access_queryset, require_action, require_operator
 from core.actor import Actor
-from core.tenancy import ADD, CHANGE, VIEW
+from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
 from hosting import provisioning
 from hosting.messages import is_generated_name, note
-from hosting.models import HostingServer, ProvisioningEvent, ResellerHosting, hosting_domain
+from hosting.models import REASON_LENGTH, HostingServer, ProvisioningEvent, ResellerHosting, hosting_domain
 from hosting.tasks import enqueue_provisioning
 from plesk import errors
 from products.models import ResellerProduct
@@ -273,12 +273,142 @@ def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
     return hosting
 
 
+def _start_lifecycle(
+    actor: Actor,
+    hosting: ResellerHosting,
+    *,
+    action: str,
+    to: str,
+    event,
+    refusal: str,
+    audited: dict | None = None,
+    **changes,
+) -> ResellerHosting:
+    """Queue a lifecycle job (``ResellerHosting.LIFECYCLE_JOBS``) for a hosting on the server.
+
+    One conditional update from a status the action starts from decides between concurrent clicks, a worker
+    and the server check: a second click while the job runs, or after it is done, is refused.
+    """
+    require_action(actor, ResellerHosting, action)
+    Status = ResellerHosting.Status
+    starts_from = {
+        Status.SUSPENDING: [Status.ACTIVE],
+        Status.UNSUSPENDING: [Status.SUSPENDED],
+        Status.DELETING: list(ResellerHosting.DELETABLE_STATUSES),
+        Status.CHANGING_PLAN: [Status.ACTIVE],
+    }[to]
+    hostings = ResellerHosting.objects.restrict(actor, action).filter(pk=hosting.pk, subscription_id__isnull=False)
+    with transaction.atomic():
+        was = hostings.filter(status__in=starts_from).values_list("status", flat=True).first()
+        updated = (
+            hostings.filter(status=was).update(
+                status=to,
+                resume_status=was,
+                attempts=0,
+                next_attempt_at=None,
+                claimed_until=None,
+                failure={},
+                **changes,
+            )
+            if was
+            else 0
+        )
+        if not updated:
+            raise ValidationError(refusal)
+        hosting = hostings.select_related("end_customer").get()
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, event)
+        record(
+            actor,
+            AuditEntry.Action.DELETE if to == Status.DELETING else AuditEntry.Action.UPDATE,
+            hosting,
+            changes={"status": [was, to], **(audited or {name: ["", value] for name, value in changes.items()})},
+            parent=hosting.end_customer,
+        )
+        hosting_id = hosting.pk
+        transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
+    return hosting
+
+
+def suspend_hosting(actor: Actor, hosting: ResellerHosting, *, reason: str) -> ResellerHosting:
+    """Sperren: its job suspends the subscription and, unless the customer has other active subscriptions, the
+    customer's Plesk login. The reason is for the reseller and stays with the hosting until it is unsuspended."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the hosting is suspended.")})
+    if len(reason) > REASON_LENGTH:
+        raise ValidationError({"reason": _("At most %(n)s characters.") % {"n": REASON_LENGTH}})
+    return _start_lifecycle(
+        actor,
+        hosting,
+        action=CHANGE,
+        to=ResellerHosting.Status.SUSPENDING,
+        event=note("queued_suspend", reason=reason),
+        refusal=_("Only an active hosting can be suspended."),
+        suspension_reason=reason,
+    )
+
+
+def unsuspend_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
+    """Entsperren: its job makes the subscription and the customer's Plesk login active again."""
+    return _start_lifecycle(
+        actor,
+        hosting,
+        action=CHANGE,
+        to=ResellerHosting.Status.UNSUSPENDING,
+        event=note("queued_unsuspend"),
+        refusal=_("Only a suspended hosting can be unsuspended."),
+    )
+
+
+def delete_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
+    """Kündigen / Löschen: its job deletes the subscription with its data on the server and the customer's Plesk
+    login where the portal created it and nothing else of the customer is left there (``_Deletion`` in
+    ``hosting.provisioning``); then the hosting is *deleted* and no longer ties its customer."""
+    return _start_lifecycle(
+        actor,
+        hosting,
+        action=DELETE,
+        to=ResellerHosting.Status.DELETING,
+        event=note("queued_delete"),
+        refusal=_("Only a hosting on the server that no job works on can be deleted."),
+    )
+
+
+def plan_change_products(actor: Actor, hosting: ResellerHosting) -> QuerySet[ResellerProduct]:
+    """What Tarif wechseln offers: the other active reseller-hosting products of the hosting's contract."""
+    return (
+        ResellerProduct.objects.restrict(actor, VIEW)
+        .filter(contract=hosting.contract_id, kind=ResellerProduct.Kind.RESELLER_HOSTING, status=ProductStatus.ACTIVE)
+        .exclude(pk=hosting.product_id)
+    )
+
+
+def change_hosting_product(actor: Actor, hosting: ResellerHosting, product: ResellerProduct) -> ResellerHosting:
+    """Tarif wechseln: its job moves the subscription to the plan of ``product`` (another active reseller-hosting
+    product of the same contract); Plesk refuses a plan the current usage does not fit, and the hosting stays on
+    its plan with the reason. The hosting's product changes when the server has moved it."""
+    require_action(actor, ResellerHosting, CHANGE)
+    product = plan_change_products(actor, hosting).filter(pk=product.pk).first()
+    if product is None:
+        raise ValidationError({"product": _("Choose another active reseller-hosting product of this contract.")})
+    return _start_lifecycle(
+        actor,
+        hosting,
+        action=CHANGE,
+        to=ResellerHosting.Status.CHANGING_PLAN,
+        event=note("queued_plan_change", product=product.name),
+        refusal=_("Only an active hosting can be moved to another plan."),
+        audited={"product": [hosting.product_id, product.pk]},
+        target_product=product,
+    )
+
+
 def customer_product_rows(actor: Actor, customer: EndCustomer) -> list[ProductRow]:
     """The reseller hostings of ``customer``, as lines of its Products tab (cancelled ones are not its any more)."""
     hostings = (
         access_queryset(actor, ResellerHosting)
         .filter(end_customer=customer)
-        .exclude(status=ResellerHosting.Status.CANCELLED)
+        .exclude(status__in=ResellerHosting.ENDED_STATUSES)
         .select_related("product", "contract")
     )
     return [
@@ -426,7 +556,7 @@ def link_subscription(
         # A subscription is linked once, in whichever account: this looks across all of them.
         taken = ResellerHosting.objects.filter(  # unrestricted: see above
             contract__hosting_server=contract.hosting_server_id, subscription_id=subscription.id
-        ).exclude(status__in=[ResellerHosting.Status.FAILED, ResellerHosting.Status.CANCELLED])
+        ).exclude(status__in=[ResellerHosting.Status.FAILED, *ResellerHosting.ENDED_STATUSES])
         if taken.exists():
             raise ValidationError({"subscription_id": _("This subscription is already in the MKM.")})
         hosting = ResellerHosting.objects.create(

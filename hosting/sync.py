@@ -79,7 +79,9 @@ def compare(hosting: ResellerHosting, webspace, plan_names: dict[str, str]) -> t
             plan = plan_names.get(webspace.plan_guid) or webspace.plan_guid
             notes.append(note("plan_differs", plan=plan, expected=product.plan_name or product.plan_guid))
     if not webspace.active:
-        notes.insert(0, note("suspended"))
+        if not hosting.suspension_reason:
+            # Suspended behind the portal's back; one the reseller suspended in the portal says why itself.
+            notes.insert(0, note("suspended"))
         return Status.SUSPENDED, notes
     return Status.ACTIVE, notes
 

@@ -19,6 +19,10 @@ urlpatterns = [
     path("<int:pk>/retry/", views.hosting_retry_view, name="resellerhosting_retry"),
     path("<int:pk>/correct/", views.hosting_correct_view, name="resellerhosting_correct"),
     path("<int:pk>/cancel/", views.hosting_cancel_view, name="resellerhosting_cancel"),
+    path("<int:pk>/suspend/", views.hosting_suspend_view, name="resellerhosting_suspend"),
+    path("<int:pk>/unsuspend/", views.hosting_unsuspend_view, name="resellerhosting_unsuspend"),
+    path("<int:pk>/delete/", views.hosting_delete_view, name="resellerhosting_delete"),
+    path("<int:pk>/change-product/", views.hosting_change_product_view, name="resellerhosting_change_product"),
 ]
 
 urlpatterns += [

@@ -13,11 +13,11 @@ from contracts.models import Contract
 from contracts.views import CONTRACT_TABS
 from core.access import access_object, access_queryset, require_action
 from core.http import page_methods
-from core.tenancy import ADD, CHANGE, VIEW
+from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from core.views import ObjectDetailView, ObjectListView, ObjectTabView
 from hosting import services
 from hosting.filters import ResellerHostingFilterSet
-from hosting.forms import HostingCorrectForm, HostingCreateForm, SubscriptionLinkForm
+from hosting.forms import HostingCorrectForm, HostingCreateForm, HostingPlanChangeForm, SubscriptionLinkForm
 from hosting.messages import domain_in_text
 from hosting.models import ResellerHosting
 from hosting.tables import AccountHostingTable, ResellerHostingTable
@@ -159,6 +159,7 @@ class ResellerHostingDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         context["events"] = list(self.object.events.all())
         context["may_change"] = self.actor.may(ResellerHosting, CHANGE)
+        context["may_delete"] = self.actor.may(ResellerHosting, DELETE)
         return context
 
 
@@ -170,15 +171,17 @@ def hosting_status_view(request, pk):
         "object": hosting,
         "events": list(hosting.events.all()),
         "may_change": request.actor.may(ResellerHosting, CHANGE),
+        "may_delete": request.actor.may(ResellerHosting, DELETE),
     }
     return render(request, "hosting/includes/hosting_status.html", context)
 
 
-def _hosting_action(request, pk, service, done_message):
-    """A button on the hosting page: run ``service`` on the hosting, say how it went, back to the page."""
-    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
+def _hosting_action(request, pk, service, done_message, *, action=CHANGE, **options):
+    """A button on the hosting page: run ``service`` on the hosting (with ``options``), say how it went, back to
+    the page."""
+    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, action)
     try:
-        service(request.actor, hosting)
+        service(request.actor, hosting, **options)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -213,3 +216,37 @@ def hosting_correct_view(request, pk):
 def hosting_cancel_view(request, pk):
     """Stornieren (after the button's confirmation): the job removes what was set up on the server."""
     return _hosting_action(request, pk, services.cancel_hosting, _("The hosting is being cancelled."))
+
+
+@require_POST
+def hosting_suspend_view(request, pk):
+    """Sperren, with the reason typed beside the button (after its confirmation)."""
+    reason = request.POST.get("reason", "")
+    return _hosting_action(request, pk, services.suspend_hosting, _("The hosting is being suspended."), reason=reason)
+
+
+@require_POST
+def hosting_unsuspend_view(request, pk):
+    return _hosting_action(request, pk, services.unsuspend_hosting, _("The hosting is being unsuspended."))
+
+
+@require_POST
+def hosting_delete_view(request, pk):
+    """Kündigen / Löschen (after the button's confirmation, which names what goes on the server)."""
+    return _hosting_action(request, pk, services.delete_hosting, _("The hosting is being deleted."), action=DELETE)
+
+
+@page_methods
+def hosting_change_product_view(request, pk):
+    """Tarif wechseln: the contract's other reseller-hosting products; the job moves the subscription."""
+    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
+    form = HostingPlanChangeForm(request.POST or None, products=services.plan_change_products(request.actor, hosting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_hosting_product(request.actor, hosting, form.cleaned_data["product"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The hosting is being moved to the new plan."))
+            return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+    return render(request, "hosting/hosting_change_product.html", {"object": hosting, "form": form})

@@ -638,6 +638,66 @@ MATRIX.update(
 )
 
 
+def hosting_on_server(world, status="active"):
+    """A hosting of R1 that is on the server (``status``), for the lifecycle's buttons."""
+    from hosting.models import ResellerHosting
+
+    hosting = failed_hosting(world)
+    ResellerHosting.objects.filter(pk=hosting.pk).update(status=status, failure={}, subscription_id=1)
+    return hosting
+
+
+# The hosting lifecycle (issue #21): employees suspend, unsuspend and change the plan, administrators delete.
+MATRIX.update(
+    {
+        "hosting:resellerhosting_suspend": (
+            lambda world: {"pk": hosting_on_server(world).pk},
+            POST_ONLY,
+            MEMBERS_REDIRECT,
+        ),
+        "hosting:resellerhosting_unsuspend": (
+            lambda world: {"pk": hosting_on_server(world, "suspended").pk},
+            POST_ONLY,
+            MEMBERS_REDIRECT,
+        ),
+        "hosting:resellerhosting_delete": (
+            lambda world: {"pk": hosting_on_server(world).pk},
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "hosting:resellerhosting_change_product": (
+            lambda world: {"pk": hosting_on_server(world).pk},
+            MEMBERS_ONLY,
+            MEMBERS_ONLY,
+        ),
+        "api:change_hosting_product": (
+            lambda world: {"hosting_id": hosting_on_server(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=422, admin=422, owner=422),
+            "post",
+            {"product": 0},
+        ),
+        "api:suspend_hosting": (
+            lambda world: {"hosting_id": hosting_on_server(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=202, admin=202, owner=202),
+            "post",
+            {"reason": "Matrix"},
+        ),
+        "api:unsuspend_hosting": (
+            lambda world: {"hosting_id": hosting_on_server(world, "suspended").pk},
+            expect(405),
+            expect(404, anonymous=401, employee=202, admin=202, owner=202),
+        ),
+        "api:delete_hosting": (
+            lambda world: {"hosting_id": hosting_on_server(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=202, owner=202),
+        ),
+    }
+)
+
+
 def bound_plan(world):
     """A plan id on the matrix's bound contract, whose server refuses connections (members learn so)."""
     return {"pk": bound_contract(world).pk, "plan_id": 1}
