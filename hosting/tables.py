@@ -23,6 +23,15 @@ class ResellerHostingTable(ObjectTable):
         attrs=NOWRAP,
     )
     status = tables.TemplateColumn(template_name="hosting/includes/status_badge.html", verbose_name=_("Status"))
+    # From ``hosting.usage.with_usage_peak``: the highest share of a limit, marked from 90 %.
+    usage = tables.TemplateColumn(
+        template_name="hosting/includes/usage_mark.html",
+        verbose_name=_("Usage"),
+        accessor="usage_peak",
+        order_by=("usage_peak",),
+        empty_values=(),
+        attrs=NOWRAP,
+    )
 
     class Meta(ObjectTable.Meta):
         model = ResellerHosting
@@ -34,6 +43,7 @@ class ResellerHostingTable(ObjectTable):
             "plesk_customer_login",
             "subscription_name",
             "status",
+            "usage",
         )
         order_by = ("-id",)
         empty_text = _("No MKM hostings on this contract yet.")
@@ -46,6 +56,10 @@ class ResellerHostingTable(ObjectTable):
 
     def value_status(self, record):
         return record.get_status_display()
+
+    def value_usage(self, record):
+        peak = getattr(record, "usage_peak", None)
+        return f"{peak} %" if peak is not None else ""
 
 
 class AccountHostingTable(ResellerHostingTable):
