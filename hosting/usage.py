@@ -15,11 +15,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +39,6 @@ logger = logging.getLogger(__name__)
 
 NEAR_LIMIT = 90
 """Percent of a limit from which a hosting is marked and its reseller told."""
-
-M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -191,10 +189,6 @@ def store_package(contract: Contract, package: ResellerPackage, now: datetime) -
     return usage
 
 
-# The package is read with the server's admin login, which is not needed for anything else the check does.
-PACKAGE_CLIENT_OPTIONS = {"connect_timeout": 10.0, "read_timeout": 30.0, "deadline": 60.0}
-
-
 def read_package(contract: Contract, now: datetime) -> str:
     """Read and store the reseller's package on the contract's server; what went wrong, or ``""``. A failure
     keeps what was last read: the page says when that was."""
@@ -202,7 +196,8 @@ def read_package(contract: Contract, now: datetime) -> str:
     if server is None:
         return ""
     try:
-        with server.client(**PACKAGE_CLIENT_OPTIONS) as client:
+        # The server's admin login: only it sees the reseller's own limits and every subscription of its customers.
+        with server.client(connect_timeout=10.0, read_timeout=30.0, deadline=60.0) as client:
             package = client.get_reseller_package(contract.plesk_login)
     except (errors.PleskError, ValidationError) as error:
         logger.warning("package of contract %s not read: %s", contract.pk, error)
@@ -216,7 +211,7 @@ def stored_package(contract: Contract) -> PackageUsage | None:
     return PackageUsage.objects.filter(contract=contract).first()  # unrestricted: the caller checked the contract
 
 
-def with_usage_peak(queryset: QuerySet[M]) -> QuerySet[M]:
+def with_usage_peak(queryset: QuerySet[ResellerHosting]) -> QuerySet[ResellerHosting]:
     """Hostings with ``usage_peak`` (``None`` before the first read), joined in the same query."""
     return queryset.annotate(usage_peak=F("usage__peak_percent"))
 

@@ -5,56 +5,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('contracts', '0003_plesk_login_refused'),
-        ('hosting', '0006_hosting_plans'),
+        ("accounts", "0002_initial"),
+        ("contracts", "0003_plesk_login_refused"),
+        ("hosting", "0006_hosting_plans"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HostingUsage',
+            name="HostingUsage",
             fields=[
-                ('hosting', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='usage', serialize=False, to='hosting.resellerhosting', verbose_name='hosting')),
-                ('read_at', models.DateTimeField(verbose_name='read from the server')),
-                ('limits', models.JSONField(blank=True, default=dict, verbose_name='limits')),
-                ('used', models.JSONField(blank=True, default=dict, verbose_name='used')),
-                ('peak_percent', models.PositiveSmallIntegerField(default=0, verbose_name='highest usage (%)')),
+                (
+                    "hosting",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="usage",
+                        serialize=False,
+                        to="hosting.resellerhosting",
+                        verbose_name="hosting",
+                    ),
+                ),
+                ("read_at", models.DateTimeField(verbose_name="read from the server")),
+                ("limits", models.JSONField(blank=True, default=dict, verbose_name="limits")),
+                ("used", models.JSONField(blank=True, default=dict, verbose_name="used")),
+                ("peak_percent", models.PositiveSmallIntegerField(default=0, verbose_name="highest usage (%)")),
             ],
             options={
-                'verbose_name': 'hosting usage',
-                'verbose_name_plural': 'hosting usages',
+                "verbose_name": "hosting usage",
+                "verbose_name_plural": "hosting usages",
             },
         ),
         migrations.CreateModel(
-            name='PackageUsage',
+            name="PackageUsage",
             fields=[
-                ('contract', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='package_usage', serialize=False, to='contracts.contract', verbose_name='reseller contract')),
-                ('read_at', models.DateTimeField(verbose_name='read from the server')),
-                ('limits', models.JSONField(blank=True, default=dict, verbose_name='limits')),
-                ('allocated', models.JSONField(blank=True, default=dict, verbose_name='allocated')),
-                ('remaining', models.JSONField(blank=True, default=dict, verbose_name='remaining')),
-                ('used', models.JSONField(blank=True, default=dict, verbose_name='used')),
+                (
+                    "contract",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="package_usage",
+                        serialize=False,
+                        to="contracts.contract",
+                        verbose_name="reseller contract",
+                    ),
+                ),
+                ("read_at", models.DateTimeField(verbose_name="read from the server")),
+                ("limits", models.JSONField(blank=True, default=dict, verbose_name="limits")),
+                ("allocated", models.JSONField(blank=True, default=dict, verbose_name="allocated")),
+                ("remaining", models.JSONField(blank=True, default=dict, verbose_name="remaining")),
+                ("used", models.JSONField(blank=True, default=dict, verbose_name="used")),
             ],
             options={
-                'verbose_name': 'package usage',
-                'verbose_name_plural': 'package usages',
+                "verbose_name": "package usage",
+                "verbose_name_plural": "package usages",
             },
         ),
         migrations.CreateModel(
-            name='UsageWarningMail',
+            name="UsageWarningMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('hostings', models.JSONField(default=list, verbose_name='hostings')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account', verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="day")),
+                ("hostings", models.JSONField(default=list, verbose_name="hostings")),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="sent")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'usage warning mail',
-                'verbose_name_plural': 'usage warning mails',
-                'constraints': [models.UniqueConstraint(fields=('account', 'day'), name='usagewarningmail_once_a_day')],
+                "verbose_name": "usage warning mail",
+                "verbose_name_plural": "usage warning mails",
+                "constraints": [models.UniqueConstraint(fields=("account", "day"), name="usagewarningmail_once_a_day")],
             },
         ),
     ]

@@ -160,7 +160,9 @@ class TestDailyMail:
         assert self.send(django_capture_on_commit_callbacks, date(2026, 12, 8)) == 1
         assert UsageWarningMail.objects.count() == 2
 
-    def test_nothing_to_report_sends_nothing(self, world, hostings, sandbox, mailoutbox, django_capture_on_commit_callbacks):
+    def test_nothing_to_report_sends_nothing(
+        self, world, hostings, sandbox, mailoutbox, django_capture_on_commit_callbacks
+    ):
         sandbox.set_usage("voll.example", disk_space=GIB)
         sync_now()
         assert self.send(django_capture_on_commit_callbacks) == 0
