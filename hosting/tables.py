@@ -9,6 +9,8 @@ from hosting.models import ResellerHosting
 class ResellerHostingTable(ObjectTable):
     """Contract detail → MKM-Hostings."""
 
+    export_only = ("usage",)
+
     id = tables.Column(_("ID"), linkify=("hosting:resellerhosting_detail", {"pk": tables.A("pk")}))
     number = tables.Column(_("Customer number"), accessor="end_customer__number")
     customer = tables.Column(
@@ -22,16 +24,10 @@ class ResellerHostingTable(ObjectTable):
         order_by=("subscription_name", "domain"),
         attrs=NOWRAP,
     )
-    status = tables.TemplateColumn(template_name="hosting/includes/status_badge.html", verbose_name=_("Status"))
-    # From ``hosting.usage.with_usage_peak``: the highest share of a limit, marked from 90 %.
-    usage = tables.TemplateColumn(
-        template_name="hosting/includes/usage_mark.html",
-        verbose_name=_("Usage"),
-        accessor="usage_peak",
-        order_by=("usage_peak",),
-        empty_values=(),
-        attrs=NOWRAP,
-    )
+    # The status, and a mark for a hosting at 90 % of a limit (``hosting.usage.with_usage_peak``): beside the
+    # status, where the list has room for it.
+    status = tables.TemplateColumn(template_name="hosting/includes/status_with_usage.html", verbose_name=_("Status"))
+    usage = tables.Column(_("Usage"), accessor="usage_peak", empty_values=())
 
     class Meta(ObjectTable.Meta):
         model = ResellerHosting

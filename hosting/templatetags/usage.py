@@ -36,3 +36,9 @@ def usage_amount(value, is_size):
 def near_limit(peak):
     """Whether a hosting's highest share of a limit (``usage_peak``) deserves the mark."""
     return isinstance(peak, int) and peak >= usage.NEAR_LIMIT
+
+
+@register.simple_tag
+def near_limit_percent():
+    """From which share a limit counts as nearly used up (the bars turn yellow)."""
+    return usage.NEAR_LIMIT

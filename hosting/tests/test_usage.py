@@ -99,7 +99,11 @@ class TestPages:
         for url in ("/hostings/", f"/hostings/contracts/{contract.pk}/hostings/"):
             html = page(client, url)
             assert html.count('data-testid="usage-mark"') == 1, url
-            assert "95 %" in html and "10 %" in html
+            marked = html.split('data-testid="usage-mark"')[0].rsplit("<tr", 1)[1]
+            assert "voll.example" in marked and "leicht.example" not in marked
+        # The exports hold every hosting's highest share.
+        export = b"".join(client.get("/hostings/?export=csv").streaming_content).decode()
+        assert "95 %" in export and "10 %" in export
 
     def test_the_contract_shows_the_package(self, world, hostings):
         contract, _full, _light = hostings
