@@ -18,7 +18,7 @@ from core.access import access_object, access_queryset, require_action
 from core.api import BodySchema, ErrorOut, ExportQuery, export_list, filtered
 from core.tenancy import ADD, CHANGE, DELETE
 from customers.models import EndCustomer
-from hosting import services
+from hosting import services, usage
 from hosting.filters import ResellerHostingFilterSet
 from hosting.models import ResellerHosting
 from hosting.tables import AccountHostingTable
@@ -193,7 +193,7 @@ def export_hostings(request, query: Query[ExportQuery]):
     hostings = access_queryset(
         request.actor, ResellerHosting.objects.select_related("end_customer", "contract", "product")
     )
-    rows = filtered(request, ResellerHostingFilterSet, hostings)
+    rows = filtered(request, ResellerHostingFilterSet, usage.with_usage_peak(hostings))
     return export_list(request, query, name="hostings", table_class=AccountHostingTable, queryset=rows)
 
 

@@ -408,3 +408,69 @@ class HostingPlan(AccountOwnedModel):
 
     def __str__(self):
         return self.name
+
+
+class HostingUsage(models.Model):
+    """What a hosting's subscription uses and may use, as the server check (``hosting.sync``) last read it from
+    Plesk: pages show it without waiting for the server. Plesk's limit names and units (bytes, counts; -1
+    unlimited), see ``hosting.usage``."""
+
+    hosting = models.OneToOneField(
+        ResellerHosting, on_delete=models.CASCADE, primary_key=True, related_name="usage", verbose_name=_("hosting")
+    )
+    read_at = models.DateTimeField(_("read from the server"))
+    limits = models.JSONField(_("limits"), default=dict, blank=True)
+    used = models.JSONField(_("used"), default=dict, blank=True)
+    # The highest share of any bounded limit, in percent: the lists mark a hosting near its limits by it.
+    peak_percent = models.PositiveSmallIntegerField(_("highest usage (%)"), default=0)
+
+    class Meta:
+        verbose_name = _("hosting usage")
+        verbose_name_plural = _("hosting usages")
+
+    def __str__(self):
+        return f"{self.hosting_id}: {self.peak_percent} %"
+
+
+class PackageUsage(models.Model):
+    """The reseller's own package on a contract's server, as the server check last read it: its limits, what
+    its subscriptions were given (the sum of their limits), what is left and what is used."""
+
+    contract = models.OneToOneField(
+        "contracts.Contract",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="package_usage",
+        verbose_name=_("reseller contract"),
+    )
+    read_at = models.DateTimeField(_("read from the server"))
+    limits = models.JSONField(_("limits"), default=dict, blank=True)
+    allocated = models.JSONField(_("allocated"), default=dict, blank=True)
+    remaining = models.JSONField(_("remaining"), default=dict, blank=True)
+    used = models.JSONField(_("used"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("package usage")
+        verbose_name_plural = _("package usages")
+
+    def __str__(self):
+        return str(self.contract_id)
+
+
+class UsageWarningMail(models.Model):
+    """The daily mail to a reseller about its hostings near their limits, once a day at most."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
+    )
+    day = models.DateField(_("day"))
+    hostings = models.JSONField(_("hostings"), default=list)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("usage warning mail")
+        verbose_name_plural = _("usage warning mails")
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="usagewarningmail_once_a_day")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.day}"

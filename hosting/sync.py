@@ -10,7 +10,7 @@ keeps what was set up, and the note says how the server differs.
 
 ``manage.py sync_hostings`` enqueues one check per contract; run it every
 hour or so (cron, systemd timer). Each check costs one ``webspace get`` per
-200 hostings, plus one ``service-plan get`` when a plan differs.
+200 hostings, plus one ``service-plan get`` when a plan differs, plus one read of the reseller's package.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from contracts.plesk_failures import describe_failure
+from hosting import usage
 from hosting.messages import Message, note
 from hosting.models import ProvisioningEvent, ResellerHosting
 from hosting.provisioning import add_event
@@ -93,7 +94,9 @@ def _read(contract: Contract, hostings: list[ResellerHosting]):
         webspaces = []
         for start in range(0, len(subscription_ids), CHUNK):
             try:
-                webspaces += client.get_webspaces(ids=subscription_ids[start : start + CHUNK], hosting=False)
+                webspaces += client.get_webspaces(
+                    ids=subscription_ids[start : start + CHUNK], hosting=False, limits=True, usage=True
+                )
             except errors.PleskNotFound:
                 continue
         by_id = {w.id: w for w in webspaces}
@@ -143,6 +146,8 @@ def check_contract(contract_id: int) -> CheckResult:
                 add_event(hosting.pk, ProvisioningEvent.Kind.SERVER_CHECK, _describe(hosting.status, status, drift))
                 result.changed.append(hosting.pk)
         result.checked += 1
+    usage.store_hostings(hostings, by_id, now)
+    usage.read_package(contract, now)
     return result
 
 

@@ -9,6 +9,8 @@ from hosting.models import ResellerHosting
 class ResellerHostingTable(ObjectTable):
     """Contract detail → MKM-Hostings."""
 
+    export_only = ("usage",)
+
     id = tables.Column(_("ID"), linkify=("hosting:resellerhosting_detail", {"pk": tables.A("pk")}))
     number = tables.Column(_("Customer number"), accessor="end_customer__number")
     customer = tables.Column(
@@ -22,7 +24,10 @@ class ResellerHostingTable(ObjectTable):
         order_by=("subscription_name", "domain"),
         attrs=NOWRAP,
     )
-    status = tables.TemplateColumn(template_name="hosting/includes/status_badge.html", verbose_name=_("Status"))
+    # The status, and a mark for a hosting at 90 % of a limit (``hosting.usage.with_usage_peak``): beside the
+    # status, where the list has room for it.
+    status = tables.TemplateColumn(template_name="hosting/includes/status_with_usage.html", verbose_name=_("Status"))
+    usage = tables.Column(_("Usage"), accessor="usage_peak", empty_values=())
 
     class Meta(ObjectTable.Meta):
         model = ResellerHosting
@@ -34,6 +39,7 @@ class ResellerHostingTable(ObjectTable):
             "plesk_customer_login",
             "subscription_name",
             "status",
+            "usage",
         )
         order_by = ("-id",)
         empty_text = _("No MKM hostings on this contract yet.")
@@ -46,6 +52,10 @@ class ResellerHostingTable(ObjectTable):
 
     def value_status(self, record):
         return record.get_status_display()
+
+    def value_usage(self, record):
+        peak = getattr(record, "usage_peak", None)
+        return f"{peak} %" if peak is not None else ""
 
 
 class AccountHostingTable(ResellerHostingTable):

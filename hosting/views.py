@@ -15,7 +15,7 @@ from core.access import access_object, access_queryset, require_action
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from core.views import ObjectDetailView, ObjectListView, ObjectTabView
-from hosting import services
+from hosting import services, usage
 from hosting.filters import ResellerHostingFilterSet
 from hosting.forms import HostingCorrectForm, HostingCreateForm, HostingPlanChangeForm, SubscriptionLinkForm
 from hosting.messages import domain_in_text
@@ -45,7 +45,7 @@ class ResellerHostingListView(ObjectListView):
     title = gettext_lazy("MKM hostings")
 
     def refine_queryset(self, queryset):
-        return queryset.select_related("end_customer", "contract", "product")
+        return usage.with_usage_peak(queryset.select_related("end_customer", "contract", "product"))
 
 
 class ContractHostingTabMixin:
@@ -73,7 +73,13 @@ class ContractHostingsView(ContractHostingTabMixin, ObjectTabView):
     template_name = "hosting/contract_hostings.html"
 
     def get_child_queryset(self):
-        return access_queryset(self.actor, ResellerHosting).filter(contract=self.object).select_related("end_customer")
+        hostings = access_queryset(self.actor, ResellerHosting).filter(contract=self.object)
+        return usage.with_usage_peak(hostings.select_related("end_customer"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["package_usage"] = usage.stored_package(self.object)
+        return context
 
 
 class ContractSubscriptionsView(ContractHostingTabMixin, ObjectDetailView):
@@ -153,7 +159,7 @@ class ResellerHostingDetailView(ObjectDetailView):
     template_name = "hosting/resellerhosting_detail.html"
 
     def refine_queryset(self, queryset):
-        return queryset.select_related(*HOSTING_RELATED)
+        return queryset.select_related(*HOSTING_RELATED, "usage")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Membership
 from audit.models import AuditEntry
@@ -18,7 +19,7 @@ from conftest import login, make_contract, make_customer, make_domain, make_prod
 from contracts.models import ShopProduct
 from core.roles import Role
 from customers.models import PortalUser, Todo
-from hosting.models import HostingServer, ResellerHosting
+from hosting.models import HostingServer, HostingUsage, ResellerHosting
 from hosting.tests.helpers import reseller_setup
 from products.models import ResellerProduct
 from support.models import SupportRequest
@@ -57,9 +58,11 @@ def grow(world, n):
         make_contract(world.r1.account, f"oB{index}", shop_product=shop_product, end_customer=customer)
         make_domain(world.r1.account, f"dB{index}", f"bulk-{index}.de", end_customer=customer)
         make_product(world.r1.account, f"Produkt {index}", shop_product=shop_product)
-        ResellerHosting.objects.create(
+        hosting = ResellerHosting.objects.create(
             account=world.r1.account, end_customer=customer, product=hosting_product, contract=contract
         )
+        # Its usage as the server check read it: every other one near a limit, marked in the list.
+        HostingUsage.objects.create(hosting=hosting, read_at=timezone.now(), peak_percent=index % 2 * 95)
         SupportRequest.objects.create(
             account=world.r1.account, sender=world.r1.owner, topic="other", message=f"Frage {index}"
         )
