@@ -129,7 +129,8 @@ def redeem(actor: Actor, raw_code: str) -> ServiceAccess:
         raise ValidationError({"code": NOT_FOUND})
     with transaction.atomic():
         code = (
-            ActivationCode.objects.select_for_update()
+            # Only the code's row: PostgreSQL locks no row on the nullable side of an outer join.
+            ActivationCode.objects.select_for_update(of=("self",))
             .select_related("user", "account", "end_customer")
             .filter(code_hash=codes.digest(normalized))
             .first()
@@ -296,7 +297,7 @@ def revoke(actor: Actor, access: ServiceAccess) -> None:
     actor.forbid_switched()
     require_account(actor)
     with transaction.atomic():
-        access = active_accesses(actor.account).select_for_update().filter(pk=access.pk).first()
+        access = active_accesses(actor.account).select_for_update(of=("self",)).filter(pk=access.pk).first()
         if access is None:
             raise ServiceAccess.DoesNotExist
         if access.sharer_id != actor.user.pk and not actor.has_role(Role.OWNER):

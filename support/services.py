@@ -73,7 +73,7 @@ def answer_support_request(actor: Actor, pk: int, reply: str) -> SupportRequest:
         raise ValidationError({"reply": REPLY_REQUIRED})
     with transaction.atomic():
         # unrestricted: operator staff answer the requests of every account; require_operator guards this
-        current = SupportRequest.objects.select_for_update().select_related("account", "sender").get(pk=pk)
+        current = SupportRequest.objects.select_for_update(of=("self",)).select_related("account", "sender").get(pk=pk)
         before = snapshot(current, ANSWER_FIELDS)
         current.reply = reply
         current.status = SupportRequest.Status.ANSWERED

@@ -71,7 +71,7 @@ class TestRouting:
         assert "--bs-primary-rgb: 170, 51, 0;" in css
 
     def test_a_stored_colour_that_is_not_hex_never_reaches_the_css(self, world, portals):
-        PortalTemplate.objects.filter(pk=portals[0].pk).update(color_1="red;}body{display:none")
+        PortalTemplate.objects.filter(pk=portals[0].pk).update(color_1="red;}a{")
         css = Client(HTTP_HOST=HOST_A).get("/theme.css").content.decode()
         assert "display:none" not in css
         assert "--bs-primary: #0d6efd;" in css
