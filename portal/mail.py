@@ -19,7 +19,7 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.mail import Attempt, Brand, OwnServer
 from core.network import validate_public_host
@@ -68,15 +68,15 @@ class MailTestFailed(Exception):
 
 # Why a mail did not go out, by code: the mail log stores the code, and the reader sees it in their language.
 FAILURES: dict[str, StrOrPromise] = {
-    "login_refused": _lazy("The mail server refused the login. Please check the mail username and password."),
-    "sender_refused": _lazy("The mail server refused the sender address."),
-    "recipient_refused": _lazy("The mail server refused the recipient address."),
-    "tls": _lazy("The encrypted connection failed (TLS). Please check the encryption and port."),
-    "timeout": _lazy("The mail server did not answer in time."),
-    "not_supported": _lazy("The mail server does not support the chosen encryption or login."),
-    "refused": _lazy("The mail server refused the mail: %(reason)s"),
-    "unreachable": _lazy("The mail server cannot be reached. Please check the mail host and port."),
-    "unknown": _lazy("The mail could not be sent."),
+    "login_refused": gettext_lazy("The mail server refused the login. Please check the mail username and password."),
+    "sender_refused": gettext_lazy("The mail server refused the sender address."),
+    "recipient_refused": gettext_lazy("The mail server refused the recipient address."),
+    "tls": gettext_lazy("The encrypted connection failed (TLS). Please check the encryption and port."),
+    "timeout": gettext_lazy("The mail server did not answer in time."),
+    "not_supported": gettext_lazy("The mail server does not support the chosen encryption or login."),
+    "refused": gettext_lazy("The mail server refused the mail: %(reason)s"),
+    "unreachable": gettext_lazy("The mail server cannot be reached. Please check the mail host and port."),
+    "unknown": gettext_lazy("The mail could not be sent."),
 }
 
 
