@@ -1,9 +1,11 @@
-"""The tabs of a detail page, which apps higher up can add to.
+"""The tabs and the action buttons of a detail page, which apps higher up can add to.
 
 A page owned by one app (the customer, the contract) shows tabs that other
 apps provide (the customer's domains come from ``contracts``, the contract's
-hostings from ``hosting``). The owner declares its ``Tabs``; the other apps
-register theirs from ``AppConfig.ready()``, so the owner never imports them.
+hostings from ``hosting``), and buttons that lead to other apps' pages (the
+customer's "+ Hosting-Bereich erstellen"). The owner declares its ``Tabs`` and
+``Actions``; the other apps register theirs from ``AppConfig.ready()``, so the
+owner never imports them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+
+from core.access import refused_while_switched
 
 if TYPE_CHECKING:
     from django.db import models
@@ -50,3 +54,30 @@ class Tabs:
         if len(shown) < 2:
             return []
         return [(reverse(tab.url_name, kwargs={"pk": obj.pk}), tab.label, tab.url_name) for tab in shown]
+
+
+@dataclass(frozen=True)
+class Action:
+    url_name: str  # a URL that takes the object's primary key as ``pk``
+    label: Promise | str
+    icon: str  # a Bootstrap icon's name, without "bi-"
+    # Whether the actor may use it on this object: the page it leads to refuses it otherwise.
+    visible: Callable[[Actor, Any], bool] = _always
+
+
+class Actions:
+    def __init__(self) -> None:
+        self.actions: list[Action] = []
+
+    def register(self, action: Action) -> None:
+        if all(existing.url_name != action.url_name for existing in self.actions):
+            self.actions.append(action)
+
+    def for_object(self, actor: Actor, obj: models.Model) -> list[tuple[str, Promise | str, str]]:
+        """``(url, label, icon)`` of the actions the actor may use on ``obj``, also while working in another
+        account (service access refuses some pages)."""
+        return [
+            (reverse(action.url_name, kwargs={"pk": obj.pk}), action.label, action.icon)
+            for action in self.actions
+            if action.visible(actor, obj) and not refused_while_switched(actor, action.url_name, "GET")
+        ]

@@ -13,7 +13,7 @@ from audit.tables import AuditEntryTable
 from core import exports
 from core.access import access_object, access_queryset, require_action
 from core.http import page_methods
-from core.tabs import Tab, Tabs
+from core.tabs import Actions, Tab, Tabs
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectTabView
 from customers import imports, services
@@ -30,6 +30,8 @@ CUSTOMER_TABS = Tabs(
     Tab("customers:endcustomer_todos", gettext_lazy("To-dos")),
     Tab("customers:endcustomer_activity", gettext_lazy("Activity")),
 )
+# Buttons in the customer's header that lead to other apps' pages (hosting: "+ Hosting-Bereich erstellen").
+CUSTOMER_ACTIONS = Actions()
 
 
 class EndCustomerListView(ObjectListView):
