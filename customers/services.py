@@ -126,7 +126,7 @@ def portal_login_url(account: Account) -> str:
     return mail.base_url(account) + reverse("users:login", urlconf=settings.ROOT_URLCONF)
 
 
-def _password_link(account: Account, user: User) -> str:
+def portal_password_link(account: Account, user: User) -> str:
     # The end-customer portal serves the main portal's paths, so one path fits either host. The main portal's
     # URLs name it, also when a request on a portal host (its own URLs) asks for the mail.
     return mail.base_url(account) + reverse(
@@ -142,7 +142,7 @@ def _password_link(account: Account, user: User) -> str:
 def _send_password_link(account: Account, user: User) -> None:
     mail.send_templated_mail(
         "customers/email/portal_password",
-        {"user": user, "link": _password_link(account, user), "login_url": portal_login_url(account)},
+        {"user": user, "link": portal_password_link(account, user), "login_url": portal_login_url(account)},
         to=[user.email],
         on_behalf_of=account,
     )
@@ -188,7 +188,7 @@ def create_portal_user(
         if not password:
             mail.send_templated_mail(
                 "customers/email/portal_invitation",
-                {**context, "link": _password_link(account, user)},
+                {**context, "link": portal_password_link(account, user)},
                 to=[email],
                 on_behalf_of=account,
             )

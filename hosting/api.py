@@ -56,6 +56,7 @@ class HostingOut(Schema):
     drift: str
     checked_at: datetime | None
     created_at: datetime
+    summary_sent_at: datetime | None
 
     @staticmethod
     def resolve_end_customer(obj):
@@ -88,6 +89,10 @@ class HostingIn(BodySchema):
 class CorrectIn(BodySchema):
     product: int
     domain: str = ""
+
+
+class DomainIn(BodySchema):
+    domain: str
 
 
 class ProductIn(BodySchema):
@@ -224,11 +229,22 @@ def correct_hosting(request, hosting_id: int, payload: CorrectIn):
 @router.post(
     "/hostings/{hosting_id}/cancel/",
     response={202: AcceptedOut},
-    summary="Cancel a failed or waiting hosting: what was set up on the server is removed in the background",
+    summary="Cancel a failed or waiting hosting, or a hosting space without a domain: what was set up on the "
+    "server is removed in the background",
 )
 def cancel_hosting(request, hosting_id: int):
     hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
     return _accepted(services.cancel_hosting(request.actor, hosting))
+
+
+@router.post(
+    "/hostings/{hosting_id}/add-domain/",
+    response={202: AcceptedOut},
+    summary="Give a hosting space made without a domain its domain: its subscription is created in the background",
+)
+def add_hosting_domain(request, hosting_id: int, payload: DomainIn):
+    hosting = access_object(request.actor, ResellerHosting, hosting_id, CHANGE)
+    return _accepted(services.add_hosting_domain(request.actor, hosting, domain=payload.domain))
 
 
 @router.post(

@@ -9,9 +9,12 @@ class HostingConfig(AppConfig):
     def ready(self):
         from contracts.views import CONTRACT_TABS
         from core.dashboard import DASHBOARD, Panel
-        from core.tabs import Tab
-        from customers.models import register_product_relation
+        from core.tabs import Action, Tab
+        from core.tenancy import ADD, CHANGE
+        from customers.models import EndCustomer, register_product_relation
+        from customers.views import CUSTOMER_ACTIONS
         from hosting.dashboard import hosting_figures
+        from hosting.models import ResellerHosting
         from hosting.services import customer_product_rows, hosts_hostings
 
         # Reseller hostings count as the customer's products (and show in its Products tab) and block its deletion,
@@ -21,6 +24,15 @@ class HostingConfig(AppConfig):
             "end_customer",
             customer_product_rows,
             ended={"status__in": ["cancelled", "deleted"]},
+        )
+        # The web panel's "+ Hosting-Bereich erstellen" on the customer's page.
+        CUSTOMER_ACTIONS.register(
+            Action(
+                "hosting:hosting_space_add",
+                _("Create hosting space"),
+                "plus-lg",
+                lambda actor, customer: actor.may(ResellerHosting, ADD) and actor.may(EndCustomer, CHANGE),
+            )
         )
         # A reseller contract bound to a Plesk server shows its hostings and the server's subscriptions.
         CONTRACT_TABS.register(Tab("hosting:contract_hostings", _("MKM hostings"), hosts_hostings))

@@ -25,9 +25,51 @@ class _HostingFormBase(BootstrapFormMixin, forms.Form):
         )
 
 
+SPACE_DOMAIN_HELP = _(
+    "Without a domain, the customer's Plesk login is prepared and the domain is added later on the hosting's page."
+)
+SUMMARY_HELP = _("The customer receives the domain, the plan's limits and how to log in; never a password.")
+
+
 class HostingCreateForm(_HostingFormBase):
-    domain = forms.CharField(label=_("Domain"), required=False, max_length=253)
-    send_summary = forms.BooleanField(label=_("Send account summary"), required=False, initial=False)
+    domain = forms.CharField(label=_("Domain"), required=False, max_length=253, help_text=SPACE_DOMAIN_HELP)
+    send_summary = forms.BooleanField(
+        label=_("Send space summary"), required=False, initial=False, help_text=SUMMARY_HELP
+    )
+
+    def clean_domain(self):
+        return hosting_domain(self.cleaned_data["domain"])
+
+
+class HostingSpaceForm(BootstrapFormMixin, forms.Form):
+    """+ Hosting-Bereich erstellen on the customer's page: a plan (through the reseller's products on its
+    Plesk-bound contracts), an optional domain, the summary mail (unchecked, as the seed advises)."""
+
+    product = forms.ModelChoiceField(ResellerProduct.objects.none(), label=_("Hosting plan"))
+    domain = forms.CharField(label=_("Domain"), required=False, max_length=253, help_text=SPACE_DOMAIN_HELP)
+    send_summary = forms.BooleanField(
+        label=_("Send space summary"), required=False, initial=False, help_text=SUMMARY_HELP
+    )
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+        self.fields["product"].label_from_instance = self.plan_label
+
+    @staticmethod
+    def plan_label(product: ResellerProduct) -> str:
+        """The plan first (the seed's dropdown lists plans), then the product that sells it and its contract."""
+        names = [product.plan_name, product.name] if product.plan_name else [product.name]
+        return " · ".join([*names, product.contract.number if product.contract else ""])
+
+    def clean_domain(self):
+        return hosting_domain(self.cleaned_data["domain"])
+
+
+class HostingDomainForm(BootstrapFormMixin, forms.Form):
+    """Domain hinzufügen for a hosting space made without one."""
+
+    domain = forms.CharField(label=_("Domain"), max_length=253)
 
     def clean_domain(self):
         return hosting_domain(self.cleaned_data["domain"])

@@ -111,6 +111,8 @@ TEXTS: dict[str, Promise] = {
     "adopted_subscription": _("Adopted the existing subscription %(name)s."),
     "customer_kept": _("The Plesk customer %(login)s stays: %(why)s"),
     "succeeded": _("The subscription %(name)s is active."),
+    "prepared": _("The Plesk login %(login)s is ready; the subscription is created when a domain is added."),
+    "queued_domain": _("Domain %(name)s added: its subscription is being created."),
     "linked": _("Linked to the existing subscription %(name)s; nothing was changed on the server."),
     "cancelled": _("The hosting is cancelled."),
     "suspended_done": _("The hosting is suspended."),

@@ -154,10 +154,14 @@ class ResellerHosting(AccountOwnedModel):
         DELETING = "deleting", pgettext_lazy("hosting status", "being deleted")
         DELETED = "deleted", pgettext_lazy("hosting status", "deleted")
         CHANGING_PLAN = "changing_plan", pgettext_lazy("hosting status", "being moved to another plan")
+        # A hosting space made without a domain: the customer's Plesk login is there, the subscription is
+        # created when a domain is added (the seed's "Bereichsressourcen erstellen" left unchecked).
+        PREPARED = "prepared", pgettext_lazy("hosting status", "prepared, no domain yet")
 
     # Nothing happens to these until someone acts (or the server changes).
     FINAL_STATUSES = (
         Status.ACTIVE,
+        Status.PREPARED,
         Status.FAILED,
         Status.SUSPENDED,
         Status.MISSING,
@@ -192,7 +196,9 @@ class ResellerHosting(AccountOwnedModel):
     )
     domain = models.CharField(_("domain"), max_length=253, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROVISIONING)
-    send_summary = models.BooleanField(_("send account summary"), default=False)
+    send_summary = models.BooleanField(_("send space summary"), default=False)
+    # When the summary went out: once, when the space was first ready (with or without its domain).
+    summary_sent_at = models.DateTimeField(_("space summary sent"), null=True, blank=True, editable=False)
     customer_external_id = models.CharField(_("customer external id"), max_length=64, blank=True)
     external_id = models.CharField(_("subscription external id"), max_length=64, blank=True)
     plesk_customer_id = models.PositiveIntegerField(_("Plesk customer"), null=True, blank=True)
@@ -297,6 +303,11 @@ class ResellerHosting(AccountOwnedModel):
     @property
     def may_change_plan(self) -> bool:
         return self.may_be_suspended
+
+    @property
+    def awaits_domain(self) -> bool:
+        """A hosting space made without a domain: Domain hinzufügen creates its subscription."""
+        return self.status == self.Status.PREPARED
 
     @property
     def may_be_deleted(self) -> bool:

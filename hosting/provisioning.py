@@ -65,8 +65,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hosting.messages import GENERATED_DOMAIN_SUFFIX, Message, note
+from hosting.messages import Message, note
 from hosting.models import ProvisioningEvent, ResellerHosting
+from hosting.summary import send_space_summary
 from plesk import errors, ops
 
 logger = logging.getLogger(__name__)
@@ -99,10 +100,6 @@ def customer_login(hosting: ResellerHosting) -> str:
     """
     number = re.sub(r"[^a-z0-9_.-]+", "-", hosting.end_customer.number.lower()).strip("-._") or "kunde"
     return f"k{hosting.account.number}-{number}"[:60]
-
-
-def generated_domain(hosting: ResellerHosting) -> str:
-    return f"pp-hosting-{hosting.pk}.{GENERATED_DOMAIN_SUFFIX}"
 
 
 def backoff(attempt: int) -> float:
@@ -300,10 +297,15 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
         logger.exception("hosting %s: provisioning crashed", hosting_id)
         _retry_or_fail(claimed, note("internal_error"))
     else:
+        ends, done = (
+            (Status.ACTIVE, note("succeeded", name=name))
+            if subscription_id is not None
+            else (Status.PREPARED, note("prepared", login=login))
+        )
         if _finish(
             claimed,
-            (Kind.SUCCEEDED, note("succeeded", name=name)),
-            status=Status.ACTIVE,
+            (Kind.SUCCEEDED, done),
+            status=ends,
             plesk_customer_id=customer_id,
             plesk_customer_login=login,
             subscription_id=subscription_id,
@@ -311,7 +313,7 @@ def provision(hosting_id: int, *, options: dict[str, Any] | None = None) -> str 
             failure={},
         ):
             _after_success(claimed.hosting)
-            return Status.ACTIVE
+            return ends
     # unrestricted: the job
     return ResellerHosting.objects.filter(pk=hosting_id).values_list("status", flat=True).first()
 
@@ -386,19 +388,18 @@ def _retry_or_fail(claimed: Claim, reason: Message) -> None:
 
 
 def _after_success(hosting: ResellerHosting) -> None:
+    """The space summary, if the reseller asked for it: once, when the space is first ready (with its domain, or
+    prepared without one); a conditional update decides between two workers."""
     if not hosting.send_summary:
         return
-    from core.mail import send_templated_mail
-
-    customer = hosting.end_customer
+    # unrestricted: the job
+    if not ResellerHosting.objects.filter(pk=hosting.pk, summary_sent_at__isnull=True).update(
+        summary_sent_at=timezone.now()
+    ):
+        return
     try:
-        send_templated_mail(
-            "hosting/email/summary",
-            {"hosting": hosting, "customer": customer, "server": hosting.contract.hosting_server},
-            to=[customer.email],
-            on_behalf_of=hosting.account,
-        )
-    except Exception:  # the hosting is active whatever happens to the mail (REL-13)
+        send_space_summary(hosting)
+    except Exception:  # the hosting is ready whatever happens to the mail (REL-13)
         logger.exception("hosting %s: the summary mail could not be queued", hosting.pk)
         add_event(hosting.pk, Kind.CALL, note("mail_failed"))
 
@@ -428,14 +429,17 @@ class _Steps:
         self.looked_up = False
         self.found = None
 
-    def run(self) -> tuple[int, str, int, str]:
-        """Plesk customer id and login, subscription id and name, each found or created."""
+    def run(self) -> tuple[int, str, int | None, str]:
+        """Plesk customer id and login, subscription id and name, each found or created; a hosting space without
+        a domain gets its customer only (no subscription: ``None``, ``""``)."""
         customer, webspace = self.lookup()
         if webspace is not None:
             if customer is None:
                 return webspace.owner_id, webspace.owner_login or "", webspace.id, webspace.name
             return customer.id, customer.login, webspace.id, webspace.name
         customer_id, login = self.customer()
+        if not self.hosting.domain:
+            return customer_id, login, None, ""
         subscription_id, name = self.subscription(customer_id)
         return customer_id, login, subscription_id, name
 
@@ -580,7 +584,7 @@ class _Steps:
     def subscription(self, customer_id: int) -> tuple[int, str]:
         self.step = 2
         hosting = self.hosting
-        name = hosting.domain or generated_domain(hosting)
+        name = hosting.domain
         product = hosting.product
         plan = {"plan_guid": product.plan_guid} if product.plan_guid else {"plan_name": product.plan_name}
         try:

@@ -237,9 +237,15 @@ def correct_hosting(
     return hosting
 
 
+def _cancellable(hostings: QuerySet[ResellerHosting], now) -> QuerySet[ResellerHosting]:
+    """Those stuck (``_stuck``), and hosting spaces still waiting for their domain."""
+    return _stuck(hostings, now) | hostings.filter(status=ResellerHosting.Status.PREPARED)
+
+
 def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
-    """Cancel a failed or waiting hosting: its job removes on Plesk what provisioning created (``_Removal`` in
-    ``hosting.provisioning``), then it is *cancelled* and no longer ties its customer.
+    """Cancel a failed or waiting hosting, or a hosting space without its domain yet: its job removes on Plesk
+    what provisioning created (``_Removal`` in ``hosting.provisioning``), then it is *cancelled* and no longer
+    ties its customer.
 
     One conditional update decides between concurrent clicks and a worker: a second cancel is refused while
     the first runs, and after it is done.
@@ -249,16 +255,21 @@ def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
     now = timezone.now()
     hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
     with transaction.atomic():
-        was = _stuck(hostings, now).values_list("status", flat=True).first()
+        was = _cancellable(hostings, now).values_list("status", flat=True).first()
         updated = (
-            _stuck(hostings.filter(status=was), now).update(
+            _cancellable(hostings.filter(status=was), now).update(
                 status=Status.CANCELLING, attempts=0, next_attempt_at=None, claimed_until=None, failure={}
             )
             if was
             else 0
         )
         if not updated:
-            raise ValidationError(_("Only a failed hosting, or one waiting for its next attempt, can be cancelled."))
+            raise ValidationError(
+                _(
+                    "Only a failed hosting, one waiting for its next attempt or a hosting space without a domain "
+                    "can be cancelled."
+                )
+            )
         hosting = hostings.select_related("end_customer").get()
         provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, note("queued_cancel"))
         record(
@@ -268,6 +279,33 @@ def cancel_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
             changes={"status": [was, Status.CANCELLING.value]},
             parent=hosting.end_customer,
         )
+        hosting_id = hosting.pk
+        transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
+    return hosting
+
+
+def add_hosting_domain(actor: Actor, hosting: ResellerHosting, *, domain: str) -> ResellerHosting:
+    """Domain hinzufügen: a hosting space made without a domain gets one, and its job creates the subscription
+    under the Plesk login it prepared (found again by its external id, not created twice).
+
+    One conditional update from *prepared* decides between concurrent clicks.
+    """
+    require_action(actor, ResellerHosting, CHANGE)
+    domain = _domain(domain)
+    if not domain:
+        raise ValidationError({"domain": _("Enter the domain of the hosting space.")})
+    Status = ResellerHosting.Status
+    hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
+    with transaction.atomic():
+        updated = hostings.filter(status=Status.PREPARED).update(
+            domain=domain, status=Status.PROVISIONING, attempts=0, next_attempt_at=None, claimed_until=None, failure={}
+        )
+        if not updated:
+            raise ValidationError(_("Only a hosting space without a domain can be given one."))
+        hosting = hostings.select_related("end_customer").get()
+        provisioning.add_event(hosting.pk, ProvisioningEvent.Kind.QUEUED, note("queued_domain", name=domain))
+        changes = {"domain": ["", domain], "status": [Status.PREPARED.value, Status.PROVISIONING.value]}
+        record(actor, AuditEntry.Action.UPDATE, hosting, changes=changes, parent=hosting.end_customer)
         hosting_id = hosting.pk
         transaction.on_commit(lambda: enqueue_provisioning(hosting_id))
     return hosting
@@ -371,6 +409,19 @@ def delete_hosting(actor: Actor, hosting: ResellerHosting) -> ResellerHosting:
         to=ResellerHosting.Status.DELETING,
         event=note("queued_delete"),
         refusal=_("Only a hosting on the server that no job works on can be deleted."),
+    )
+
+
+def space_products(actor: Actor) -> QuerySet[ResellerProduct]:
+    """What + Hosting-Bereich erstellen offers as plans: the active reseller-hosting products of the account's
+    active contracts on a Plesk server."""
+    require_action(actor, ResellerHosting, ADD)
+    contracts = bound_contracts(actor).filter(status=ProductStatus.ACTIVE)
+    return (
+        ResellerProduct.objects.restrict(actor, VIEW)
+        .filter(contract__in=contracts, kind=ResellerProduct.Kind.RESELLER_HOSTING, status=ProductStatus.ACTIVE)
+        .select_related("contract")
+        .order_by("contract__number", "plan_name", "name")
     )
 
 

@@ -15,9 +15,18 @@ from core.access import access_object, access_queryset, require_action
 from core.http import page_methods
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from core.views import ObjectDetailView, ObjectListView, ObjectTabView
+from customers.models import EndCustomer
+from customers.views import CUSTOMER_TABS
 from hosting import services, usage
 from hosting.filters import ResellerHostingFilterSet
-from hosting.forms import HostingCorrectForm, HostingCreateForm, HostingPlanChangeForm, SubscriptionLinkForm
+from hosting.forms import (
+    HostingCorrectForm,
+    HostingCreateForm,
+    HostingDomainForm,
+    HostingPlanChangeForm,
+    HostingSpaceForm,
+    SubscriptionLinkForm,
+)
 from hosting.messages import domain_in_text
 from hosting.models import ResellerHosting
 from hosting.tables import AccountHostingTable, ResellerHostingTable
@@ -117,6 +126,32 @@ def hosting_add_view(request, pk):
             messages.success(request, _("The hosting is being set up."))
             return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
     return render(request, "hosting/hosting_add.html", {"contract": contract, "form": form})
+
+
+@page_methods
+def hosting_space_add_view(request, pk):
+    """+ Hosting-Bereich erstellen on the customer's page: a plan, an optional domain, the summary → Bereich
+    erstellen. Without a domain the job prepares the customer's Plesk login only."""
+    require_action(request.actor, ResellerHosting, ADD)
+    customer = access_object(request.actor, EndCustomer, pk, CHANGE)
+    form = HostingSpaceForm(request.POST or None, products=services.space_products(request.actor))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hosting = services.create_hosting(
+                request.actor,
+                end_customer=customer,
+                product=data["product"],
+                domain=data["domain"],
+                send_summary=data["send_summary"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The hosting space is being created."))
+            return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+    context = {"object": customer, "tabs": CUSTOMER_TABS.for_object(request.actor, customer), "form": form}
+    return render(request, "hosting/hosting_space_add.html", context)
 
 
 @page_methods
@@ -222,6 +257,22 @@ def hosting_correct_view(request, pk):
 def hosting_cancel_view(request, pk):
     """Stornieren (after the button's confirmation): the job removes what was set up on the server."""
     return _hosting_action(request, pk, services.cancel_hosting, _("The hosting is being cancelled."))
+
+
+@page_methods
+def hosting_add_domain_view(request, pk):
+    """Domain hinzufügen: a hosting space made without a domain gets one; the job creates its subscription."""
+    hosting = access_object(request.actor, ResellerHosting.objects.select_related(*HOSTING_RELATED), pk, CHANGE)
+    form = HostingDomainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_hosting_domain(request.actor, hosting, domain=form.cleaned_data["domain"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The subscription is being created with the domain."))
+            return redirect("hosting:resellerhosting_detail", pk=hosting.pk)
+    return render(request, "hosting/hosting_add_domain.html", {"object": hosting, "form": form})
 
 
 @require_POST

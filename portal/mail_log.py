@@ -32,7 +32,7 @@ KINDS: dict[str, StrOrPromise] = {
     "customers/email/portal_invitation": gettext_lazy("Invitation to the customer portal"),
     "customers/email/portal_password": gettext_lazy("Link to set a password"),
     "customers/email/portal_summary": gettext_lazy("Account summary (portal login)"),
-    "hosting/email/summary": gettext_lazy("Account summary (hosting)"),
+    "hosting/email/summary": gettext_lazy("Space summary (hosting)"),
 }
 
 BADGES = {Status.QUEUED: "secondary", Status.SENT: "success", Status.FAILED: "danger"}

@@ -694,6 +694,20 @@ MATRIX.update(
             expect(405),
             expect(404, anonymous=401, employee=403, admin=202, owner=202),
         ),
+        # Hosting spaces (issue #21): made on the customer's page, given their domain later.
+        "hosting:hosting_space_add": (customer, MEMBERS_ONLY, MEMBERS_ONLY),
+        "hosting:resellerhosting_add_domain": (
+            lambda world: {"pk": hosting_on_server(world, "prepared").pk},
+            MEMBERS_ONLY,
+            MEMBERS_ONLY,
+        ),
+        "api:add_hosting_domain": (
+            lambda world: {"hosting_id": hosting_on_server(world, "prepared").pk},
+            expect(405),
+            expect(404, anonymous=401, employee=202, admin=202, owner=202),
+            "post",
+            {"domain": "matrix-space.example"},
+        ),
     }
 )
 

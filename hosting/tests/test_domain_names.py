@@ -32,7 +32,7 @@ def setup(world, sandbox):
     return world.r1, contract, product
 
 
-def provisioned(tenant, product, capture, *, domain="", send_summary=False) -> ResellerHosting:
+def provisioned(tenant, product, capture, *, domain="", send_summary=False, status=Status.ACTIVE) -> ResellerHosting:
     with capture(execute=True):
         hosting = create_hosting(
             tenant.actor(),
@@ -42,7 +42,7 @@ def provisioned(tenant, product, capture, *, domain="", send_summary=False) -> R
             send_summary=send_summary,
         )
     hosting.refresh_from_db()
-    assert hosting.status == Status.ACTIVE, hosting.failure_reason
+    assert hosting.status == status, hosting.failure_reason
     return hosting
 
 
@@ -78,36 +78,51 @@ class TestInternationalisedDomain:
         provisioned(tenant, product, django_capture_on_commit_callbacks, domain=IDN, send_summary=True)
         (message,) = mail.outbox
         html = message.alternatives[0][0]
-        assert message.subject == f"Your hosting {IDN} is ready"
+        assert message.subject == f"Your hosting space {IDN} is ready"
         assert f"Domain: {IDN} ({PUNYCODE})" in message.body
         assert f"Domain: {IDN} <small>({PUNYCODE})</small>" in html
 
 
 class TestWithoutDomain:
-    def test_page_and_list_say_no_domain_yet_and_never_the_technical_name(
-        self, setup, client_for, django_capture_on_commit_callbacks
-    ):
+    def test_page_and_list_say_no_domain_yet(self, setup, client_for, django_capture_on_commit_callbacks):
         tenant, _contract, product = setup
-        hosting = provisioned(tenant, product, django_capture_on_commit_callbacks)
-        assert hosting.subscription_name.endswith(TECHNICAL)
+        hosting = provisioned(tenant, product, django_capture_on_commit_callbacks, status=Status.PREPARED)
+        assert (hosting.subscription_id, hosting.subscription_name) == (None, "")
+        client = client_for(tenant.owner)
+        html = pages(client, hosting)
+        for name in ("page", "list"):
+            assert '<span class="text-body-secondary" data-testid="no-domain">no domain yet</span>' in html[name], name
+        login = hosting.plesk_customer_login
+        assert f"The Plesk login {login} is ready; the subscription is created when a domain is added." in html["page"]
+        client.cookies["django_language"] = "de"
+        for name, text in pages(client, hosting).items():
+            if name != "subscriptions":
+                assert 'data-testid="no-domain">noch keine Domain</span>' in text, name
+
+    def test_a_subscription_with_the_technical_name_of_earlier_versions_says_no_domain_yet(
+        self, setup, sandbox, client_for, django_capture_on_commit_callbacks
+    ):
+        """Before hosting spaces waited for their domain, a space without one got a subscription with a
+        technical name; those stay readable."""
+        tenant, contract, product = setup
+        hosting = provisioned(tenant, product, django_capture_on_commit_callbacks, domain="umbenennen.example")
+        technical = f"pp-hosting-{hosting.pk}.{TECHNICAL}"
+        with contract.plesk_client() as plesk:
+            plesk.set_webspace(id=hosting.subscription_id, new_name=technical)
+        ResellerHosting.objects.filter(pk=hosting.pk).update(domain="", subscription_name=technical)
         client = client_for(tenant.owner)
         for name, html in pages(client, hosting).items():
             assert TECHNICAL not in html, name
             assert '<span class="text-body-secondary" data-testid="no-domain">no domain yet</span>' in html, name
-        assert "The subscription (no domain yet) is active." in pages(client, hosting)["page"]
-        client.cookies["django_language"] = "de"
-        for name, html in pages(client, hosting).items():
-            assert TECHNICAL not in html, name
-            assert 'data-testid="no-domain">noch keine Domain</span>' in html, name
 
     def test_the_summary_mail_and_the_customers_data_leave_it_out(self, setup, django_capture_on_commit_callbacks):
         tenant, _contract, product = setup
-        hosting = provisioned(tenant, product, django_capture_on_commit_callbacks, send_summary=True)
+        hosting = provisioned(
+            tenant, product, django_capture_on_commit_callbacks, send_summary=True, status=Status.PREPARED
+        )
         (message,) = mail.outbox
-        assert message.subject == "Your hosting is ready"
-        assert "Domain: no domain yet" in message.body
-        for text in (message.subject, message.body, message.alternatives[0][0]):
-            assert TECHNICAL not in text
+        assert message.subject == "Your hosting space is ready"
+        assert "Domain: none yet; it is added later" in message.body
+        assert f"Plesk login name: {hosting.plesk_customer_login}" in message.body
         data = personal_data(tenant.actor(), tenant.plain_customer)
         assert {"type": "hosting.ResellerHosting", "object": f"Hosting #{hosting.pk}"} in data["assignments"]
-        assert TECHNICAL not in str(data)

@@ -138,13 +138,14 @@ class TestSuccess:
         entry = AuditEntry.objects.get(object_id=str(hosting.pk), action=AuditEntry.Action.CREATE)
         assert entry.parent_id == str(tenant.plain_customer.pk)
 
-    def test_a_generated_name_without_domain_and_the_customer_counts_it(
+    def test_without_a_domain_only_the_plesk_customer_and_the_customer_counts_it(
         self, setup, sandbox, django_capture_on_commit_callbacks
     ):
         tenant, contract, product = setup
         hosting = create(tenant, product, capture=django_capture_on_commit_callbacks)
-        assert hosting.status == Status.ACTIVE
-        assert hosting.subscription_name == f"pp-hosting-{hosting.pk}.{provisioning.GENERATED_DOMAIN_SUFFIX}"
+        assert hosting.status == Status.PREPARED
+        assert (hosting.subscription_id, hosting.subscription_name) == (None, "")
+        assert counts(sandbox, hosting) == (1, 0)
         customer = EndCustomer.objects.with_counts().get(pk=tenant.plain_customer.pk)
         assert customer.product_count == 1
         assert customer.deletion_blockers()["products"] == 1
@@ -513,32 +514,50 @@ class TestDrain:
             for n in range(30)
         ]
         operations = ["customer add", "customer get", "webspace add", "webspace get"]
-        end = time.monotonic() + 600
-        while time.monotonic() < end:
-            pending = list(ResellerHosting.objects.filter(status=Status.PROVISIONING).values_list("pk", flat=True))
-            if not pending:
-                break
-            for pk in pending:
-                if rng.random() < 0.35:
-                    kind = rng.choice([FaultKind.TIMEOUT_AFTER_COMMIT, FaultKind.DROP_AFTER_COMMIT, FaultKind.HTTP_500])
-                    options = {"delay": HELD} if kind == FaultKind.TIMEOUT_AFTER_COMMIT else {}
-                    if kind == FaultKind.HTTP_500:
-                        options["commit"] = rng.random() < 0.5
-                    sandbox.inject(kind, operation=rng.choice(operations), **options)
-                dice = rng.random()
-                if dice < 0.05:
-                    provisioning.claim(pk)  # the worker dies right after taking the job
-                elif dice < 0.1:
-                    claimed = provisioning.claim(pk)  # … or after creating the Plesk customer
-                    if claimed is not None:
-                        client = claimed.hosting.contract.plesk_client(**provisioning.client_options())
-                        with client, contextlib.suppress(provisioning.Transient, provisioning.Permanent):
-                            provisioning._Steps(claimed.hosting, client).customer()
-                else:
-                    provisioning.provision(pk)
-                sandbox.clear_faults()
-            time_passes()
-            provisioning.sweep(grace=timedelta(0))
+
+        def drain():
+            end = time.monotonic() + 600
+            while time.monotonic() < end:
+                pending = list(ResellerHosting.objects.filter(status=Status.PROVISIONING).values_list("pk", flat=True))
+                if not pending:
+                    break
+                for pk in pending:
+                    if rng.random() < 0.35:
+                        kind = rng.choice(
+                            [FaultKind.TIMEOUT_AFTER_COMMIT, FaultKind.DROP_AFTER_COMMIT, FaultKind.HTTP_500]
+                        )
+                        options = {"delay": HELD} if kind == FaultKind.TIMEOUT_AFTER_COMMIT else {}
+                        if kind == FaultKind.HTTP_500:
+                            options["commit"] = rng.random() < 0.5
+                        sandbox.inject(kind, operation=rng.choice(operations), **options)
+                    dice = rng.random()
+                    if dice < 0.05:
+                        provisioning.claim(pk)  # the worker dies right after taking the job
+                    elif dice < 0.1:
+                        claimed = provisioning.claim(pk)  # … or after creating the Plesk customer
+                        if claimed is not None:
+                            client = claimed.hosting.contract.plesk_client(**provisioning.client_options())
+                            with client, contextlib.suppress(provisioning.Transient, provisioning.Permanent):
+                                provisioning._Steps(claimed.hosting, client).customer()
+                    else:
+                        provisioning.provision(pk)
+                    sandbox.clear_faults()
+                time_passes()
+                provisioning.sweep(grace=timedelta(0))
+
+        drain()
+        # The spaces made without a domain have their Plesk login only.
+        for hosting in hostings:
+            hosting.refresh_from_db()
+            assert hosting.status == (Status.ACTIVE if hosting.domain else Status.PREPARED), hosting.status
+            assert counts(sandbox, hosting) == (1, 1 if hosting.domain else 0)
+            assert hosting.claimed_until is None
+        assert sandbox.create_count("webspace") == 20
+        # Each gets its domain; its subscription goes under the login prepared for it.
+        for hosting in hostings:
+            if not hosting.domain:
+                services.add_hosting_domain(world.r1.actor(), hosting, domain=f"later-{hosting.pk}.example")
+        drain()
         statuses = dict(ResellerHosting.objects.values_list("pk", "status"))
         assert all(status == Status.ACTIVE for status in statuses.values()), statuses
         for hosting in hostings:
