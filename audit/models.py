@@ -51,6 +51,7 @@ class AuditEntry(TenantModel):
         TOKEN_CREATE = "token_create", pgettext_lazy("audit action", "created an API token")
         TOKEN_REVOKE = "token_revoke", pgettext_lazy("audit action", "revoked an API token")
         DENIED = "denied", pgettext_lazy("audit action", "was denied")
+        SEND_SUMMARY = "send_summary", pgettext_lazy("audit action", "sent the account summary")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     account = models.ForeignKey(
@@ -176,5 +177,7 @@ SENTENCES = {
     Action.TOKEN_CREATE: _("%(user)s created the API token %(object)s"),
     Action.TOKEN_REVOKE: _("%(user)s revoked the API token %(object)s"),
     Action.DENIED: _("%(user)s was refused: %(object)s"),
+    # The object is the customer, with the address the summary went to.
+    Action.SEND_SUMMARY: _("%(user)s sent the account summary to %(object)s"),
 }
 SWITCHED_IN_HERE = _("%(user)s (%(object)s) started working in this account through a service access")

@@ -10,6 +10,9 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from core.dashboard import DASHBOARD, Panel
         from core.mail import register_account_mail
+        from core.tabs import Action
+        from customers.views import CUSTOMER_ACTIONS
+        from portal.account_summary_views import may_see_summary
         from portal.mail import TemplateMail
         from portal.mail_log import mail_figures
         from portal.models import PortalTemplate
@@ -19,6 +22,10 @@ class PortalConfig(AppConfig):
         register_account_mail(TemplateMail())
         DASHBOARD.register(
             Panel("mails", _("Mail log"), "portal_mail:maildelivery_list", mail_figures, "portal.MailDelivery", 40)
+        )
+        # Kontenzusammenfassung anzeigen: the customer's access details, shown and sent on demand.
+        CUSTOMER_ACTIONS.register(
+            Action("portal:account_summary", _("Show account summary"), "person-vcard", visible=may_see_summary)
         )
         # A template made or changed in the operator area is served at once, without a restart.
         post_save.connect(forget_template_hosts, sender=PortalTemplate, dispatch_uid="portal-hosts-saved")

@@ -33,6 +33,7 @@ KINDS: dict[str, StrOrPromise] = {
     "customers/email/portal_password": gettext_lazy("Link to set a password"),
     "customers/email/portal_summary": gettext_lazy("Account summary (portal login)"),
     "hosting/email/summary": gettext_lazy("Space summary (hosting)"),
+    "portal/email/account_summary": gettext_lazy("Account summary (portal logins and hostings)"),
 }
 
 BADGES = {Status.QUEUED: "secondary", Status.SENT: "success", Status.FAILED: "danger"}

@@ -751,6 +751,19 @@ MATRIX.update(
 # The white-label portal's mail log (issue #19): the reseller's administrators read their own account's.
 MATRIX["portal_mail:maildelivery_list"] = (None, ADMIN_LIST, None)
 
+# Kontenzusammenfassung (issue #21): every member sees and sends their own customer's; sending redirects back.
+MATRIX.update(
+    {
+        "portal:account_summary": (customer, MEMBERS_ONLY, MEMBERS_REDIRECT),
+        "api:get_account_summary": (api_customer, API_OWN, None),
+        "api:send_customer_account_summary": (
+            api_customer,
+            expect(405),
+            expect(404, anonymous=401, employee=202, admin=202, owner=202),
+        ),
+    }
+)
+
 
 def support_request(world):
     """A request R1's owner sent: the owner's alone, not even the colleagues' (``support.models.own_requests``)."""
