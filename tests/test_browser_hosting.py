@@ -161,3 +161,46 @@ def test_the_reseller_cancels_a_failed_hosting_after_confirming(demo_sandbox, pa
     screenshot(page, "68-hosting-cancelled")
     assert demo_sandbox.delete_count("customer") == 1
     assert page.watcher.errors == [] and page.watcher.foreign == []
+
+
+def test_the_reseller_creates_a_hosting_space_without_a_domain_and_adds_the_domain_later(
+    demo_sandbox, page, live_server, settings
+):
+    """+ Hosting-Bereich erstellen on the customer's page: a plan from the dropdown, no domain, the summary left
+    unchecked; the space waits with its Plesk login until Domain hinzufügen creates the subscription."""
+    from contracts.models import Contract
+    from products.models import ResellerProduct
+
+    settings.LANGUAGE_CODE = "de"
+    contract = Contract.objects.get(number="o1441")
+    ResellerProduct.objects.create(
+        account=contract.account,
+        kind=ResellerProduct.Kind.RESELLER_HOSTING,
+        contract=contract,
+        plan_name="Webhosting S",
+        name="Hosting S Sandbox",
+        net_price="4.90",
+    )
+    base = live_server.url
+    log_in(page, base, "reseller")
+    page.goto(f"{base}/customers/?q=K-1005")
+    page.click("tbody a:has-text('K-1005')")
+    page.click("[data-testid=customer-actions] a:has-text('Hosting-Bereich erstellen')")
+    page.select_option("select[name=product]", label="Webhosting S · Hosting S Sandbox · o1441")
+    assert not page.is_checked("#id_send_summary")
+    assert "Bereichszusammenfassung versenden" in page.inner_text("main form")
+    screenshot(page, "69-hosting-space-add")
+    webspaces_before = demo_sandbox.create_count("webspace")
+    page.click("[data-testid=space-create]")
+    page.wait_for_selector("[data-testid=hosting-status][data-status=prepared]", timeout=120_000)
+    assert "vorbereitet, noch ohne Domain" in page.inner_text("[data-testid=hosting-status]")
+    assert demo_sandbox.create_count("webspace") == webspaces_before
+    screenshot(page, "70-hosting-space-prepared")
+    page.click("[data-testid=hosting-add-domain]")
+    page.fill("#id_domain", "nowak-später.example")
+    page.click("[data-testid=hosting-add-domain-save]")
+    page.wait_for_selector("[data-testid=hosting-status][data-status=active]", timeout=120_000)
+    assert "nowak-später.example" in page.inner_text("h1")
+    assert demo_sandbox.create_count("webspace") == webspaces_before + 1
+    screenshot(page, "71-hosting-space-active")
+    assert page.watcher.errors == [] and page.watcher.foreign == []
