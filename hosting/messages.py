@@ -57,6 +57,8 @@ STEPS: dict[str, Promise] = {
     "customer_unsuspend": _("Unsuspending the Plesk login"),
     "plan_lookup": _("Looking for the subscription and the new plan"),
     "webspace_switch": _("Moving the subscription to the new plan"),
+    "rename_lookup": _("Looking for the subscription"),
+    "webspace_rename": _("Giving the subscription its domain"),
 }
 
 # A call that went through, by step.
@@ -76,6 +78,8 @@ DONE: dict[str, Promise] = {
     "customer_unsuspend": _("Plesk login active again."),
     "plan_lookup": _("Looked for the subscription and the new plan on the server."),
     "webspace_switch": _("Subscription moved to the new plan."),
+    "rename_lookup": _("Looked for the subscription on the server."),
+    "webspace_rename": _("Subscription renamed to its domain."),
 }
 
 # Every other outcome of a call.
@@ -106,6 +110,11 @@ TEXTS: dict[str, Promise] = {
     "delete_started": _("Deletion, attempt %(n)s started."),
     "queued_plan_change": _("Move to the plan of %(product)s queued."),
     "plan_change_started": _("Plan change, attempt %(n)s started."),
+    "rename_started": _("Adding the domain, attempt %(n)s started."),
+    "renamed_done": _("The subscription has its domain now."),
+    "rename_failed": _("Adding the domain failed: %(reason)s"),
+    "domain_exists": _("The domain %(name)s already exists on the server."),
+    "rename_unconfirmed": _("The Plesk server did not confirm the new name of the subscription."),
     "cancel_started": _("Cancellation, attempt %(n)s started."),
     "adopted_customer": _("Adopted the existing Plesk customer %(login)s."),
     "adopted_subscription": _("Adopted the existing subscription %(name)s."),

@@ -157,6 +157,7 @@ class ResellerHosting(AccountOwnedModel):
         # A hosting space made without a domain: the customer's Plesk login is there, the subscription is
         # created when a domain is added (the seed's "Bereichsressourcen erstellen" left unchecked).
         PREPARED = "prepared", pgettext_lazy("hosting status", "prepared, no domain yet")
+        ADDING_DOMAIN = "adding_domain", pgettext_lazy("hosting status", "domain being added")
 
     # Nothing happens to these until someone acts (or the server changes).
     FINAL_STATUSES = (
@@ -175,6 +176,7 @@ class ResellerHosting(AccountOwnedModel):
         Status.UNSUSPENDING: Status.ACTIVE,
         Status.DELETING: Status.DELETED,
         Status.CHANGING_PLAN: Status.ACTIVE,
+        Status.ADDING_DOMAIN: Status.ACTIVE,
     }
     # A job works on these (``hosting.provisioning``): setting up, removing what was set up, or the lifecycle.
     JOB_STATUSES = (Status.PROVISIONING, Status.CANCELLING, *LIFECYCLE_JOBS)
@@ -306,8 +308,15 @@ class ResellerHosting(AccountOwnedModel):
 
     @property
     def awaits_domain(self) -> bool:
-        """A hosting space made without a domain: Domain hinzufügen creates its subscription."""
-        return self.status == self.Status.PREPARED
+        """A hosting space without a domain: Domain hinzufügen creates its subscription, or gives the one an
+        earlier version made with a technical name its domain."""
+        if self.status == self.Status.PREPARED:
+            return True
+        return (
+            self.status == self.Status.ACTIVE
+            and self.subscription_id is not None
+            and is_generated_name(self.subscription_name)
+        )
 
     @property
     def may_be_deleted(self) -> bool:

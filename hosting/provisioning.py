@@ -200,6 +200,7 @@ STARTED = {
     Status.UNSUSPENDING: "unsuspend_started",
     Status.DELETING: "delete_started",
     Status.CHANGING_PLAN: "plan_change_started",
+    Status.ADDING_DOMAIN: "rename_started",
 }
 
 # What the job uses of a hosting besides its own row, read with it in one query.
@@ -365,7 +366,16 @@ def _fail(claimed: Claim, reason: Message) -> None:
         reason = note(job.failed, reason=reason)
     # A cancellation ends failed; a lifecycle job where it started.
     status = hosting.resume_status or Status.FAILED
-    _finish(claimed, (Kind.FAILED, reason), status=status, failure=reason, resume_status="", target_product=None)
+    undone = job.reverts(hosting) if job is not None else {}
+    _finish(
+        claimed,
+        (Kind.FAILED, reason),
+        status=status,
+        failure=reason,
+        resume_status="",
+        target_product=None,
+        **undone,
+    )
 
 
 def _pause(claimed: Claim) -> None:
@@ -818,10 +828,48 @@ class _PlanChange(_Steps):
                 raise Transient("plan_change_unconfirmed") from error
 
 
+class _Rename(_Steps):
+    """Domain hinzufügen for a subscription an earlier version created with a technical name (a hosting space
+    without a domain then): the subscription is renamed to the hosting's domain. It is read first and renamed only
+    while it has another name; an unknown outcome is read back."""
+
+    def refused(self, text: str, code: int = 0) -> Permanent:
+        return Permanent("lifecycle_refused", text=text)
+
+    def read(self):
+        return self.call(
+            "rename_lookup",
+            lambda: (self.client.get_webspaces(ids=[self.hosting.subscription_id], hosting=False) or [None])[0],
+        )
+
+    def act(self) -> None:
+        domain = self.hosting.domain
+        webspace = self.read()
+        if webspace is None:
+            raise Permanent("missing")
+        if webspace.name == domain:
+            return
+        try:
+            self.call(
+                "webspace_rename", lambda: self.client.set_webspace(id=webspace.id, new_name=domain), changes=True
+            )
+        except errors.PleskAlreadyExists as error:
+            raise Permanent("domain_exists", name=domain) from error
+        except errors.PleskOutcomeUnknown as error:
+            found = self.read()
+            if found is None or found.name != domain:
+                raise Transient("rename_unconfirmed") from error
+
+
+def _nothing(hosting: ResellerHosting) -> dict[str, Any]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Job:
     """A job other than setting up: its steps (``act()``), how its timeline ends and says why it failed, the
-    status it ends in and the fields it sets on success (``clears(hosting)``)."""
+    status it ends in, the fields it sets on success (``clears(hosting)``) and those it puts back when it fails
+    for good (``reverts(hosting)``)."""
 
     steps: type[_Steps]
     done: str
@@ -830,10 +878,7 @@ class Job:
     login_refused: str
     ends: str
     clears: Callable[[ResellerHosting], dict[str, Any]]
-
-
-def _nothing(hosting: ResellerHosting) -> dict[str, Any]:
-    return {}
+    reverts: Callable[[ResellerHosting], dict[str, Any]] = _nothing
 
 
 JOBS = {
@@ -870,6 +915,18 @@ JOBS = {
         Status.ACTIVE,
         # The hosting is on the new product's plan now.
         lambda hosting: {"product": hosting.target_product, "target_product": None},
+    ),
+    Status.ADDING_DOMAIN: Job(
+        _Rename,
+        "renamed_done",
+        Kind.SUCCEEDED,
+        "rename_failed",
+        "lifecycle_login_refused",
+        Status.ACTIVE,
+        # The subscription has the domain's name now.
+        lambda hosting: {"subscription_name": hosting.domain},
+        # It keeps its technical name: the hosting has no domain, and the reseller may give it another one.
+        lambda hosting: {"domain": ""},
     ),
 }
 

@@ -22,7 +22,7 @@ from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from customers.models import EndCustomer, ProductRow
 from customers.services import lock_end_customer
 from hosting import provisioning
-from hosting.messages import is_generated_name, note
+from hosting.messages import GENERATED_DOMAIN_SUFFIX, is_generated_name, note
 from hosting.models import REASON_LENGTH, HostingServer, ProvisioningEvent, ResellerHosting, hosting_domain
 from hosting.tasks import enqueue_provisioning
 from plesk import errors
@@ -296,6 +296,19 @@ def add_hosting_domain(actor: Actor, hosting: ResellerHosting, *, domain: str) -
         raise ValidationError({"domain": _("Enter the domain of the hosting space.")})
     Status = ResellerHosting.Status
     hostings = ResellerHosting.objects.restrict(actor, CHANGE).filter(pk=hosting.pk)
+    if hostings.filter(status=Status.ACTIVE, subscription_name__endswith="." + GENERATED_DOMAIN_SUFFIX).exists():
+        # A subscription an earlier version created with a technical name: renamed to the domain by a job.
+        return _start_lifecycle(
+            actor,
+            hosting,
+            action=CHANGE,
+            to=Status.ADDING_DOMAIN,
+            event=note("queued_domain", name=domain),
+            refusal=_("Only a hosting space without a domain can be given one."),
+            only=Q(subscription_name__endswith="." + GENERATED_DOMAIN_SUFFIX),
+            audited={"domain": ["", domain]},
+            domain=domain,
+        )
     with transaction.atomic():
         updated = hostings.filter(status=Status.PREPARED).update(
             domain=domain, status=Status.PROVISIONING, attempts=0, next_attempt_at=None, claimed_until=None, failure={}
@@ -320,6 +333,7 @@ def _start_lifecycle(
     event,
     refusal: str,
     audited: dict | None = None,
+    only: Q | None = None,
     **changes,
 ) -> ResellerHosting:
     """Queue a lifecycle job (``ResellerHosting.LIFECYCLE_JOBS``) for a hosting on the server.
@@ -334,8 +348,11 @@ def _start_lifecycle(
         Status.UNSUSPENDING: [Status.SUSPENDED],
         Status.DELETING: list(ResellerHosting.DELETABLE_STATUSES),
         Status.CHANGING_PLAN: [Status.ACTIVE],
+        Status.ADDING_DOMAIN: [Status.ACTIVE],
     }[to]
     hostings = ResellerHosting.objects.restrict(actor, action).filter(pk=hosting.pk, subscription_id__isnull=False)
+    if only is not None:
+        hostings = hostings.filter(only)
     with transaction.atomic():
         was = hostings.filter(status__in=starts_from).values_list("status", flat=True).first()
         updated = (

@@ -18,6 +18,7 @@ from hosting.models import ResellerHosting
 from hosting.services import add_hosting_domain, create_hosting
 from hosting.tests.helpers import PATIENT_CLIENT, RESELLER_PW, bind_server, reseller_setup
 from plesk import PleskClient
+from plesk.sandbox import FaultKind
 
 pytestmark = pytest.mark.django_db
 Status = ResellerHosting.Status
@@ -249,3 +250,58 @@ class TestPage:
         hosting.refresh_from_db()
         assert hosting.status == Status.ACTIVE and hosting.subscription_name == "api-bereich.example"
         assert client_for(tenant.owner).get(f"/api/v1/hostings/{hosting.pk}/").json()["summary_sent_at"] is None
+
+
+def with_technical_name(sandbox, contract, hosting) -> ResellerHosting:
+    """What an earlier version made of a hosting space without a domain: a subscription with a technical name."""
+    technical = f"pp-hosting-{hosting.pk}.hosting.invalid"
+    with contract.plesk_client() as plesk:
+        plesk.set_webspace(id=hosting.subscription_id, new_name=technical)
+    ResellerHosting.objects.filter(pk=hosting.pk).update(domain="", subscription_name=technical)
+    hosting.refresh_from_db()
+    return hosting
+
+
+class TestEarlierTechnicalName:
+    @pytest.fixture
+    def legacy(self, setup, sandbox, run):
+        tenant, contract, product = setup
+        hosting = run(
+            create_hosting, tenant.actor(), end_customer=tenant.plain_customer, product=product, domain="alt.example"
+        )
+        return tenant, with_technical_name(sandbox, contract, hosting)
+
+    def test_adding_the_domain_renames_the_subscription_and_creates_nothing(self, legacy, sandbox, run, client_for):
+        tenant, hosting = legacy
+        assert hosting.awaits_domain
+        page = client_for(tenant.owner).get(hosting.get_absolute_url()).content.decode()
+        assert 'data-testid="hosting-add-domain"' in page
+        hosting = run(add_hosting_domain, tenant.actor(), hosting, domain="endlich.example")
+        assert hosting.status == Status.ACTIVE, hosting.failure_reason
+        assert (hosting.domain, hosting.subscription_name) == ("endlich.example", "endlich.example")
+        assert on_server(sandbox, hosting)[1] == ["endlich.example"]
+        assert sandbox.create_count("webspace", external_id=hosting.external_id) == 1
+        texts = [event.text for event in hosting.events.all()]
+        assert texts[-1] == "The subscription has its domain now."
+        assert not hosting.awaits_domain
+
+    def test_a_lost_answer_is_read_back_and_not_sent_again(self, legacy, sandbox, run):
+        tenant, hosting = legacy
+        sandbox.inject(FaultKind.DROP_AFTER_COMMIT, operation="webspace set")
+        hosting = run(add_hosting_domain, tenant.actor(), hosting, domain="verloren.example")
+        assert hosting.status == Status.ACTIVE, hosting.failure_reason
+        assert on_server(sandbox, hosting)[1] == ["verloren.example"]
+        assert "Giving the subscription its domain: no usable answer, so the outcome is unknown." in [
+            event.text for event in hosting.events.all()
+        ]
+
+    def test_a_domain_taken_on_the_server_leaves_it_as_it_was_with_the_reason(self, legacy, sandbox, run):
+        tenant, hosting = legacy
+        technical = hosting.subscription_name
+        hosting = run(add_hosting_domain, tenant.actor(), hosting, domain="kunde-alt.example")
+        assert hosting.status == Status.ACTIVE and hosting.domain == "" and hosting.subscription_name == technical
+        assert hosting.failure_reason == (
+            "Adding the domain failed: The domain kunde-alt.example already exists on the server."
+        )
+        assert on_server(sandbox, hosting)[1] == [technical]
+        assert hosting.awaits_domain
