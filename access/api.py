@@ -89,7 +89,9 @@ class AccessFilter(Schema):
 
 
 def _held(request):
-    return access_queryset(request.actor, ServiceAccess.objects.with_state().filter(revoked_at__isnull=True))
+    return access_queryset(
+        request.actor, ServiceAccess.objects.with_state().filter(revoked_at__isnull=True, via=ServiceAccess.Via.CODE)
+    )
 
 
 @router.get("/service-access/", response=list[ProviderAccessOut], summary="Service accesses this account holds")

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 def held_access_figures(actor: Actor) -> list[Figure]:
     """One query: the service accesses the account holds, and how many of them can no longer be used."""
-    held = ServiceAccess.objects.restrict(actor).with_state().filter(revoked_at__isnull=True)
+    held = (
+        ServiceAccess.objects.restrict(actor).with_state().filter(revoked_at__isnull=True, via=ServiceAccess.Via.CODE)
+    )
     gone = Q(sharer__is_active=False) | (
         Q(end_customer__isnull=True) & (Q(current_role__isnull=True) | Q(shared_account__is_active=False))
     )

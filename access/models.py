@@ -95,6 +95,12 @@ class ServiceAccess(TenantModel):
         USER = "user", _("User")
         END_CUSTOMER = "end_customer", _("End customer")
 
+    class Via(models.TextChoices):
+        CODE = "code", _("activation code")
+        # A lasting partnership (``partners``): granted by the customer's owner, with the owner's rights, all of
+        # them (Vollzugriff) or for single products (Teilzugriff, ``partial`` with its ``scope_items``).
+        PARTNERSHIP = "partnership", _("partnership")
+
     account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="held_service_accesses", editable=False
     )
@@ -121,7 +127,11 @@ class ServiceAccess(TenantModel):
         verbose_name=_("user"),
     )
     # A redeemed code is never deleted on its own; with its user (or the customer) the access goes as well.
-    code = models.OneToOneField(ActivationCode, on_delete=models.RESTRICT, related_name="service_access")
+    code = models.OneToOneField(
+        ActivationCode, on_delete=models.RESTRICT, null=True, blank=True, related_name="service_access"
+    )
+    via = models.CharField(_("granted by"), max_length=16, choices=Via.choices, default=Via.CODE)
+    partial = models.BooleanField(_("partial access"), default=False)
     activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("access since"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -157,7 +167,11 @@ class ServiceAccess(TenantModel):
                 condition=Q(shared_account__isnull=False, end_customer__isnull=True)
                 | Q(shared_account__isnull=True, end_customer__isnull=False),
                 name="serviceaccess_shares_account_or_end_customer",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(via="code", code__isnull=False) | Q(via="partnership", shared_account__isnull=False),
+                name="serviceaccess_code_or_partnership",
+            ),
         ]
 
     def __str__(self):
@@ -167,6 +181,18 @@ class ServiceAccess(TenantModel):
     def customer(self):
         """What was shared: the customer's account, or the reseller's own end customer."""
         return self.shared_account if self.shared_account_id is not None else self.end_customer
+
+    @property
+    def is_partnership(self) -> bool:
+        return self.via == self.Via.PARTNERSHIP
+
+    @property
+    def role_inside(self) -> Role | None:
+        """The rights the holder works with (needs ``with_state``): a partnership's are the owner's, whoever of
+        the customer granted it; a code's are its sharer's current role."""
+        if self.is_partnership:
+            return Role.OWNER
+        return Role(self.current_role) if self.current_role else None
 
     def sharer_role(self) -> Role | None:
         """The sharing user's role in the shared account now, or None when it is gone."""
@@ -179,10 +205,15 @@ class ServiceAccess(TenantModel):
     def is_usable(self) -> bool:
         """Usable for switching in (or viewing the end customer's portal): not revoked, and the sharer still
         has a role there or is still the end customer's portal user (needs ``with_state``)."""
-        if self.revoked_at is not None or not self.sharer.is_active:
+        if self.revoked_at is not None:
+            return False
+        if not self.sharer.is_active and not self.is_partnership:
             return False
         if self.end_customer_id is not None:
             return self.portal_customer_id == self.end_customer_id
+        if self.is_partnership:
+            # It lasts until either side ends it, whoever of the customer granted it.
+            return self.shared_account.is_active
         return self.current_role is not None and self.shared_account.is_active
 
     def get_kind_display(self) -> str:
@@ -192,3 +223,30 @@ class ServiceAccess(TenantModel):
         if self.current_role in (Role.OWNER, Role.ADMIN):
             return self.Kind.ADMINISTRATOR.label
         return self.Kind.USER.label
+
+
+class AccessScopeItem(models.Model):
+    """One product of a partial access (Teilzugriff): a contract, domain or hosting of the shared account, with
+    the rights the partner has on it: ``technical`` (manage it) and/or ``statistics`` (see its data and usage)."""
+
+    class Product(models.TextChoices):
+        CONTRACT = "contracts.Contract", _("Contract")
+        DOMAIN = "contracts.Domain", _("Domain")
+        HOSTING = "hosting.ResellerHosting", _("Hosting")
+
+    access = models.ForeignKey(ServiceAccess, on_delete=models.CASCADE, related_name="scope_items")
+    product = models.CharField(_("kind"), max_length=40, choices=Product.choices)
+    object_id = models.PositiveBigIntegerField(_("object"))
+    technical = models.BooleanField(_("technical"), default=False)
+    statistics = models.BooleanField(_("statistics"), default=False)
+
+    class Meta:
+        verbose_name = _("shared product")
+        verbose_name_plural = _("shared products")
+        constraints = [
+            models.UniqueConstraint(fields=["access", "product", "object_id"], name="accessscopeitem_once"),
+            models.CheckConstraint(condition=Q(technical=True) | Q(statistics=True), name="accessscopeitem_a_right"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.object_id}"

@@ -19,6 +19,7 @@ from core.access import ActionDenied, require_account, require_action
 from core.actor import Actor
 from core.mail import send_templated_mail
 from core.roles import Role
+from core.scope import Scope
 from core.tenancy import ADD
 from customers.models import PortalUser
 
@@ -41,12 +42,31 @@ def accesses_not_revoked(account):
     End-customer accesses never match: they share no account.
     """
     # unrestricted: accesses *to* the account; the restriction covers those the account holds
-    return ServiceAccess.objects.filter(shared_account=account, revoked_at__isnull=True)
+    return ServiceAccess.objects.filter(shared_account=account, revoked_at__isnull=True, via=ServiceAccess.Via.CODE)
 
 
 def active_accesses(account):
+    """The code accesses to ``account`` that are on; partnerships have their own page (``partners``)."""
     # unrestricted: accesses *to* the account; the restriction covers those the account holds
-    return ServiceAccess.objects.with_state().filter(shared_account=account, revoked_at__isnull=True)
+    return ServiceAccess.objects.with_state().filter(
+        shared_account=account, revoked_at__isnull=True, via=ServiceAccess.Via.CODE
+    )
+
+
+def scope_of(access: ServiceAccess) -> Scope | None:
+    """What a partial access (Teilzugriff) lets the holder see and manage; ``None`` for a full one."""
+    if not access.partial:
+        return None
+    viewable: dict[str, set[int]] = {}
+    manageable: dict[str, set[int]] = {}
+    for item in access.scope_items.all():
+        viewable.setdefault(item.product, set()).add(item.object_id)
+        if item.technical:
+            manageable.setdefault(item.product, set()).add(item.object_id)
+    return Scope(
+        viewable={label: frozenset(ids) for label, ids in viewable.items()},
+        manageable={label: frozenset(ids) for label, ids in manageable.items()},
+    )
 
 
 def own_active_access(actor: Actor) -> ServiceAccess | None:
@@ -225,10 +245,11 @@ def switched_actor(home: Actor, session) -> Actor | None:
     return Actor(
         user=home.user,
         account=access.shared_account,
-        role=Role(access.current_role),
+        role=access.role_inside,
         ip=home.ip,
         grant=access,
         home_account=home.account,
+        scope=scope_of(access),
     )
 
 
@@ -255,9 +276,7 @@ def switch_in(actor: Actor, access: ServiceAccess, *, session: SessionBase) -> N
     if access.shared_account_id is None or not access.is_usable:
         raise ServiceAccess.DoesNotExist
     # Recorded in both accounts: who went in, from where.
-    switched = Actor(
-        user=actor.user, account=access.shared_account, role=Role(access.current_role), ip=actor.ip, grant=access
-    )
+    switched = Actor(user=actor.user, account=access.shared_account, role=access.role_inside, ip=actor.ip, grant=access)
     with transaction.atomic():
         record_all(
             entry(actor, AuditEntry.Action.SWITCH_IN, access, object_repr=str(access.shared_account)),

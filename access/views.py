@@ -29,7 +29,8 @@ class ServiceAccessListView(ObjectListView):
     title = gettext_lazy("Service accesses")
 
     def refine_queryset(self, queryset):
-        return queryset.with_state().filter(revoked_at__isnull=True)
+        # Partnerships are listed under Verwaltete Kunden (``partners``).
+        return queryset.with_state().filter(revoked_at__isnull=True, via=ServiceAccess.Via.CODE)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "activation_form": ActivationForm()}

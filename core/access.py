@@ -82,6 +82,9 @@ def require_action(actor: Actor, model: type[RoleRules], action: str) -> None:
     account = require_account(actor)
     if model.requires_partner and not account.is_partner:
         raise Http404
+    # Outside a partner's Teilzugriff the model's objects do not exist for it: 404, as for another account's.
+    if actor.scope is not None and not actor.scope.covers(model._meta.label, action):  # type: ignore[attr-defined]
+        raise Http404
     if not actor.may(model, action):
         raise ActionDenied(actor, model, action)
 

@@ -41,6 +41,8 @@ class Actor:
     grant: Any = None
     # The provider's own account while switched in, for the banner and the way back.
     home_account: Any = None
+    # A partnership's Teilzugriff (``core.scope.Scope``): only these objects of the account exist for the actor.
+    scope: Any = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -65,6 +67,8 @@ class Actor:
         too low and 404 to everybody else.
         """
         if model.requires_partner and not (self.account and self.account.is_partner):
+            return False
+        if self.scope is not None and not self.scope.covers(model._meta.label, action):  # type: ignore[attr-defined]
             return False
         return self.has_role(model.required_role(action))
 

@@ -50,7 +50,11 @@ class RestrictedQuerySet(models.QuerySet[_T]):
             return self.none()
         if not actor.may(self.model, action):
             return self.none()
-        return self.filter(**{self.model.tenant_path: actor.account})
+        queryset = self.filter(**{self.model.tenant_path: actor.account})
+        if actor.scope is not None:
+            # A partner with Teilzugriff: only the shared objects (``core.scope``).
+            queryset = queryset.filter(pk__in=actor.scope.ids(self.model._meta.label, action))
+        return queryset
 
 
 # Bound to a name first: django-stubs types a from_queryset() class only when it is assigned.
