@@ -70,9 +70,12 @@ def switch_in_view(request, pk):
 
 @require_POST
 def switch_out_view(request):
-    was_switched = request.actor.grant is not None
+    grant = request.actor.grant
     services.switch_out(request.actor, session=request.session)
-    return redirect("access:serviceaccess_list" if was_switched else "dashboard")
+    if grant is None:
+        return redirect("dashboard")
+    # Back to the list the switch started from.
+    return redirect("partners:managed_list" if grant.is_partnership else "access:serviceaccess_list")
 
 
 @page_methods

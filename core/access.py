@@ -138,6 +138,13 @@ REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
     # A request would carry the customer's number and reach support as the customer's: the provider writes
     # from its own account.
     "support:request_add": None,
+    # A partner working in the account must not change or end its own access, nor open another from there.
+    "partners:customer_partner_list": None,
+    "partners:customer_partner_detail": None,
+    "partners:customer_partner_end": None,
+    "partners:managed_list": None,
+    "partners:managed_open": None,
+    "partners:managed_end": None,
 }
 
 

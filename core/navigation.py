@@ -32,6 +32,10 @@ def anyone(actor: Actor) -> bool:
     return True
 
 
+def has_account(actor: Actor) -> bool:
+    return actor.has_account
+
+
 @dataclass(frozen=True)
 class MenuItem:
     label: Promise | str
@@ -72,13 +76,17 @@ MENU = (
     ),
     MenuGroup(
         _("Reseller"),
-        (MenuItem(_("Service accesses"), "access:serviceaccess_list", "key", "access.ServiceAccess"),),
+        (
+            MenuItem(_("Managed customers"), "partners:managed_list", "people-fill", "partners.Partnership"),
+            MenuItem(_("Service accesses"), "access:serviceaccess_list", "key", "access.ServiceAccess"),
+        ),
     ),
     MenuGroup(
         _("Account"),
         (
             MenuItem(_("Members"), "accounts:membership_list", "people", "accounts.Membership"),
             MenuItem(_("Activity"), "audit:auditentry_list", "clock-history", "audit.AuditEntry"),
+            MenuItem(_("Partners"), "partners:customer_partner_list", "person-badge", visible=has_account),
             MenuItem(_("Settings"), "accounts:settings", "gear", "accounts.Account", CHANGE),
         ),
     ),

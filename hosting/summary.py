@@ -42,11 +42,10 @@ def summary_context(hosting: ResellerHosting) -> dict[str, Any]:
     customer = hosting.end_customer
     account = hosting.account
     # unrestricted: the customer's own login, for the customer's own address
-    portal_user = (
-        PortalUser.objects.filter(end_customer=customer, user__email__iexact=customer.email, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
+    portal_users = PortalUser.objects.select_related("user")
+    portal_user = portal_users.filter(
+        end_customer=customer, user__email__iexact=customer.email, user__is_active=True
+    ).first()
     return {
         "hosting": hosting,
         "customer": customer,

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "access",
     "hosting",
     "portal",
+    "partners",
     "support",
 ]
 

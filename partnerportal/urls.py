@@ -23,6 +23,7 @@ urlpatterns = [
     path("hostings/", include("hosting.urls")),
     path("portal-templates/mails/", include("portal.mail_log_urls")),
     path("", include("access.urls")),
+    path("", include("partners.urls")),
     path("support/", include("support.urls")),
     path("", include("portal.template_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -638,6 +638,48 @@ MATRIX.update(
 )
 
 
+def r1_as_partner(world):
+    """A partnership in which R1 is the partner of the customer account C1."""
+    from partners.services import grant_partnership
+
+    return {"pk": grant_partnership(world.c1.actor(), world.r1.account, full=True).pk}
+
+
+def r1_as_customer(world):
+    """A partnership in which R1 is the customer and R2 its partner."""
+    from partners.services import grant_partnership
+
+    return {"pk": grant_partnership(world.r1.actor(), world.r2.account, full=True).pk}
+
+
+OWNER_WRITES = expect(404, anonymous=LOGIN, employee=403, admin=403, owner=302)
+
+# Partnerships (issue #20): the customer's side is every member's to read and its owner's to change; the
+# partner's side is its administrators'.
+MATRIX.update(
+    {
+        "partners:customer_partner_list": (None, OWN_ACCOUNT, None),
+        "partners:customer_partner_detail": (
+            r1_as_customer,
+            MEMBERS_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=403, owner=200),
+        ),
+        "partners:customer_partner_end": (r1_as_customer, POST_ONLY, OWNER_WRITES),
+        "partners:managed_list": (None, ADMIN_LIST, None),
+        "partners:managed_open": (
+            r1_as_partner,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "partners:managed_end": (
+            r1_as_partner,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+    }
+)
+
+
 def hosting_on_server(world, status="active"):
     """A hosting of R1 that is on the server (``status``), for the lifecycle's buttons."""
     from hosting.models import ResellerHosting
