@@ -255,8 +255,9 @@ def export_hostings(request, query: Query[ExportQuery]):
     "/hostings/{hosting_id}/", response=HostingDetailOut, summary="One hosting, with its timeline and resource usage"
 )
 def get_hosting(request, hosting_id: int):
-    hostings = ResellerHosting.objects.select_related("usage").prefetch_related("events")
-    return access_object(request.actor, hostings, hosting_id)
+    return access_object(
+        request.actor, ResellerHosting.objects.select_related("usage").prefetch_related("events"), hosting_id
+    )
 
 
 @router.post("/hostings/{hosting_id}/retry/", response={202: AcceptedOut}, summary="Retry a failed hosting")
