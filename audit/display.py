@@ -7,8 +7,10 @@ fields' verbose names, choices' labels, yes/no, localised numbers and dates.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -21,7 +23,32 @@ from django.utils.translation import gettext
 
 from core.tenancy import RoleRules
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 EMPTY = "–"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a recorded name that is no model field of its own reads: its label and its values (``value`` gets
+    the recorded value, never ``None`` for the old value of a creation, which reads as nothing)."""
+
+    label: StrOrPromise
+    value: Callable[[Any], str]
+
+
+# Readings of names a model records beside its fields (a hosting plan's limits, kept in one JSON field), by the
+# model's label ("hosting.HostingPlan"). Apps above this one register theirs in ``AppConfig.ready``.
+READINGS: dict[str, dict[str, Reading]] = {}
+
+
+def register_readings(model_label: str, readings: Mapping[str, Reading]) -> None:
+    READINGS.setdefault(model_label, {}).update(readings)
+
+
+def registered_reading(model: type[models.Model] | None, name: str) -> Reading | None:
+    return READINGS.get(model._meta.label, {}).get(name) if model is not None else None
 
 
 def model_field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:

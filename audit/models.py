@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from audit.display import EMPTY, action_label, field_label, field_value, model_field
+from audit.display import EMPTY, action_label, field_label, field_value, model_field, registered_reading
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
 
@@ -134,11 +134,17 @@ class AuditEntry(TenantModel):
     def readable_changes(self) -> list[tuple[str, str, str]]:
         """``(field, old, new)`` for each change as the UI shows it, in the reader's language.
 
-        The page, the export and anything else that shows changes read them here.
+        The page, the export and anything else that shows changes read them here. A name a model records
+        beside its fields reads as its app registered it (``display.register_readings``).
         """
         model = self.object_model
         rows = []
         for name, (old, new) in (self.changes or {}).items():
+            reading = registered_reading(model, name)
+            if reading is not None:
+                created = self.action == self.Action.CREATE
+                rows.append((str(reading.label), EMPTY if created else reading.value(old), reading.value(new)))
+                continue
             field = model_field(model, name)
             before, after = field_value(field, old), field_value(field, new)
             if before == after == EMPTY:  # None → "": recorded as a change, but nothing to read

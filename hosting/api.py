@@ -1,7 +1,8 @@
 """Reseller hostings over the API: list (with the UI list's filters), create (202 + status URL), read with
 timeline, retry, correct, cancel, the lifecycle (suspend, unsuspend, change product, delete;
 202 + status URL), the reseller's
-subscriptions on the server, and linking one of them."""
+subscriptions on the server, and linking one of them. Hostings carry their resource usage and a contract its
+package's, as the server check last read them from Plesk (``hosting.usage``)."""
 
 from datetime import datetime
 from typing import Literal
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import Field
 
 from contracts.models import Contract
 from core.access import access_object, access_queryset, require_action
@@ -20,7 +22,7 @@ from core.tenancy import ADD, CHANGE, DELETE
 from customers.models import EndCustomer
 from hosting import services, usage
 from hosting.filters import ResellerHostingFilterSet
-from hosting.models import ResellerHosting
+from hosting.models import HostingUsage, PackageUsage, ResellerHosting
 from hosting.tables import AccountHostingTable
 from products.models import ResellerProduct
 
@@ -37,6 +39,44 @@ class EventOut(Schema):
     def resolve_message(obj):
         """What happened, in the request's language."""
         return obj.text
+
+
+# How the usage fields read: Plesk's own names and units, as the server check stores them.
+PLESK_LIMITS = (
+    "Plesk's limit names (disk_space, max_traffic, max_site, max_subdom, max_dom_aliases, max_box, mbox_quota, "
+    "max_db, max_subftp_users, …) and units: disk_space and mbox_quota in bytes, max_traffic in bytes per month, "
+    "the others counts; -1 is unlimited"
+)
+PLESK_USED = (
+    "What is used, by the name of the limit that bounds it (Plesk's names): disk_space in bytes, max_traffic in "
+    "bytes this month, the others counts"
+)
+READ_AT = "When the server check last read it from Plesk"
+
+
+class HostingUsageOut(Schema):
+    """What the hosting's subscription uses and may use, as the server check last read it from Plesk."""
+
+    read_at: datetime = Field(description=READ_AT)
+    limits: dict[str, int] = Field(description=f"The subscription's limits: {PLESK_LIMITS}")
+    used: dict[str, int] = Field(description=PLESK_USED)
+    peak_percent: int = Field(
+        description="The highest share of its disk space or traffic used, in whole percent (0 when neither is "
+        "bounded); from 90 the lists mark the hosting"
+    )
+
+
+class PackageUsageOut(Schema):
+    """The reseller's own package on the contract's server, as the server check last read it from Plesk."""
+
+    contract: int
+    read_at: datetime | None = Field(description=f"{READ_AT}; null (and the rest empty) until it has read it")
+    limits: dict[str, int] = Field(description=f"The package's limits: {PLESK_LIMITS}; max_webspaces: subscriptions")
+    allocated: dict[str, int] = Field(
+        description="What the package's subscriptions were given: the sum of their limits, same names and units"
+    )
+    remaining: dict[str, int] = Field(description="What is left to give to new subscriptions, same names and units")
+    used: dict[str, int] = Field(description=f"{PLESK_USED}; max_webspaces: the number of subscriptions")
 
 
 class HostingOut(Schema):
@@ -57,6 +97,14 @@ class HostingOut(Schema):
     checked_at: datetime | None
     created_at: datetime
     summary_sent_at: datetime | None
+    usage: HostingUsageOut | None = Field(description="Resource usage; null until the server check has read it")
+
+    @staticmethod
+    def resolve_usage(obj):
+        try:
+            return obj.usage
+        except HostingUsage.DoesNotExist:
+            return None
 
     @staticmethod
     def resolve_end_customer(obj):
@@ -178,7 +226,8 @@ class HostingFilter(Schema):
 @paginate
 def list_hostings(request, filters: Query[HostingFilter]):
     data = {key: value for key, value in filters.dict().items() if value is not None}
-    return ResellerHostingFilterSet(data, queryset=access_queryset(request.actor, ResellerHosting)).qs
+    hostings = access_queryset(request.actor, ResellerHosting.objects.select_related("usage"))
+    return ResellerHostingFilterSet(data, queryset=hostings).qs
 
 
 @router.post(
@@ -202,9 +251,13 @@ def export_hostings(request, query: Query[ExportQuery]):
     return export_list(request, query, name="hostings", table_class=AccountHostingTable, queryset=rows)
 
 
-@router.get("/hostings/{hosting_id}/", response=HostingDetailOut, summary="One hosting, with its timeline")
+@router.get(
+    "/hostings/{hosting_id}/", response=HostingDetailOut, summary="One hosting, with its timeline and resource usage"
+)
 def get_hosting(request, hosting_id: int):
-    return access_object(request.actor, ResellerHosting.objects.prefetch_related("events"), hosting_id)
+    return access_object(
+        request.actor, ResellerHosting.objects.select_related("usage").prefetch_related("events"), hosting_id
+    )
 
 
 @router.post("/hostings/{hosting_id}/retry/", response={202: AcceptedOut}, summary="Retry a failed hosting")
@@ -303,6 +356,24 @@ def list_subscriptions(request, contract_id: int):
         return services.list_subscriptions(request.actor, contract)
     except services.ServerUnavailable as error:
         return Status(503, {"detail": str(error)})
+
+
+@router.get(
+    "/contracts/{contract_id}/package-usage/",
+    response=PackageUsageOut,
+    summary="The reseller's package on the contract's server: limits, allocated, remaining and used, as last read",
+)
+def get_package_usage(request, contract_id: int):
+    contract = _contract(request, contract_id)
+    stored = usage.stored_package(contract)
+    if stored is None:
+        return {"contract": contract.pk, "read_at": None, "limits": {}, "allocated": {}, "remaining": {}, "used": {}}
+    return _package_out(stored)
+
+
+def _package_out(stored: PackageUsage) -> dict[str, object]:
+    fields = ("read_at", "limits", "allocated", "remaining", "used")
+    return {"contract": stored.contract_id, **{name: getattr(stored, name) for name in fields}}
 
 
 @router.post(

@@ -7,6 +7,7 @@ class HostingConfig(AppConfig):
     verbose_name = _("Hosting")
 
     def ready(self):
+        from audit.display import register_readings
         from contracts.views import CONTRACT_TABS
         from core.dashboard import DASHBOARD, Panel
         from core.tabs import Action, Tab
@@ -15,6 +16,7 @@ class HostingConfig(AppConfig):
         from customers.views import CUSTOMER_ACTIONS
         from hosting.dashboard import hosting_figures
         from hosting.models import ResellerHosting
+        from hosting.plans import audit_readings
         from hosting.services import customer_product_rows, hosts_hostings
 
         # Reseller hostings count as the customer's products (and show in its Products tab) and block its deletion,
@@ -48,3 +50,5 @@ class HostingConfig(AppConfig):
                 30,
             )
         )
+        # A hosting plan's audit entries record its limits by the form's field names: they read with its labels.
+        register_readings("hosting.HostingPlan", audit_readings())

@@ -44,9 +44,8 @@ class HostingPlanForm(BootstrapFormMixin, forms.Form):
             else:
                 del self.fields["confirm"]
         for limit in LIMITS:
-            label = f"{limit.label} ({limit.unit})" if limit.unit else limit.label
             self.fields[limit.field] = forms.IntegerField(
-                label=label,
+                label=limit.form_label,
                 required=False,
                 min_value=0,
                 max_value=MAX_AMOUNT,

@@ -145,7 +145,8 @@ def plan_edit_view(request, pk, plan_id):
 
 @page_methods
 def plan_delete_view(request, pk, plan_id):
-    """Confirmation on GET, refused with the count while hostings use the plan; deletion on POST."""
+    """Confirmation on GET, refused with the count while hostings use the plan or reseller products sell it;
+    deletion on POST."""
     contract = _contract(request, pk)
     require_action(request.actor, HostingPlan, DELETE)
     try:
@@ -164,6 +165,6 @@ def plan_delete_view(request, pk, plan_id):
     context = {
         "plan": plan,
         "contract": contract,
-        "in_use": plans.in_use_message(plan.hostings) if plan.hostings else "",
+        "refusals": plans.deletion_refusals(request.actor, contract, plan, plan.hostings),
     }
     return render(request, "hosting/hostingplan_delete.html", context)

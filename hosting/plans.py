@@ -30,9 +30,12 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from audit.display import Reading
 from audit.models import AuditEntry
 from audit.services import record
 from contracts.models import Contract
@@ -43,6 +46,7 @@ from core.actor import Actor
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
 from hosting.models import HostingPlan, ResellerHosting
 from plesk import UNLIMITED, LimitName, ServicePlan, errors, limits
+from products.models import ResellerProduct
 
 T = TypeVar("T")
 
@@ -69,6 +73,11 @@ class Limit:
     label: Any  # a lazy translation
     unit: Any
     factor: int = 1
+
+    @property
+    def form_label(self) -> Any:
+        """The label of the form's field, with its unit ("Disk space (GB)"); lazy, read in the reader's language."""
+        return format_lazy("{} ({})", self.label, self.unit) if self.unit else self.label
 
 
 LIMITS: tuple[Limit, ...] = (
@@ -102,6 +111,17 @@ def from_plesk(plesk_limits: Mapping[str, int]) -> dict[str, int | None]:
         value = plesk_limits.get(limit.plesk, UNLIMITED)
         values[limit.field] = None if value == UNLIMITED else value // limit.factor
     return values
+
+
+def read_limit(value: int | None) -> str:
+    """A limit in the units entered, as the activity list reads it: "unlimited" for ``None``."""
+    return _("unlimited") if value is None else number_format(value, use_l10n=True)
+
+
+def audit_readings() -> dict[str, Reading]:
+    """How the limits a plan's audit entries record read (``audit.display.register_readings``): with the form's
+    labels and "unlimited", in the reader's language."""
+    return {limit.field: Reading(limit.form_label, read_limit) for limit in LIMITS}
 
 
 def describe_amount(limit: Limit, plesk_value: int) -> str:
@@ -242,7 +262,7 @@ def _conclude(row: HostingPlan, found: ServicePlan | None) -> None:
         # A deletion Plesk did not carry out leaves the plan as it was: nothing to record.
         before = {} if created else {"name": row.name, **from_plesk(row.limits)}
         _adopt(row, found)
-        changes = _changes(before, row)
+        changes = _changes(before, row, created=created)
         if changes:
             action = AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE
             record(None, action, row, account=row.account, changes=changes, parent=row.contract)
@@ -441,14 +461,14 @@ def create_plan(actor: Actor, contract: Contract, *, name: str, values: Mapping[
         raise ValidationError(_("The server did not create the plan. Nothing was changed; try again."))
     with transaction.atomic():
         _adopt(row, found[0])
-        record(actor, AuditEntry.Action.CREATE, row, changes=_changes({}, row), parent=contract)
+        record(actor, AuditEntry.Action.CREATE, row, changes=_changes({}, row, created=True), parent=contract)
     return row
 
 
-def _changes(before: Mapping[str, Any], row: HostingPlan) -> dict[str, list[Any]]:
-    """What changed, in the units people read (``None``: unlimited)."""
+def _changes(before: Mapping[str, Any], row: HostingPlan, *, created: bool = False) -> dict[str, list[Any]]:
+    """What changed, in the units entered (``None``: unlimited); for a new plan every limit, unlimited ones too."""
     after = {"name": row.name, **from_plesk(row.limits)}
-    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+    return {key: [before.get(key), value] for key, value in after.items() if created or before.get(key) != value}
 
 
 def update_plan(
@@ -510,8 +530,42 @@ def in_use_message(count: int) -> str:
     ) % {"count": count}
 
 
+def sold_message(count: int) -> str:
+    return ngettext(
+        "This plan is sold by %(count)d active reseller product and cannot be deleted. Deactivate or delete the "
+        "product first.",
+        "This plan is sold by %(count)d active reseller products and cannot be deleted. Deactivate or delete the "
+        "products first.",
+        count,
+    ) % {"count": count}
+
+
+def products_on(actor: Actor, contract: Contract, plan: ServicePlan | PlanRow) -> int:
+    """How many of the account's active reseller products on ``contract`` sell ``plan``: by the plan's GUID, or
+    by its name for a product that names its plan only (as ``_hosting_counts`` matches). An inactive product
+    sells nothing; one that was ever used cannot be deleted (its hostings keep it), so it does not count."""
+    rows = (
+        access_queryset(actor, ResellerProduct)
+        .filter(kind=ResellerProduct.Kind.RESELLER_HOSTING, contract=contract, status=ContractStatus.ACTIVE)
+        .values_list("plan_guid", "plan_name")
+    )
+    keys = (guid or f"name:{name.casefold()}" for guid, name in rows)
+    return sum(1 for key in keys if key in (plan.guid, f"name:{plan.name.casefold()}"))
+
+
+def deletion_refusals(actor: Actor, contract: Contract, plan: ServicePlan | PlanRow, hostings: int) -> list[str]:
+    """Why ``plan`` cannot be deleted: hostings on it (``hostings``), reseller products that sell it; empty
+    when it can."""
+    refusals = [in_use_message(hostings)] if hostings else []
+    sold = products_on(actor, contract, plan)
+    if sold:
+        refusals.append(sold_message(sold))
+    return refusals
+
+
 def delete_plan(actor: Actor, contract: Contract, plan_id: int) -> None:
-    """Delete a plan no hosting of the account uses (Plesk refuses one with subscriptions, too)."""
+    """Delete a plan no hosting of the account uses and no reseller product sells (Plesk refuses one with
+    subscriptions, too)."""
     require_action(actor, HostingPlan, DELETE)
     contract = access_object(actor, plan_contracts(actor), contract.pk)
     plans = read_plans(contract)
@@ -519,9 +573,9 @@ def delete_plan(actor: Actor, contract: Contract, plan_id: int) -> None:
     plan = next((plan for plan in plans if plan.id == plan_id), None)
     if plan is None:
         raise Http404
-    used = hostings_on(actor, contract, plan)
-    if used:
-        raise ValidationError(in_use_message(used))
+    refusals = deletion_refusals(actor, contract, plan, hostings_on(actor, contract, plan))
+    if refusals:
+        raise ValidationError(refusals)
     row = _record_for(actor, contract, plan)
     _claim(row, HostingPlan.State.DELETING)
     try:

@@ -627,6 +627,7 @@ MATRIX.update(
             expect(404, anonymous=401, employee=503, admin=503, owner=503),
             None,
         ),
+        "api:get_package_usage": (lambda world: {"contract_id": bound_contract(world).pk}, API_MEMBERS, None),
         "api:link_subscription": (
             lambda world: {"contract_id": bound_contract(world).pk, "subscription_id": 1},
             expect(405),

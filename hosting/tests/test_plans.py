@@ -296,6 +296,10 @@ def test_a_plan_with_hostings_cannot_be_deleted_and_an_unused_one_is_deleted(set
     for hosting in hostings:
         hosting.status = ResellerHosting.Status.CANCELLED
         hosting.save()
+    # The product still sells the plan; once it is inactive, nothing holds the plan.
+    assert "This plan is sold by 1 active reseller product" in client.get(url).content.decode()
+    product.status = "inactive"
+    product.save()
     assert client.post(url).status_code == 302
     assert "Portal Start" not in plesk_plans(sandbox)
     assert not HostingPlan.objects.exists()
