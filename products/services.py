@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -205,4 +206,11 @@ def delete_product(actor: Actor, product: ResellerProduct) -> None:
                 % {"count": usage}
             )
         record(actor, AuditEntry.Action.DELETE, current)
-        current.delete()
+        try:
+            with transaction.atomic():
+                current.delete()
+        except ProtectedError:
+            # Ended hostings keep their product for their history (the timeline names it).
+            raise ValidationError(
+                _("Ended hostings still name this product, so it cannot be deleted. Deactivate it instead.")
+            ) from None

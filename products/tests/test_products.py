@@ -216,6 +216,32 @@ class TestDelete:
         assert "This product is used by 1 customer and cannot be deleted." in response.content.decode()
         assert ResellerProduct.objects.filter(pk=product.pk).exists()
 
+    def test_a_product_that_ended_hostings_name_is_refused_not_a_500(self, world):
+        from hosting.models import ResellerHosting
+
+        contract = make_contract(world.r1.account, "o20777")
+        product = ResellerProduct.objects.create(
+            account=world.r1.account,
+            kind=ResellerProduct.Kind.RESELLER_HOSTING,
+            contract=contract,
+            plan_name="Webhosting S",
+            name="Hosting alt",
+            net_price="4.90",
+        )
+        ResellerHosting.objects.create(
+            account=world.r1.account,
+            end_customer=world.r1.plain_customer,
+            product=product,
+            contract=contract,
+            status=ResellerHosting.Status.CANCELLED,
+        )
+        client = login(Client(), world.r1.owner)
+        response = client.post(f"/products/{product.pk}/delete/", follow=True)
+        assert response.status_code == 200
+        assert "Ended hostings still name this product" in response.content.decode()
+        assert ResellerProduct.objects.filter(pk=product.pk).exists()
+        assert not AuditEntry.objects.filter(action=AuditEntry.Action.DELETE, object_id=str(product.pk)).exists()
+
     def test_employees_do_not_delete_products(self, world):
         product = world.r1.product
         client = login(Client(), world.r1.employee)
