@@ -33,5 +33,5 @@ def load() -> None:
     # unrestricted: the demo loader looks for its own partnership
     if Partnership.objects.filter(account=partner, customer_account=customer).exists():
         return
-    rights = {(AccessScopeItem.Product.CONTRACT, contracts[0].pk): Right(technical=True, statistics=True)}
+    rights = {(str(AccessScopeItem.Product.CONTRACT), contracts[0].pk): Right(technical=True, statistics=True)}
     grant_partnership(owner_actor(customer), partner, full=False, rights=rights)
