@@ -34,4 +34,4 @@ def load() -> None:
     if Partnership.objects.filter(account=partner, customer_account=customer).exists():
         return
     rights = {(str(AccessScopeItem.Product.CONTRACT), contracts[0].pk): Right(technical=True, statistics=True)}
-    grant_partnership(owner_actor(customer), partner, full=False, rights=rights)
+    grant_partnership(owner_actor(customer), partner, full=False, rights=rights, notify=False)

@@ -126,9 +126,12 @@ def _owners_emails(account: Account) -> list[str]:
     return [m.user.email for m in owners if m.user.email]
 
 
-def grant_partnership(actor: Actor, partner: Account, *, full: bool, rights: Rights | None = None) -> Partnership:
+def grant_partnership(
+    actor: Actor, partner: Account, *, full: bool, rights: Rights | None = None, notify: bool = True
+) -> Partnership:
     """The customer's owner lets ``partner`` work in its account, with all of the owner's rights or for the
-    products in ``rights``. One partnership at a time per partner and customer."""
+    products in ``rights``. One partnership at a time per partner and customer. ``notify``: mail the partner's
+    owners (not for the demo data, which nobody waits for)."""
     customer = require_customer_owner(actor)
     if not partner.is_partner or not partner.is_active or partner.pk == customer.pk:
         raise ValidationError(_("This account cannot be your partner."))
@@ -157,6 +160,8 @@ def grant_partnership(actor: Actor, partner: Account, *, full: bool, rights: Rig
             )
     except IntegrityError as error:
         raise ValidationError(_("This partner already has access to your account.")) from error
+    if not notify:
+        return partnership
     send_templated_mail(
         "partners/email/granted",
         {"partnership": partnership, "customer": customer, "full": full},
