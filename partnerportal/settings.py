@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "hosting",
     "portal",
     "support",
+    "profiles",
 ]
 
 MIDDLEWARE = [
