@@ -1,8 +1,6 @@
 """Partner profile and inquiries in the API: the own profile, the inquiries with "Kunde hinzufügen", and the
 public directory (no login)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 
