@@ -6,19 +6,22 @@ from django.utils.translation import gettext_lazy as _
 from core.tables import DateTimeColumn, LinkActionsColumn, ObjectTable, RowLink
 from profiles.models import Inquiry
 
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
 
 class InquiryTable(ObjectTable):
     created_at = DateTimeColumn(verbose_name=_("Received"), format="SHORT_DATETIME_FORMAT")
-    name = tables.Column(_("Name"), linkify=("profiles:inquiry_detail", [tables.A("pk")]))
+    name = tables.Column(_("Name"), linkify=("profiles:inquiry_detail", [tables.A("pk")]), attrs=NOWRAP)
     company = tables.Column(_("Company"))
     email = tables.Column(_("E-mail"))
-    phone = tables.Column(_("Phone"))
+    phone = tables.Column(_("Phone"), attrs=NOWRAP)
     status = tables.TemplateColumn(template_name="profiles/includes/inquiry_status.html", verbose_name=_("Status"))
     customer = tables.Column(
         _("Customer"),
         accessor="end_customer__number",
         linkify=lambda record: record.end_customer.get_absolute_url(),
         order_by=("end_customer__number",),
+        attrs=NOWRAP,
     )
     message = tables.Column(_("Message"))
     actions = LinkActionsColumn(RowLink("profiles:inquiry_detail", _("Details"), "search"))

@@ -82,6 +82,10 @@ def directory_view(request: ActorRequest) -> HttpResponse:
     """The public partner directory: public profiles, searchable by name, service and city."""
     published = published_profiles().order_by("display_name", "pk")
     filterset = PartnerProfileFilterSet(request.GET or None, queryset=published)
+    for field in filterset.form.fields.values():
+        # Full-size fields on a page of its own, not the small ones of a list's toolbar.
+        css = field.widget.attrs.get("class", "")
+        field.widget.attrs["class"] = css.replace(" form-select-sm", "").replace(" form-control-sm", "")
     profiles = filterset.qs if filterset.is_bound and filterset.is_valid() else published
     page = Paginator(profiles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -46,7 +46,7 @@ def test_every_member_sees_the_inquiries_with_the_open_count_in_the_menu(world, 
     assert "Zweiter Interessent" not in body
     sidebar = body[body.index('<nav class="sidebar') : body.index("</nav>")]
     assert 'href="/inquiries/">' in sidebar
-    assert '<span class="badge rounded-pill text-bg-primary ms-1" data-testid="badge">1</span>' in sidebar
+    assert '<span class="badge rounded-pill text-bg-light ms-1" data-testid="badge">1</span>' in sidebar
 
 
 def test_another_account_and_a_plain_customer_account_see_nothing_of_them(world, inquiry):
