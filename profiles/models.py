@@ -116,6 +116,7 @@ class PartnerProfile(AccountOwnedModel):
 
         for field in ("display_name", "postal_code", "city", "contact_email", "description"):
             setattr(self, field, (getattr(self, field) or "").strip())
+        self.slug = (self.slug or "").strip().lower()
         try:
             self.website = normalize_website(self.website)
         except ValidationError as error:

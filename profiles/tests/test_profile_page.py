@@ -145,3 +145,10 @@ def test_the_preview_of_an_unpublished_profile_is_for_the_accounts_members_only(
     assert Client().get(url).status_code == 404
     assert login(Client(), world.r2.owner).get(url).status_code == 404
     assert Client().post(url, {"name": "x"}).status_code == 404
+
+
+def test_the_address_is_kept_in_lower_case(world):
+    login(Client(), world.r1.owner).post(URL, {**FORM, "slug": "Webwerk-Nord"})
+    profile = PartnerProfile.objects.get(account=world.r1.account)
+    assert profile.slug == "webwerk-nord"
+    assert Client().get("/partner/webwerk-nord/").status_code == 200
