@@ -884,6 +884,121 @@ MATRIX.update(
 )
 
 
+def r1_profile(world, **fields):
+    """R1's public partner profile (no marker: it is public by design), once."""
+    from profiles.models import PartnerProfile
+
+    values = {"display_name": "Erste Agentur", "is_public": True, "services": "webdesign", **fields}
+    profile, _created = PartnerProfile.objects.get_or_create(
+        account=world.r1.account, slug="erste-agentur", defaults=values
+    )
+    return profile
+
+
+def r1_profile_logo(world):
+    from django.core.files.base import ContentFile
+
+    from portal.tests.template_fixtures import image_bytes
+
+    profile = r1_profile(world)
+    profile.logo.save("logo.png", ContentFile(image_bytes()))
+    return {"pk": profile.pk}
+
+
+def r1_inquiry(world):
+    from profiles.models import Inquiry
+
+    r1_profile(world)
+    inquiry = Inquiry.objects.create(
+        account=world.r1.account,
+        name=f"{MARKER} Interessent",
+        email="interessent@example.test",
+        phone="030 9876543",
+        message="Bitte um ein Angebot.",
+    )
+    return {"pk": inquiry.pk}
+
+
+def r1_linked_customer(world):
+    from profiles.models import Inquiry
+
+    Inquiry.objects.filter(pk=r1_inquiry(world)["pk"]).update(end_customer=world.r1.customer, status="done")
+    return customer(world)
+
+
+# The partner network's public face (issue #20): Partnerprofil (owners and administrators edit, employees see),
+# the public directory and profile page (anyone), and Kundenverwaltung → Anfragen (every member).
+PUBLIC = expect(200)
+PROFILE_BODY = {"display_name": "Matrix Agentur", "services": ["hosting"], "is_public": True}
+MATRIX.update(
+    {
+        "profiles:profile_edit": (
+            None,
+            OWN_ACCOUNT,
+            expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403),
+        ),
+        "profiles:directory": (lambda world: r1_profile(world) and None, PUBLIC, expect(405)),
+        "profiles:public_profile": (lambda world: {"slug": r1_profile(world).slug}, PUBLIC, PUBLIC),
+        "profiles:inquiry_sent": (lambda world: {"slug": r1_profile(world).slug}, PUBLIC, expect(405)),
+        "profiles:logo": (r1_profile_logo, PUBLIC, expect(405)),
+        "profiles:inquiry_list": (lambda world: r1_inquiry(world) and None, OWN_ACCOUNT, None),
+        "profiles:inquiry_detail": (r1_inquiry, MEMBERS_ONLY, None),
+        # An empty POST names no way ("mode"): the page is shown again.
+        "profiles:inquiry_customer": (r1_inquiry, MEMBERS_ONLY, MEMBERS_ONLY),
+        "profiles:inquiry_status": (r1_inquiry, POST_ONLY, MEMBERS_REDIRECT),
+        "profiles:endcustomer_inquiries": (r1_linked_customer, MEMBERS_ONLY, None),
+        "api:get_profile": (lambda world: r1_profile(world) and None, API_OWN, None),
+        "api:put_profile": (
+            lambda world: r1_profile(world) and None,
+            API_OWN,
+            expect(200, anonymous=401, loner=404, staff=404, employee=403),
+            "put",
+            PROFILE_BODY,
+        ),
+        "api:list_partners": (lambda world: r1_profile(world) and None, PUBLIC, None),
+        "api:list_inquiries": (
+            lambda world: r1_inquiry(world) and None,
+            expect(200, anonymous=401, loner=404, staff=404),
+            None,
+        ),
+        "api:export_inquiries": (
+            lambda world: r1_inquiry(world) and None,
+            expect(200, anonymous=401, loner=404, staff=404),
+            None,
+        ),
+        "api:get_inquiry": (lambda world: {"inquiry_id": r1_inquiry(world)["pk"]}, API_OWN, None),
+        "api:set_inquiry_status": (
+            lambda world: {"inquiry_id": r1_inquiry(world)["pk"]},
+            expect(405),
+            API_OWN,
+            "post",
+            {"status": "done"},
+        ),
+        # No customer 0: a field error for the members, the outsider's 404 before anything is read.
+        "api:assign_inquiry": (
+            lambda world: {"inquiry_id": r1_inquiry(world)["pk"]},
+            expect(405),
+            expect(404, anonymous=401, employee=422, admin=422, owner=422),
+            "post",
+            {"end_customer": 0},
+        ),
+        "api:create_customer_from_inquiry": (
+            lambda world: {"inquiry_id": r1_inquiry(world)["pk"]},
+            expect(405),
+            expect(404, anonymous=401, employee=201, admin=201, owner=201),
+            "post",
+            {
+                "number": "ANFRAGE-1",
+                "street": "Weg 1",
+                "postal_code": "10115",
+                "city": "Berlin",
+                "mobile": "0170 1234567",
+            },
+        ),
+    }
+)
+
+
 # Django's admin checks one thing for all its pages: an active staff user.
 ADMIN_NAMESPACE_GET = expect(LOGIN, staff=200)
 
