@@ -108,6 +108,20 @@ MENU = (
 )
 
 
+# Counts shown next to an entry (the open inquiries next to "Anfragen"), by its URL name. The app that knows the
+# count registers it from ``AppConfig.ready()``; it is read when the sidebar is drawn, never for a fragment.
+BADGES: dict[str, Callable[[Actor], int]] = {}
+
+
+def register_badge(url_name: str, count: Callable[[Actor], int]) -> None:
+    BADGES[url_name] = count
+
+
+def badge_for(actor: Actor, item: MenuItem) -> int:
+    count = BADGES.get(item.url_name)
+    return count(actor) if count is not None else 0
+
+
 def menu_for(actor: Actor) -> list[tuple[Promise | str | None, list[MenuItem]]]:
     groups = []
     for group in MENU:
