@@ -32,7 +32,7 @@ def load_shares() -> list[tuple[str, str]]:
     )
     if created or not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        user.save(update_fields=["password"])  # type: ignore[no-untyped-call]
     Membership.objects.get_or_create(account=account, user=user, defaults={"role": Role.OWNER})
     product = ShopProduct.objects.filter(name="CS-Flex 2").first()
     if product is not None:

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapFormMixin, restrict_form_fields
+from core.forms import BootstrapFormMixin
 from core.text import validate_multiline_text
 from customers.models import EndCustomer
 from partners.forms import ScopeForm
@@ -40,13 +40,15 @@ class ConnectForm(BootstrapFormMixin, forms.Form):
         initial="new",
     )
     end_customer = forms.ModelChoiceField(
-        label=_("Existing customer"), queryset=EndCustomer.objects.all(), required=False
+        label=_("Existing customer"), queryset=EndCustomer.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The partner's own customers only: another account's id is "Select a valid choice" (INV-07).
-        restrict_form_fields(self, actor)
+        field = self.fields["end_customer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = EndCustomer.objects.restrict(actor)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

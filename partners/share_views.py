@@ -97,8 +97,9 @@ class PartnerShareListView(ObjectListView):
 
 
 def _open_share(request: ActorRequest, pk: int) -> PartnerShare | None:
-    rows = PartnerShare.objects.select_related("customer_account", "granted_by")
-    share = access_object(request.actor, rows, pk, CHANGE)
+    share = access_object(
+        request.actor, PartnerShare.objects.select_related("customer_account", "granted_by"), pk, CHANGE
+    )
     if share.is_open:
         return share
     messages.error(request, _("This share is no longer open."))
@@ -143,7 +144,7 @@ def share_connect_view(request: ActorRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(customer)s is connected. You can now open its account.")
+                    _("%(customer)s is connected. You can open its account under Managed customers.")
                     % {"customer": share.customer_account.name},
                 )
                 assert partnership.end_customer is not None

@@ -249,6 +249,7 @@ def connect_share(
         partnership = services.grant_partnership(owner, share.account, full=share.full, rights=rights_of(share))
         # unrestricted: the partnership just made for this actor's account
         Partnership.objects.filter(pk=partnership.pk).update(end_customer=customer)
+        # unrestricted: the share checked above, now connected
         PartnerShare.objects.filter(pk=share.pk).update(partnership=partnership)
         partnership.end_customer = customer
         _both_sides(
