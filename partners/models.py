@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
 
@@ -109,6 +110,12 @@ class PartnerShare(TenantModel):
     )
 
     requires_partner = True
+    # Both accounts record these, each naming the other account as the object.
+    audit_sentences = {
+        AuditEntry.Action.CREATE: _("%(user)s shared access between this account and %(object)s"),
+        AuditEntry.Action.UPDATE: _("%(user)s answered the access share between this account and %(object)s"),
+        AuditEntry.Action.REVOKE: _("%(user)s withdrew the access share between this account and %(object)s"),
+    }
     # The partner's administrators connect or decline, as they work in and end partnerships.
     required_roles = {VIEW: Role.ADMIN, ADD: Role.OWNER, CHANGE: Role.ADMIN, DELETE: Role.ADMIN}
 

@@ -103,10 +103,20 @@ def shared_products(share: PartnerShare) -> list[tuple[Any, str, Right]]:
     return rows
 
 
-def describe_share(share: PartnerShare) -> str:
-    if share.full:
-        return str(_("Full access"))
-    return str(_("Partial access")) + " (" + ", ".join(f"{item['product']} {item['id']}" for item in share.rights) + ")"
+def _granted(share: PartnerShare) -> dict[str, list[Any]]:
+    """What the audit trail keeps of a share: full or partial, and a Teilzugriff's products with their rights."""
+    changes: dict[str, list[Any]] = {"full": [None, share.full]}
+    if not share.full:
+        products = [
+            f"{label}: {name} ("
+            + ", ".join(
+                str(kind) for kind, on in ((_("technical"), right.technical), (_("statistics"), right.statistics)) if on
+            )
+            + ")"
+            for label, name, right in shared_products(share)
+        ]
+        changes["rights"] = ["", "; ".join(products)]
+    return changes
 
 
 def clean_message(message: str) -> str:
@@ -157,7 +167,7 @@ def share_access(
                 rights=rights_as_json(chosen),
                 message=message,
             )
-            _both_sides(actor, AuditEntry.Action.CREATE, share, {"scope": ["", describe_share(share)]})
+            _both_sides(actor, AuditEntry.Action.CREATE, share, _granted(share))
     except IntegrityError as error:
         waiting = _("You have already shared access with this partner; it has not answered yet.")
         raise ValidationError(waiting) from error
@@ -196,7 +206,7 @@ def withdraw_share(actor: Actor, share: PartnerShare) -> PartnerShare:
     share = customer_share(actor, share.pk)
     with transaction.atomic():
         _close(actor, share, State.WITHDRAWN)
-        _both_sides(actor, AuditEntry.Action.REVOKE, share, {"state": [State.OPEN.label, State.WITHDRAWN.label]})
+        _both_sides(actor, AuditEntry.Action.REVOKE, share, {"state": [State.OPEN.value, State.WITHDRAWN.value]})
     return share
 
 
@@ -256,7 +266,7 @@ def connect_share(
             actor,
             AuditEntry.Action.UPDATE,
             share,
-            {"state": [State.OPEN.label, State.CONNECTED.label], "end_customer": ["", str(customer)]},
+            {"state": [State.OPEN.value, State.CONNECTED.value], "end_customer": ["", str(customer)]},
         )
     return partnership
 
@@ -268,7 +278,7 @@ def decline_share(actor: Actor, share: PartnerShare, *, message: str = "") -> Pa
     message = clean_message(message)
     with transaction.atomic():
         _close(actor, share, State.DECLINED, decline_message=message)
-        _both_sides(actor, AuditEntry.Action.UPDATE, share, {"state": [State.OPEN.label, State.DECLINED.label]})
+        _both_sides(actor, AuditEntry.Action.UPDATE, share, {"state": [State.OPEN.value, State.DECLINED.value]})
     recipients = list(dict.fromkeys([share.granted_by.email, *_owners_emails(share.customer_account)]))
     send_templated_mail(
         "partners/email/share_declined",

@@ -384,6 +384,19 @@ class TestDeclining:
         (message,) = mail.outbox
         assert message.to == [world.c1.owner.email]
         assert "abgelehnt" in message.subject
+        # Both activity lists read it, each naming the other account.
+        page = client.get(reverse("audit:auditentry_list")).content.decode()
+        assert "Kundenfirma (20003)" in page and "offen → abgelehnt" in page
+        customer = client_for(world.c1.owner)
+        customer.cookies["django_language"] = "de"
+        page = customer.get(reverse("audit:auditentry_list")).content.decode()
+        assert "ZZ-R1-MARKER Agentur (20001)" in page and "offen → abgelehnt" in page
+        assert "Vertrag o20003" in page or "o20003" in page
+        entry = AuditEntry.objects.filter(account=world.c1.account, action="update").get()
+        assert (
+            entry.sentence
+            == "r1-owner hat die Zugriffsfreigabe zwischen diesem Konto und ZZ-R1-MARKER Agentur (20001) beantwortet"
+        )
 
 
 class TestApi:
