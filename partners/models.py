@@ -91,8 +91,13 @@ class PartnerShare(TenantModel):
     customer_account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="sent_shares", verbose_name=_("customer")
     )
+    # The owner whose consent this is; without them (a deleted user) the share can no longer be connected.
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("shared by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("shared by"),
     )
     full = models.BooleanField(_("full access"), default=True)
     # A Teilzugriff's products: [{"product": "contracts.Contract", "id": 7, "technical": true, "statistics": false}].

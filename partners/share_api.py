@@ -78,7 +78,7 @@ class ReceivedShareOut(Schema):
 
     @staticmethod
     def resolve_shared_by(obj: PartnerShare) -> str:
-        return obj.granted_by.display_name
+        return obj.granted_by.display_name if obj.granted_by is not None else ""
 
     @staticmethod
     def resolve_created_at(obj: PartnerShare) -> str:
@@ -181,14 +181,7 @@ def connect_share(request: Any, share_id: int, payload: ConnectIn) -> Any:
     if (payload.end_customer is None) == (payload.new_customer is None):
         raise ValidationError({"end_customer": _("Create a new customer or choose an existing one.")})
     if payload.new_customer is not None:
-        owner = share.granted_by
-        defaults = {
-            "number": share.customer_account.number,
-            "company": share.customer_account.name,
-            "first_name": owner.first_name,
-            "last_name": owner.last_name,
-            "email": owner.email,
-        }
+        defaults = shares.customer_data(share)
         given = payload.new_customer.model_dump()
         data = {name: given[name] if given[name] is not None else defaults.get(name, "") for name in given}
         form = EndCustomerForm(data, actor=actor)  # type: ignore[no-untyped-call]

@@ -113,20 +113,13 @@ def share_connect_view(request: ActorRequest, pk: int) -> HttpResponse:
     share = _open_share(request, pk)
     if share is None:
         return redirect("partners:share_list")
-    owner = share.granted_by
     data = request.POST if request.method == "POST" else None
     form = ConnectForm(data, actor=actor)
     customer_form = EndCustomerForm(  # type: ignore[no-untyped-call]
         data,
         actor=actor,
         prefix="new",
-        initial={
-            "number": share.customer_account.number,
-            "company": share.customer_account.name,
-            "first_name": owner.first_name,
-            "last_name": owner.last_name,
-            "email": owner.email,
-        },
+        initial=shares.customer_data(share),
     )
     if request.method == "POST" and form.is_valid():
         new = form.cleaned_data["how"] == "new"

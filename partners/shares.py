@@ -162,7 +162,7 @@ def share_access(
             share = PartnerShare.objects.create(
                 account=partner,
                 customer_account=customer,
-                granted_by=actor.user,  # type: ignore[misc]  # an owner is a user
+                granted_by=actor.user,
                 full=full,
                 rights=rights_as_json(chosen),
                 message=message,
@@ -225,12 +225,25 @@ def open_share_count(actor: Actor) -> int:
     return PartnerShare.objects.restrict(actor).filter(state=State.OPEN).count()
 
 
+def customer_data(share: PartnerShare) -> dict[str, str]:
+    """What "Kunde verbinden" takes over for a new customer: the account's number and name, its owner's name
+    and address (the rest, street to mobile, the account does not hold)."""
+    owner = share.granted_by
+    return {
+        "number": share.customer_account.number,
+        "company": share.customer_account.name,
+        "first_name": owner.first_name if owner else "",
+        "last_name": owner.last_name if owner else "",
+        "email": owner.email if owner else "",
+    }
+
+
 def _owner_actor(share: PartnerShare) -> Actor:
     """The customer's owner who shared, acting in the customer's account: the partnership is their grant.
 
     Their consent holds only while they are still the account's owner."""
     user = share.granted_by
-    if not user.is_active or current_role(user, share.customer_account) != Role.OWNER:
+    if user is None or not user.is_active or current_role(user, share.customer_account) != Role.OWNER:
         raise ValidationError(_("The person who shared this access is no longer the customer's owner."))
     return Actor(user=user, account=share.customer_account, role=Role.OWNER)
 
@@ -279,7 +292,8 @@ def decline_share(actor: Actor, share: PartnerShare, *, message: str = "") -> Pa
     with transaction.atomic():
         _close(actor, share, State.DECLINED, decline_message=message)
         _both_sides(actor, AuditEntry.Action.UPDATE, share, {"state": [State.OPEN.value, State.DECLINED.value]})
-    recipients = list(dict.fromkeys([share.granted_by.email, *_owners_emails(share.customer_account)]))
+    sharer = share.granted_by.email if share.granted_by is not None else ""
+    recipients = list(dict.fromkeys([sharer, *_owners_emails(share.customer_account)]))
     send_templated_mail(
         "partners/email/share_declined",
         {"share": share, "partner": share.account, "message": message},

@@ -341,6 +341,17 @@ class TestConnecting:
         share.refresh_from_db()
         assert share.is_open and not Partnership.objects.exists()
 
+    def test_a_share_whose_owner_was_deleted_cannot_be_connected(self, world, client_for):
+        share = partial_share(world)
+        world.c1.owner.delete()
+        share.refresh_from_db()
+        assert share.granted_by is None
+        with pytest.raises(ValidationError, match="no longer the customer's owner"):
+            shares.connect_share(world.r1.actor(), share, new_customer=EndCustomer(number="N-1"))
+        assert client_for(world.r1.owner).get(reverse("partners:share_connect", args=[share.pk])).status_code == 200
+        share.refresh_from_db()
+        assert share.is_open and not Partnership.objects.exists()
+
     def test_employees_and_other_partners_cannot_connect(self, world, client_for):
         share = partial_share(world)
         url = reverse("partners:share_connect", args=[share.pk])
