@@ -145,6 +145,11 @@ REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
     "partners:managed_list": None,
     "partners:managed_open": None,
     "partners:managed_end": None,
+    "partners:share_add": None,
+    "partners:share_withdraw": None,
+    "partners:share_list": None,
+    "partners:share_connect": None,
+    "partners:share_decline": None,
 }
 
 

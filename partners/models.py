@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
 
@@ -68,3 +69,77 @@ class Partnership(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class PartnerShare(TenantModel):
+    """A customer's "Zugriff freigeben" to a partner, open until the partner connects or declines it or the
+    customer withdraws it (IONOS: Zugriffsfreigabe durch Kunde). Owned by the partner, whose list and badge
+    show the open ones; the customer reads its side through ``partners.shares``.
+
+    It records the consent of the customer's owner (``granted_by``) and the rights it gave; connecting turns
+    it into a ``Partnership`` with exactly those rights."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        CONNECTED = "connected", _("connected")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="received_shares", editable=False
+    )
+    customer_account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="sent_shares", verbose_name=_("customer")
+    )
+    # The owner whose consent this is; without them (a deleted user) the share can no longer be connected.
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    full = models.BooleanField(_("full access"), default=True)
+    # A Teilzugriff's products: [{"product": "contracts.Contract", "id": 7, "technical": true, "statistics": false}].
+    rights = models.JSONField(_("rights"), default=list, blank=True)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(_("shared"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    decline_message = models.TextField(_("personal message"), max_length=2000, blank=True)
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="share", editable=False
+    )
+
+    requires_partner = True
+    # Both accounts record these, each naming the other account as the object.
+    audit_sentences = {
+        AuditEntry.Action.CREATE: _("%(user)s shared access between this account and %(object)s"),
+        AuditEntry.Action.UPDATE: _("%(user)s answered the access share between this account and %(object)s"),
+        AuditEntry.Action.REVOKE: _("%(user)s withdrew the access share between this account and %(object)s"),
+    }
+    # The partner's administrators connect or decline, as they work in and end partnerships.
+    required_roles = {VIEW: Role.ADMIN, ADD: Role.OWNER, CHANGE: Role.ADMIN, DELETE: Role.ADMIN}
+
+    class Meta:
+        verbose_name = _("access share")
+        verbose_name_plural = _("access shares")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "customer_account"],
+                condition=Q(state="open"),
+                name="partnershare_one_open_at_a_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_account} → {self.account}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN

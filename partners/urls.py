@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import views
+from partners import share_views, views
 
 app_name = "partners"
 
@@ -11,4 +11,14 @@ urlpatterns = [
     path("managed-customers/", views.ManagedCustomerListView.as_view(), name="managed_list"),
     path("managed-customers/<int:pk>/open/", views.managed_open_view, name="managed_open"),
     path("managed-customers/<int:pk>/end/", views.managed_end_view, name="managed_end"),
+]
+
+# The customer shares (issue #20, way 2). ``share_add`` takes ``?partner=<account id>``: the public profile's
+# "Zugriff freigeben" links there.
+urlpatterns += [
+    path("account/partners/share/", share_views.share_add_view, name="share_add"),
+    path("account/partners/shares/<int:pk>/withdraw/", share_views.share_withdraw_view, name="share_withdraw"),
+    path("customers/shares/", share_views.PartnerShareListView.as_view(), name="share_list"),
+    path("customers/shares/<int:pk>/connect/", share_views.share_connect_view, name="share_connect"),
+    path("customers/shares/<int:pk>/decline/", share_views.share_decline_view, name="share_decline"),
 ]

@@ -681,6 +681,70 @@ MATRIX.update(
 )
 
 
+def share_to_r1(world):
+    """An open access share the customer C1 sent to R1 (R1 is the partner)."""
+    from partners.shares import share_access
+
+    return share_access(world.c1.actor(), world.r1.account, full=True)
+
+
+def share_from_r1(world):
+    """An open access share R1 (as a customer) sent to R2."""
+    from partners.shares import share_access
+
+    return {"pk": share_access(world.r1.actor(), world.r2.account, full=True).pk}
+
+
+OWNER_PAGE = expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403, admin=403)
+API_OWNER = expect(200, anonymous=401, loner=404, staff=404, employee=403, admin=403)
+API_SHARE_ADMINS = expect(404, anonymous=401, employee=403, admin=200, owner=200)
+
+# Access shares (issue #20, way 2): the customer's owner shares and withdraws, every member sees its shares; the
+# partner's administrators connect and decline.
+MATRIX.update(
+    {
+        "partners:share_add": (None, OWNER_PAGE, expect(404, anonymous=LOGIN, employee=403, admin=403)),
+        "partners:share_withdraw": (share_from_r1, POST_ONLY, OWNER_WRITES),
+        "partners:share_list": (None, ADMIN_LIST, None),
+        "partners:share_connect": (lambda world: {"pk": share_to_r1(world).pk}, ADMINS_ONLY, ADMINS_ONLY),
+        "partners:share_decline": (
+            lambda world: {"pk": share_to_r1(world).pk},
+            ADMINS_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "api:find_partners": (None, API_OWNER, None),
+        "api:list_sent_shares": (None, expect(200, anonymous=401, loner=404, staff=404), None),
+        "api:create_share": (
+            None,
+            expect(200, anonymous=401, loner=404, staff=404),
+            expect(422, anonymous=401, loner=404, staff=404, employee=403, admin=403),
+            "post",
+            {"partner": 0, "full": True},
+        ),
+        "api:withdraw_share": (
+            lambda world: {"share_id": share_from_r1(world)["pk"]},
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=403, owner=200),
+        ),
+        "api:list_received_shares": (None, expect(200, anonymous=401, loner=404, staff=404, employee=403), None),
+        "api:connect_share": (
+            lambda world: {"share_id": share_to_r1(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=422, owner=422),
+            "post",
+            {},
+        ),
+        "api:decline_share": (
+            lambda world: {"share_id": share_to_r1(world).pk},
+            expect(405),
+            API_SHARE_ADMINS,
+            "post",
+            {},
+        ),
+    }
+)
+
+
 def hosting_on_server(world, status="active"):
     """A hosting of R1 that is on the server (``status``), for the lifecycle's buttons."""
     from hosting.models import ResellerHosting
