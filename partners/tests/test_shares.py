@@ -237,7 +237,7 @@ class TestBadge:
         with django_assert_num_queries(1):
             assert shares.open_share_count(world.r1.actor()) == 2
         page = client_for(world.r1.owner).get(reverse("dashboard")).content.decode()
-        assert '<span class="badge rounded-pill text-bg-primary ms-1" data-testid="badge">2</span>' in page
+        assert '<span class="badge rounded-pill text-bg-light ms-1" data-testid="badge">2</span>' in page
         shares.decline_share(world.r1.actor(), declined)
         assert shares.open_share_count(world.r1.actor()) == 1
         # Those who cannot act on shares see no number: employees, customers, while working in another account.
