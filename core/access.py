@@ -145,6 +145,10 @@ REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
     "partners:managed_list": None,
     "partners:managed_open": None,
     "partners:managed_end": None,
+    "partners:invitation_add": None,
+    "partners:invitation_withdraw": None,
+    "partners:invitation_answer": None,
+    "partners:managed_rights_confirm": None,
 }
 
 
