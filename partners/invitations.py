@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, Membership
@@ -110,12 +109,7 @@ def withdraw_invitation(actor: Actor, invitation: PartnerInvitation) -> PartnerI
     actor.forbid_switched()
     invitation = access_object(actor, PartnerInvitation, invitation.pk, DELETE)
     with transaction.atomic():
-        # unrestricted: the row was found through the restriction just above
-        updated = PartnerInvitation.objects.filter(pk=invitation.pk, state=State.OPEN).update(
-            state=State.WITHDRAWN, answered_at=timezone.now(), answered_by=actor.user
-        )
-        if not updated:
-            raise ValidationError(_("This invitation has already been answered."))
+        _close(invitation, State.WITHDRAWN, actor, unexpired=False)
         record(actor, AuditEntry.Action.REVOKE, invitation)
     invitation.refresh_from_db()
     return invitation
@@ -148,12 +142,15 @@ def closed_message(invitation: PartnerInvitation | None) -> str:
     return str(CLOSED_MESSAGES[reason]) if reason else ""
 
 
-def _close(invitation: PartnerInvitation, state: str, actor: Actor, **fields: Any) -> None:
-    """Move the open invitation to ``state``: one conditional UPDATE, so of two answers at once one wins."""
-    # unrestricted: the invitation was found by its token, which is the credential
-    updated = PartnerInvitation.objects.filter(
-        pk=invitation.pk, state=State.OPEN, expires_at__gt=timezone.now()
-    ).update(state=state, answered_at=timezone.now(), answered_by=actor.user, **fields)
+def _close(invitation: PartnerInvitation, state: str, actor: Actor, *, unexpired: bool = True, **fields: Any) -> None:
+    """Move the open invitation to ``state``: one conditional UPDATE, so of two answers at once (or an answer
+    and a withdrawal) one wins and the other is refused. Only a withdrawal may close an expired one."""
+    now = timezone.now()
+    # unrestricted: found by its token (the credential), or through the restriction for a withdrawal
+    still_open = PartnerInvitation.objects.filter(pk=invitation.pk, state=State.OPEN)
+    if unexpired:
+        still_open = still_open.filter(expires_at__gt=now)
+    updated = still_open.update(state=state, answered_at=now, answered_by=actor.user, **fields)
     if not updated:
         invitation.refresh_from_db()
         raise ValidationError(closed_message(invitation) or CLOSED_MESSAGES["unknown"])
