@@ -18,7 +18,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -229,11 +229,15 @@ def sign_up_customer(
     neither. The invitation stays open: the new owner answers it next."""
     if closed_reason(invitation) is not None:
         raise ValidationError(closed_message(invitation))
-    with transaction.atomic():
-        user = User(username=username, first_name=first_name, last_name=last_name, email=invitation.email)
-        user.set_password(password)
-        user.save()  # type: ignore[no-untyped-call]  # users.models is not typed yet
-        create_customer_account(Actor(user=user, ip=actor.ip), name=account_name)
+    try:
+        with transaction.atomic():
+            user = User(username=username, first_name=first_name, last_name=last_name, email=invitation.email)
+            user.set_password(password)
+            user.save()  # type: ignore[no-untyped-call]  # users.models is not typed yet
+            create_customer_account(Actor(user=user, ip=actor.ip), name=account_name)
+    except IntegrityError as error:
+        # Someone took the name or the address since the form checked them.
+        raise ValidationError(_("This username is already taken.")) from error
     return user
 
 
