@@ -7,8 +7,11 @@ import re
 import pytest
 from django.core import mail
 
+from accounts.demo import owner_actor
 from accounts.models import Account
 from conftest import make_contract
+from partners.models import Partnership
+from partners.services import end_partnership
 from tests.browser import PageWatcher, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +23,9 @@ def test_the_reseller_invites_and_the_customer_grants_one_contract(page, live_se
     settings.LANGUAGE_CODE = "de"
     base = live_server.url
     kunde = Account.objects.get(number="10002")
+    # The demo may already have made Webagentur Beispiel kunde's partner: kunde ends that first.
+    for partnership in Partnership.objects.filter(account__number="10001", customer_account=kunde, ended_at=None):
+        end_partnership(owner_actor(kunde), partnership)
     shared = make_contract(kunde, "o2501", note="Geteilter Vertrag")
     make_contract(kunde, "o2502", note="Nicht geteilt")
     reseller = page
