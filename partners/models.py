@@ -7,9 +7,14 @@ partner keeps about it: since when, which of its MKM customers it is, whether it
 mails, whether it has looked at the rights the customer granted.
 """
 
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
@@ -143,3 +148,78 @@ class PartnerShare(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
+
+
+# How long an invitation's link holds (Infomaniak: 14 days).
+INVITATION_VALIDITY = timedelta(days=14)
+
+
+def _invitation_expiry() -> datetime:
+    return timezone.now() + INVITATION_VALIDITY
+
+
+class PartnerInvitation(TenantModel):
+    """ "Einen Kunden hinzufügen": the partner's owner asks someone, by e-mail, to make it their partner.
+
+    The mail's link carries a random token; only its SHA-256 is stored. Whoever answers is the owner of the
+    customer account that accepts (``partners.invitations``): it may grant other rights than asked for.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="partner_invitations", editable=False
+    )
+    email = models.EmailField(_("e-mail address"))
+    requested_full = models.BooleanField(_("full access asked for"), default=True)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    sender_email = models.EmailField(_("sender address"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"), default=_invitation_expiry)
+    state = models.CharField(_("status"), max_length=16, choices=State.choices, default=State.OPEN)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    decline_message = models.TextField(_("reason"), max_length=2000, blank=True)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations", editable=False
+    )
+
+    requires_partner = True
+    # Only the partner's owner (its legal representative) invites and withdraws; administrators see them.
+    required_roles = {VIEW: Role.ADMIN, ADD: Role.OWNER, CHANGE: Role.OWNER, DELETE: Role.OWNER}
+
+    class Meta:
+        verbose_name = _("partner invitation")
+        verbose_name_plural = _("partner invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def issue_token(self) -> str:
+        """Set a new random token and return it; only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = self.hash_token(token)
+        return token
+
+    @property
+    def is_expired(self) -> bool:
+        return self.state == self.State.OPEN and self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN and not self.is_expired

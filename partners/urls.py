@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import share_views, views
+from partners import invitation_views, share_views, views
 
 app_name = "partners"
 
@@ -8,9 +8,22 @@ urlpatterns = [
     path("account/partners/", views.customer_partner_list_view, name="customer_partner_list"),
     path("account/partners/<int:pk>/", views.customer_partner_detail_view, name="customer_partner_detail"),
     path("account/partners/<int:pk>/end/", views.customer_partner_end_view, name="customer_partner_end"),
-    path("managed-customers/", views.ManagedCustomerListView.as_view(), name="managed_list"),
+    path("managed-customers/", invitation_views.ManagedCustomerListView.as_view(), name="managed_list"),
     path("managed-customers/<int:pk>/open/", views.managed_open_view, name="managed_open"),
     path("managed-customers/<int:pk>/end/", views.managed_end_view, name="managed_end"),
+    # The partner invites (way 1, issue #20).
+    path("managed-customers/invite/", invitation_views.invitation_add_view, name="invitation_add"),
+    path(
+        "managed-customers/invitations/<int:pk>/withdraw/",
+        invitation_views.invitation_withdraw_view,
+        name="invitation_withdraw",
+    ),
+    path(
+        "managed-customers/<int:pk>/rights-confirmed/",
+        invitation_views.managed_rights_confirm_view,
+        name="managed_rights_confirm",
+    ),
+    path("partner-invitation/<str:token>/", invitation_views.invitation_answer_view, name="invitation_answer"),
 ]
 
 # The customer shares (issue #20, way 2). ``share_add`` takes ``?partner=<account id>``: the public profile's

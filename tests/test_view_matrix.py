@@ -745,6 +745,82 @@ MATRIX.update(
 )
 
 
+def r1_invitation(world):
+    """An open invitation of R1 (the partner) to a customer."""
+    from partners.invitations import invite_customer
+
+    return invite_customer(world.r1.actor(), email="invited@example.test", requested_full=True)
+
+
+def r2_invitation_token(world):
+    """The link of an open invitation of R2: R1's owner is a customer who may answer it."""
+    from partners.models import PartnerInvitation
+
+    invitation = PartnerInvitation(account=world.r2.account, email="r1-owner@example.test", created_by=world.r2.owner)
+    token = invitation.issue_token()
+    invitation.save()
+    return {"token": token}
+
+
+OWNER_ONLY = expect(404, anonymous=LOGIN, employee=403, admin=403, owner=200, outsider=200, loner=404, staff=404)
+NO_SUCH_INVITATION = expect(404, anonymous=401)
+
+# The partner invites (issue #20, way 1): only the partner's owner invites and withdraws; the link needs no
+# login; the customer's owner answers (R1's members answer R2's invitation: only the owner may).
+MATRIX.update(
+    {
+        "partners:invitation_add": (None, OWNER_ONLY, OWNER_ONLY),
+        "partners:invitation_withdraw": (
+            lambda world: {"pk": r1_invitation(world).pk},
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=403, owner=302),
+        ),
+        "partners:managed_rights_confirm": (
+            r1_as_partner,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "partners:invitation_answer": (
+            r2_invitation_token,
+            expect(200, employee=403, admin=403, outsider=403),
+            expect(200, employee=403, admin=403, outsider=403),
+        ),
+        "api:list_partner_invitations": (
+            None,
+            expect(200, anonymous=401, loner=404, staff=404, employee=403),
+            None,
+        ),
+        "api:create_partner_invitation": (
+            None,
+            expect(200, anonymous=401, loner=404, staff=404, employee=403),
+            expect(403, anonymous=401, loner=404, staff=404, owner=201, outsider=201),
+            "post",
+            {"email": "new.customer@example.test", "access": "partial", "message": "Bitte Zugriff auf Verträge"},
+        ),
+        "api:withdraw_partner_invitation": (
+            lambda world: {"invitation_id": r1_invitation(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=403, owner=200),
+            "post",
+        ),
+        "api:accept_partner_invitation": (
+            None,
+            expect(405),
+            NO_SUCH_INVITATION,
+            "post",
+            {"token": "no-such-token", "access": "full"},
+        ),
+        "api:decline_partner_invitation": (
+            None,
+            expect(405),
+            NO_SUCH_INVITATION,
+            "post",
+            {"token": "no-such-token"},
+        ),
+    }
+)
+
+
 def hosting_on_server(world, status="active"):
     """A hosting of R1 that is on the server (``status``), for the lifecycle's buttons."""
     from hosting.models import ResellerHosting
