@@ -8,9 +8,16 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from core.navigation import register_badge
+        from core.tabs import Action
         from customers.views import CUSTOMER_LIST_LINKS
+        from partners.share_views import may_share_from_profile
         from partners.shares import open_share_count, share_list_link
+        from profiles.views import PROFILE_ACTIONS
 
         # The number of open access shares next to "Kunden" (IONOS), and the way to them from the customer list.
         register_badge("customers:endcustomer_list", open_share_count)
         CUSTOMER_LIST_LINKS.append(share_list_link)
+        # IONOS: a logged-in customer shares access from the partner's public profile.
+        PROFILE_ACTIONS.register(
+            Action("partners:share_from_profile", _("Share access"), "person-plus", may_share_from_profile)
+        )

@@ -6,14 +6,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.access import access_object
+from core.actor import Actor
 from core.http import ActorRequest, page_methods
+from core.roles import Role
 from core.tenancy import CHANGE
 from core.views import ObjectListView
 from customers.forms import EndCustomerForm
@@ -21,6 +24,7 @@ from partners import services, shares
 from partners.models import PartnerShare
 from partners.share_forms import ConnectForm, DeclineForm, PartnerSearchForm, ShareForm
 from partners.share_tables import PartnerShareFilterSet, PartnerShareTable
+from profiles.models import PartnerProfile, published_profiles
 
 
 def _form_error(form: Any, error: ValidationError) -> None:
@@ -166,3 +170,18 @@ def share_decline_view(request: ActorRequest, pk: int) -> HttpResponse:
             )
             return redirect("partners:share_list")
     return render(request, "partners/share_decline.html", {"share": share, "form": form})
+
+
+@require_safe
+def share_from_profile_view(request: ActorRequest, pk: int) -> HttpResponse:
+    """ "Zugriff freigeben" on a partner's public profile: on to Partner hinzufügen with that partner chosen."""
+    profile = published_profiles().filter(pk=pk).only("account_id").first()
+    if profile is None:
+        raise Http404
+    return redirect(f"{reverse('partners:share_add')}?partner={profile.account_id}")
+
+
+def may_share_from_profile(actor: Actor, profile: PartnerProfile) -> bool:
+    """The button shows to the owner of another account (a visitor logs in first, from the profile's link)."""
+    account = actor.account
+    return account is not None and actor.has_role(Role.OWNER) and account.pk != profile.account_id

@@ -30,6 +30,7 @@ urlpatterns = [
 # "Zugriff freigeben" links there.
 urlpatterns += [
     path("account/partners/share/", share_views.share_add_view, name="share_add"),
+    path("account/partners/share/profile/<int:pk>/", share_views.share_from_profile_view, name="share_from_profile"),
     path("account/partners/shares/<int:pk>/withdraw/", share_views.share_withdraw_view, name="share_withdraw"),
     path("customers/shares/", share_views.PartnerShareListView.as_view(), name="share_list"),
     path("customers/shares/<int:pk>/connect/", share_views.share_connect_view, name="share_connect"),

@@ -821,6 +821,19 @@ MATRIX.update(
 )
 
 
+def r2_public_profile(world):
+    from profiles.models import PartnerProfile
+
+    profile = PartnerProfile.objects.create(
+        account=world.r2.account, display_name="R2 Profil", slug="r2-profil", is_public=True
+    )
+    return {"pk": profile.pk}
+
+
+# "Zugriff freigeben" on a public profile only forwards to the share form, which checks the owner.
+MATRIX.update({"partners:share_from_profile": (r2_public_profile, expect(302, anonymous=LOGIN), POST_ONLY)})
+
+
 def hosting_on_server(world, status="active"):
     """A hosting of R1 that is on the server (``status``), for the lifecycle's buttons."""
     from hosting.models import ResellerHosting

@@ -558,3 +558,25 @@ def test_two_simultaneous_connects_make_exactly_one_partnership(world):
         thread.join(20)
     assert sorted(type(result).__name__ for result in results.values()) == ["Partnership", "ValidationError"]
     assert Partnership.objects.count() == 1
+
+
+def test_a_customer_shares_from_the_partners_public_profile(world, client_for):
+    """IONOS: "Zugriff freigeben" on the public profile leads the customer's owner to the share form with the
+    partner chosen; others do not see the button."""
+    from profiles.models import PartnerProfile
+
+    profile = PartnerProfile.objects.create(
+        account=world.r1.account, display_name="R1 Agentur", slug="r1-agentur", is_public=True
+    )
+    url = reverse("partners:share_from_profile", args=[profile.pk])
+    owner = client_for(world.c1.owner)
+    page = owner.get(reverse("profiles:public_profile", args=["r1-agentur"])).content.decode()
+    assert f'href="{url}"' in page
+    response = owner.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('partners:share_add')}?partner={world.r1.account.pk}"
+    for user in (world.c1.admin, world.r1.owner):
+        page = client_for(user).get(reverse("profiles:public_profile", args=["r1-agentur"])).content.decode()
+        assert f'href="{url}"' not in page, user
+    PartnerProfile.objects.filter(pk=profile.pk).update(is_public=False)
+    assert owner.get(url).status_code == 404
