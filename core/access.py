@@ -151,6 +151,7 @@ REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
     "partners:share_connect": None,
     "partners:share_decline": None,
     "partners:invitation_add": None,
+    "partners:invitation_for_customer": None,
     "partners:invitation_withdraw": None,
     "partners:invitation_answer": None,
     "partners:managed_rights_confirm": None,

@@ -9,7 +9,8 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from core.navigation import register_badge
         from core.tabs import Action
-        from customers.views import CUSTOMER_LIST_LINKS
+        from customers.views import CUSTOMER_ACTIONS, CUSTOMER_LIST_LINKS
+        from partners.invitation_views import may_ask_for_access
         from partners.share_views import may_share_from_profile
         from partners.shares import open_share_count, share_list_link
         from profiles.views import PROFILE_ACTIONS
@@ -20,4 +21,8 @@ class PartnersConfig(AppConfig):
         # IONOS: a logged-in customer shares access from the partner's public profile.
         PROFILE_ACTIONS.register(
             Action("partners:share_from_profile", _("Share access"), "person-plus", may_share_from_profile)
+        )
+        # Infomaniak: the partner asks one of its end customers for access to the customer's own account.
+        CUSTOMER_ACTIONS.register(
+            Action("partners:invitation_for_customer", _("Send access request"), "envelope-plus", may_ask_for_access)
         )

@@ -20,6 +20,7 @@ from core.access import access_object, require_action
 from core.http import ActorRequest, page_methods
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
+from customers.models import EndCustomer
 from partners import invitations, services, views
 from partners.forms import ScopeForm
 from partners.invitation_forms import AccountNameForm, CustomerSignupForm, DeclineForm, PartnerInvitationForm
@@ -51,17 +52,20 @@ class ManagedCustomerListView(views.ManagedCustomerListView):
 
 
 @page_methods
-def invitation_add_view(request: ActorRequest) -> HttpResponse:
-    """Einen Kunden hinzufügen: only the partner's owner (its legal representative)."""
+def invitation_add_view(request: ActorRequest, pk: int | None = None) -> HttpResponse:
+    """Einen Kunden hinzufügen: only the partner's owner (its legal representative). From an end customer's page
+    ("Zugriffsanfrage senden", ``pk``) the address is the customer's and the partnership is linked to it."""
     actor = request.actor
     require_action(actor, PartnerInvitation, ADD)
+    customer = access_object(actor, EndCustomer, pk) if pk is not None else None
     data = request.POST if request.method == "POST" else None
-    form = PartnerInvitationForm(data, initial={"sender_email": invitations.default_sender(actor)})
+    initial = {"sender_email": invitations.default_sender(actor), "email": customer.email if customer else ""}
+    form = PartnerInvitationForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
-        invitations.invite_customer(actor, **form.cleaned_data)
+        invitations.invite_customer(actor, **form.cleaned_data, end_customer=customer)
         messages.success(request, _("The invitation has been sent to %(email)s.") % form.cleaned_data)
         return redirect("partners:managed_list")
-    return render(request, "partners/invitation_form.html", {"form": form})
+    return render(request, "partners/invitation_form.html", {"form": form, "customer": customer})
 
 
 @require_POST
@@ -200,3 +204,13 @@ def _logged_in(
             messages.success(request, _("%(partner)s is now your partner.") % {"partner": invitation.account})
             return redirect("partners:customer_partner_detail", pk=partnership.pk)
     return render(request, "partners/invitation_answer.html", _context(invitation, form=form, decline=decline))
+
+
+def may_ask_for_access(actor: Any, customer: EndCustomer) -> bool:
+    """ "Zugriffsanfrage senden" on an end customer's page: for the partner's owner, while no partnership is linked
+    to the customer."""
+    if not actor.may(PartnerInvitation, ADD):
+        return False
+    # unrestricted: whether the actor's own account has a partnership linked to its own customer
+    linked = Partnership.objects.filter(account=actor.account, end_customer=customer, ended_at__isnull=True)
+    return not linked.exists()

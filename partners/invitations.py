@@ -33,6 +33,7 @@ from core.actor import Actor
 from core.mail import send_templated_mail
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
+from customers.models import EndCustomer
 from partners.models import PartnerInvitation, Partnership
 from partners.services import Right, Rights, describe_scope, grant_partnership, require_customer_owner
 from users.models import User
@@ -71,9 +72,16 @@ def default_sender(actor: Actor) -> str:
 
 
 def invite_customer(
-    actor: Actor, *, email: str, requested_full: bool, message: str = "", sender_email: str = ""
+    actor: Actor,
+    *,
+    email: str,
+    requested_full: bool,
+    message: str = "",
+    sender_email: str = "",
+    end_customer: EndCustomer | None = None,
 ) -> PartnerInvitation:
-    """The partner's owner asks ``email`` for Voll- or Teilzugriff; the mail's link is valid for 14 days."""
+    """The partner's owner asks ``email`` for Voll- or Teilzugriff; the mail's link is valid for 14 days. Sent
+    from one of its ``end_customer``s, the partnership is linked to that customer once accepted."""
     actor.forbid_switched()
     require_action(actor, PartnerInvitation, ADD)
     sender_email = sender_email or default_sender(actor)
@@ -85,6 +93,7 @@ def invite_customer(
             message=message,
             sender_email=sender_email,
             created_by=actor.user,
+            end_customer=access_object(actor, EndCustomer, end_customer.pk) if end_customer is not None else None,
         )
         token = invitation.issue_token()
         invitation.save()
@@ -183,7 +192,9 @@ def accept_invitation(
         partnership = grant_partnership(actor, invitation.account, full=full, rights=rights)
         reviewed = not needs_review(invitation, full=full)
         # unrestricted: the partnership just made, and its invitation found by the token
-        Partnership.objects.filter(pk=partnership.pk).update(rights_reviewed=reviewed)
+        Partnership.objects.filter(pk=partnership.pk).update(
+            rights_reviewed=reviewed, end_customer_id=invitation.end_customer_id
+        )
         PartnerInvitation.objects.filter(pk=invitation.pk).update(partnership=partnership)  # unrestricted: as above
         partnership.rights_reviewed = reviewed
         record(

@@ -193,6 +193,16 @@ class PartnerInvitation(TenantModel):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations", editable=False
     )
+    # Sent from one of the partner's own end customers ("Zugriffsanfrage senden"): the partnership is linked to it.
+    end_customer = models.ForeignKey(
+        "customers.EndCustomer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("end customer"),
+        editable=False,
+    )
 
     requires_partner = True
     # Only the partner's owner (its legal representative) invites and withdraws; administrators see them.

@@ -14,6 +14,11 @@ urlpatterns = [
     # The partner invites (way 1, issue #20).
     path("managed-customers/invite/", invitation_views.invitation_add_view, name="invitation_add"),
     path(
+        "managed-customers/invite/customer/<int:pk>/",
+        invitation_views.invitation_add_view,
+        name="invitation_for_customer",
+    ),
+    path(
         "managed-customers/invitations/<int:pk>/withdraw/",
         invitation_views.invitation_withdraw_view,
         name="invitation_withdraw",

@@ -831,7 +831,17 @@ def r2_public_profile(world):
 
 
 # "Zugriff freigeben" on a public profile only forwards to the share form, which checks the owner.
-MATRIX.update({"partners:share_from_profile": (r2_public_profile, expect(302, anonymous=LOGIN), POST_ONLY)})
+MATRIX.update(
+    {
+        "partners:share_from_profile": (r2_public_profile, expect(302, anonymous=LOGIN), POST_ONLY),
+        # Zugriffsanfrage senden from an end customer's page: the partner's owner only.
+        "partners:invitation_for_customer": (
+            customer,
+            expect(404, anonymous=LOGIN, employee=403, admin=403, owner=200),
+            expect(404, anonymous=LOGIN, employee=403, admin=403, owner=200),
+        ),
+    }
+)
 
 
 def hosting_on_server(world, status="active"):
