@@ -1522,3 +1522,38 @@ def make_portals_once(world):
     from portal.tests.helpers import make_portals
 
     return make_portals(world)
+
+
+# A partner with Teilzugriff (issue #20): a third reseller's owner works in R1's account with only R1's contract
+# shared. Every
+# page and endpoint of the matrix, read as that partner, shows nothing of R1 but the shared contract: no other
+# object's marker, in lists, counts, pages and the API (the account's name, in the banner, aside).
+PARTIAL_GET_CASES = [name for name, (_kwargs, get, *_rest) in MATRIX.items() if name != "users:logout"]
+
+
+def partial_partner_client(world) -> Client:
+    from conftest import make_tenant
+    from contracts.models import Contract
+    from partners.services import Right, grant_partnership
+
+    partner = make_tenant("20009", "Dritte Agentur", "r3")
+    Contract.objects.filter(pk=world.r1.contract.pk).update(note="Geteilter Vertrag")
+    shared = {("contracts.Contract", world.r1.contract.pk): Right(technical=True, statistics=True)}
+    partnership = grant_partnership(world.r1.actor(), partner.account, full=False, rights=shared, notify=False)
+    client = login(Client(), partner.owner)
+    verified(client, partner.owner)
+    response = client.post(reverse("partners:managed_open", args=[partnership.pk]))
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PARTIAL_GET_CASES)
+def test_a_partner_with_partial_access_learns_nothing_outside_it(world, name):
+    client = partial_partner_client(world)
+    response = send(client, world, name, "GET")
+    if response.status_code == 200 and not response.streaming:
+        content = response.content.decode().replace(world.r1.account.name, "")
+        assert MARKER not in content
+    if name == "contracts:contract_detail":
+        assert response.status_code == 200
