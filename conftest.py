@@ -247,6 +247,17 @@ def language_of_the_settings():
 
 
 @pytest.fixture(autouse=True)
+def main_urlconf():
+    """Each test starts with the main portal's URLs: a response of a portal host (``request.urlconf``) that a
+    test never closed (a streamed file) leaves that host's urlconf in the thread, and ``reverse`` would use it."""
+    from django.urls import set_urlconf
+
+    set_urlconf(None)
+    yield
+    set_urlconf(None)
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Rate limits live in the cache; every test starts with none counted."""
     from django.core.cache import cache

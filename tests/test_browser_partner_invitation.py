@@ -39,7 +39,8 @@ def test_the_reseller_invites_and_the_customer_grants_one_contract(page, live_se
     reseller.fill("#id_email", "karl@baeckerei-krume.test")
     reseller.check("input[name=requested_full][value='0']")
     reseller.fill("#id_message", "Wir brauchen Zugriff auf Ihren Webhosting-Vertrag.")
-    assert reseller.input_value("#id_sender_email") == "rita@webagentur-beispiel.test"
+    # The default sender is the partner profile's contact address.
+    assert reseller.input_value("#id_sender_email") == "anfragen@webagentur-beispiel.example"
     screenshot(reseller, "50-invitation-form-de")
     reseller.click("[data-testid=send-invitation]")
     reseller.wait_for_selector("[data-testid=open-invitations]")
