@@ -145,6 +145,12 @@ REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
     "partners:managed_list": None,
     "partners:managed_open": None,
     "partners:managed_end": None,
+    "partners:managed_detail": None,
+    "partners:managed_assign": None,
+    "partners:managed_email_copy": None,
+    "partners:managed_link": None,
+    "partners:endcustomer_open": None,
+    "partners:endcustomer_disconnect": None,
 }
 
 

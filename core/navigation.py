@@ -36,6 +36,11 @@ def has_account(actor: Actor) -> bool:
     return actor.has_account
 
 
+def is_partner_employee(actor: Actor) -> bool:
+    partnership = apps.get_model("partners.Partnership")
+    return actor.may(partnership, VIEW) and not actor.may(partnership, CHANGE)
+
+
 @dataclass(frozen=True)
 class MenuItem:
     label: Promise | str
@@ -77,7 +82,9 @@ MENU = (
     MenuGroup(
         _("Reseller"),
         (
-            MenuItem(_("Managed customers"), "partners:managed_list", "people-fill", "partners.Partnership"),
+            MenuItem(_("Managed customers"), "partners:managed_list", "people-fill", "partners.Partnership", CHANGE),
+            # An employee's managed customers are those assigned to it (the same list, restricted).
+            MenuItem(_("My customers"), "partners:managed_list", "people-fill", visible=is_partner_employee),
             MenuItem(_("Service accesses"), "access:serviceaccess_list", "key", "access.ServiceAccess"),
         ),
     ),

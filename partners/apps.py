@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partner network")
+
+    def ready(self) -> None:
+        from partners import managed_hooks
+
+        managed_hooks.register()
