@@ -724,6 +724,60 @@ MATRIX.update(
 )
 
 
+def api_managed(world):
+    return {"partnership_id": r1_as_partner_assigned(world)["pk"]}
+
+
+def api_partner(world):
+    return {"partnership_id": r1_as_customer(world)["pk"]}
+
+
+API_LIST = expect(200, anonymous=401, loner=404, staff=404)
+API_MEMBERS = expect(404, anonymous=401, employee=200, admin=200, owner=200)
+
+MATRIX.update(
+    {
+        "api:list_managed_customers": (None, API_LIST, None),
+        "api:get_managed_customer": (api_managed, API_MEMBERS, None),
+        "api:change_managed_customer": (
+            api_managed,
+            API_MEMBERS,
+            PARTNER_API_WRITES,
+            "patch",
+            {"email_copy": True},
+        ),
+        "api:assign_managed_customer": (
+            api_managed,
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=403, owner=200),
+            "put",
+            {"employees": []},
+        ),
+        "api:end_managed_customer": (
+            api_managed,
+            API_MEMBERS,
+            expect(404, anonymous=401, employee=403, admin=204, owner=204),
+            "delete",
+        ),
+        "api:list_partners": (None, API_LIST, None),
+        "api:get_partner": (api_partner, API_MEMBERS, None),
+        "api:change_partner_scope": (
+            api_partner,
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=403, owner=200),
+            "put",
+            {"full": True},
+        ),
+        "api:end_partner": (
+            api_partner,
+            API_MEMBERS,
+            expect(404, anonymous=401, employee=403, admin=403, owner=204),
+            "delete",
+        ),
+    }
+)
+
+
 def hosting_on_server(world, status="active"):
     """A hosting of R1 that is on the server (``status``), for the lifecycle's buttons."""
     from hosting.models import ResellerHosting
