@@ -52,6 +52,17 @@ def test_the_owner_assigns_a_managed_customer_and_the_employee_works_in_it(page,
     owner.click("[data-testid=assign-save]")
     owner.wait_for_selector(f"text={words['saved']}")
     screenshot(owner, f"61-managed-detail-{language}")
+    # The managed customer linked to the reseller's own MKM customer: its page opens the account and lists the
+    # products of the account shared with the reseller.
+    owner.select_option("#id_end_customer", index=1)
+    owner.click("[data-testid=link-save]")
+    owner.click("[data-testid=linked-customer]")
+    owner.wait_for_selector("[data-testid=customer-actions]")
+    actions = owner.inner_text("[data-testid=customer-actions]")
+    assert {"de": "Auf das Konto des Kunden zugreifen", "en": "Access the customer's account"}[language] in actions
+    owner.click(".nav-tabs a[href$='/products/']")
+    owner.wait_for_selector("[data-testid=shared-products]")
+    screenshot(owner, f"64-end-customer-shared-products-{language}")
 
     employee = new_page(page, base, language)
     log_in(employee, base, "mitarbeiter")
