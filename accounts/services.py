@@ -5,8 +5,10 @@ from __future__ import annotations
 from contextlib import suppress
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Max
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -211,3 +213,36 @@ def update_account_settings(actor: Actor, *, require_two_factor: bool) -> Accoun
         account.save(update_fields=SETTINGS_FIELDS)
         record(actor, AuditEntry.Action.UPDATE, account, changes=diff(before, snapshot(account, SETTINGS_FIELDS)))
     return account
+
+
+# Customer numbers the portal gives itself start here (the provider's own shop numbers are below it).
+FIRST_OWN_NUMBER = 10001
+
+
+def next_account_number() -> str:
+    """The next free numeric customer number: one above the highest."""
+    numeric = Account.objects.filter(number__regex=r"^[0-9]{1,18}$")
+    highest = numeric.aggregate(highest=Max(Cast("number", BigIntegerField())))["highest"]
+    return str(max(FIRST_OWN_NUMBER - 1, highest or 0) + 1)
+
+
+def create_customer_account(actor: Actor, *, name: str) -> Account:
+    """A new customer account, with its own Kundennummer, whose owner is the actor's user.
+
+    Two sign-ups at once may pick the same number: the unique number refuses the second, which takes the next.
+    """
+    actor.forbid_switched()
+    if actor.user is None:
+        raise PermissionDenied
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(number=next_account_number(), name=name)
+                membership = Membership.objects.create(account=account, user=actor.user, role=Role.OWNER)
+                owner = Actor(user=actor.user, account=account, role=Role.OWNER, ip=actor.ip)
+                record(owner, AuditEntry.Action.CREATE, account, account=account)
+                record(owner, AuditEntry.Action.JOIN, membership)
+            return account
+        except IntegrityError:
+            continue
+    raise ValidationError(_("No customer number could be given to the account. Please try again."))

@@ -27,14 +27,14 @@ from core.filters import SEARCH_MAX_LENGTH
 from core.http import page_methods
 from core.middleware import allow_form_action
 from core.tabs import Tab, Tabs
-from core.tenancy import CHANGE
+from core.tenancy import CHANGE, VIEW
 from core.views import ObjectDetailView, ObjectListView, ObjectTabView
 from customers.models import EndCustomer
 from customers.views import CUSTOMER_TABS
 
 LIST_TABS = [
-    ("contracts:contract_list", gettext_lazy("Contracts")),
-    ("contracts:domain_list", gettext_lazy("Domains")),
+    ("contracts:contract_list", gettext_lazy("Contracts"), Contract),
+    ("contracts:domain_list", gettext_lazy("Domains"), Domain),
 ]
 AUTOCOMPLETE_RESULTS = 20
 # The contract's tabs; other apps add theirs (hosting: a reseller contract's hostings and subscriptions).
@@ -58,7 +58,8 @@ class AssignableListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["list_tabs"] = LIST_TABS
+        # A partner with Teilzugriff may have been given contracts but no domain: no tab to a page it cannot open.
+        context["list_tabs"] = [(name, label) for name, label, model in LIST_TABS if self.actor.may(model, VIEW)]
         context["may_assign"] = services.may_assign(self.actor)
         if context["may_assign"]:
             context["assign_form"] = AssignForm(actor=self.actor, compact=True)

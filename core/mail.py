@@ -177,11 +177,13 @@ def send_templated_mail(
     *,
     to: list[str],
     on_behalf_of: Account | None = None,
+    reply_to: str = "",
     about: Account | None = None,
 ) -> None:
     """Render and send after commit. ``on_behalf_of``: mail to that account's end customers, under its brand,
-    through its own server, in its mail log. ``about``: mail to that account's members, of which the addresses
-    registered for it get a copy each, when the template may be copied (``register_copyable``)."""
+    through its own server, in its mail log. ``reply_to``: where answers go (a validated address; the sender
+    stays the provider's, so no one's address is forged). ``about``: mail to that account's members, of which
+    the addresses registered for it get a copy each, when the template may be copied (``register_copyable``)."""
     if not to:
         return
     for address in copy_addresses(template_prefix, context, to, about):
@@ -194,7 +196,13 @@ def send_templated_mail(
         log_id = _registry.account_mail.logged(account_id, kind=template_prefix, to=list(to), subject=subject)
     transaction.on_commit(
         lambda: send_email.enqueue(
-            subject=subject, text=text, html=html, to=list(to), account_id=account_id, log_id=log_id
+            subject=subject,
+            text=text,
+            html=html,
+            to=list(to),
+            account_id=account_id,
+            log_id=log_id,
+            reply_to=reply_to,
         )
     )
 
@@ -240,6 +248,7 @@ def send_email(
     account_id: int | None = None,
     log_id: int | None = None,
     attempt: int = 1,
+    reply_to: str = "",
 ) -> None:
     """One attempt; a failed one is tried again later (``RETRY_DELAYS``). When the account's own server failed
     the last attempt, the provider's server sends the mail once more."""
@@ -260,7 +269,7 @@ def send_email(
             to,
             connection=get_connection(),
             from_email=provider_sender(brand.sender_name if brand else ""),
-            reply_to=brand.reply_to if brand else "",
+            reply_to=reply_to or (brand.reply_to if brand else ""),
         )
 
     server: Server = "own" if own is not None else "provider"
@@ -282,6 +291,7 @@ def send_email(
                 account_id=account_id,
                 log_id=log_id,
                 attempt=attempt + 1,
+                reply_to=reply_to,
             )
             return
         note(attempt, server, error, final=own is None)

@@ -74,6 +74,7 @@ MENU = (
         _("MKM"),
         (
             MenuItem(_("Customers"), "customers:endcustomer_list", "person-vcard", "customers.EndCustomer"),
+            MenuItem(_("Inquiries"), "profiles:inquiry_list", "envelope-open", "profiles.Inquiry"),
             MenuItem(_("My to-dos"), "customers:todo_list", "check2-square", "customers.Todo"),
             MenuItem(_("Products"), "products:resellerproduct_list", "tags", "products.ResellerProduct"),
             MenuItem(_("Hosting plans"), "hosting:hostingplan_list", "sliders", "hosting.HostingPlan"),
@@ -89,6 +90,7 @@ MENU = (
                 _("My customers"), "partners:managed_list", "people-fill", "partners.Partnership", visible=below_admin
             ),
             MenuItem(_("Service accesses"), "access:serviceaccess_list", "key", "access.ServiceAccess"),
+            MenuItem(_("Partner profile"), "profiles:profile_edit", "shop-window", "profiles.PartnerProfile"),
         ),
     ),
     MenuGroup(
@@ -116,6 +118,20 @@ MENU = (
         ),
     ),
 )
+
+
+# Counts shown next to an entry (the open inquiries next to "Anfragen"), by its URL name. The app that knows the
+# count registers it from ``AppConfig.ready()``; it is read when the sidebar is drawn, never for a fragment.
+BADGES: dict[str, Callable[[Actor], int]] = {}
+
+
+def register_badge(url_name: str, count: Callable[[Actor], int]) -> None:
+    BADGES[url_name] = count
+
+
+def badge_for(actor: Actor, item: MenuItem) -> int:
+    count = BADGES.get(item.url_name)
+    return count(actor) if count is not None else 0
 
 
 def menu_for(actor: Actor) -> list[tuple[Promise | str | None, list[MenuItem]]]:

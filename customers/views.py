@@ -17,6 +17,7 @@ from audit.services import history_of
 from audit.tables import AuditEntryTable
 from core import exports
 from core.access import access_object, access_queryset, require_action
+from core.actor import Actor
 from core.http import page_methods
 from core.tabs import Actions, Tab, Tabs
 from core.tenancy import ADD, CHANGE, DELETE, VIEW
@@ -37,6 +38,9 @@ CUSTOMER_TABS = Tabs(
 )
 # Buttons in the customer's header that lead to other apps' pages (hosting: "+ Hosting-Bereich erstellen").
 CUSTOMER_ACTIONS = Actions()
+# Buttons next to the customer list's own that lead to other apps' pages (partners: the open access shares),
+# each a function of the actor giving ``(url, label, icon, count)`` or None when the actor has no use for it.
+CUSTOMER_LIST_LINKS: list[Callable[[Actor], tuple[str, Any, str, int] | None]] = []
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,11 @@ class EndCustomerListView(ObjectListView):
 
     def refine_queryset(self, queryset):
         return queryset.with_counts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["list_links"] = [link for link in (make(self.actor) for make in CUSTOMER_LIST_LINKS) if link]
+        return context
 
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()

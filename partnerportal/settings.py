@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "portal",
     "partners",
     "support",
+    "profiles",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("activity/", include("audit.urls")),
     path("customers/", include("customers.urls")),
+    path("", include("profiles.urls")),
     path("contracts/", include("contracts.urls")),
     path("products/", include("products.urls")),
     path("hostings/", include("hosting.urls")),

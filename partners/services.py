@@ -106,10 +106,10 @@ def _write_scope(access: ServiceAccess, rights: Mapping[tuple[str, int], Right])
     )
 
 
-def describe_scope(access: ServiceAccess) -> dict[str, Any]:
-    """What the audit trail keeps of a scope: full, or the products with their rights."""
+def describe_scope(access: ServiceAccess) -> dict[str, str]:
+    """What the audit trail keeps of a scope: "full", or "partial" with the products and their rights."""
     if not access.partial:
-        return {"scope": "full"}
+        return {"scope": "full", "products": ""}
     items = [
         f"{item.get_product_display()} {item.object_id}: "
         + ", ".join(
@@ -117,7 +117,7 @@ def describe_scope(access: ServiceAccess) -> dict[str, Any]:
         )
         for item in access.scope_items.order_by("product", "object_id")
     ]
-    return {"scope": "partial", "products": items}
+    return {"scope": "partial", "products": "; ".join(items)}
 
 
 def _owners_emails(account: Account) -> list[str]:
@@ -126,9 +126,12 @@ def _owners_emails(account: Account) -> list[str]:
     return [m.user.email for m in owners if m.user.email]
 
 
-def grant_partnership(actor: Actor, partner: Account, *, full: bool, rights: Rights | None = None) -> Partnership:
+def grant_partnership(
+    actor: Actor, partner: Account, *, full: bool, rights: Rights | None = None, notify: bool = True
+) -> Partnership:
     """The customer's owner lets ``partner`` work in its account, with all of the owner's rights or for the
-    products in ``rights``. One partnership at a time per partner and customer."""
+    products in ``rights``. One partnership at a time per partner and customer. ``notify``: mail the partner's
+    owners (not for the demo data, which nobody waits for)."""
     customer = require_customer_owner(actor)
     if not partner.is_partner or not partner.is_active or partner.pk == customer.pk:
         raise ValidationError(_("This account cannot be your partner."))
@@ -157,6 +160,8 @@ def grant_partnership(actor: Actor, partner: Account, *, full: bool, rights: Rig
             )
     except IntegrityError as error:
         raise ValidationError(_("This partner already has access to your account.")) from error
+    if not notify:
+        return partnership
     send_templated_mail(
         "partners/email/granted",
         {"partnership": partnership, "customer": customer, "full": full},
@@ -165,8 +170,10 @@ def grant_partnership(actor: Actor, partner: Account, *, full: bool, rights: Rig
     return partnership
 
 
-def _as_changes(scope: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return {name: ["", value if isinstance(value, str) else "; ".join(value)] for name, value in scope.items()}
+def _as_changes(scope: Mapping[str, str], before: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """The audit entry's changes from ``before`` (nothing) to ``scope``: only what differs."""
+    before = before or {}
+    return {name: [before.get(name, ""), value] for name, value in scope.items() if value != before.get(name, "")}
 
 
 def customer_partnerships(actor: Actor) -> QuerySet[Partnership]:
@@ -196,15 +203,7 @@ def change_scope(actor: Actor, partnership: Partnership, *, full: bool, rights: 
         access.partial = not full
         access.save(update_fields=["partial"])
         _write_scope(access, chosen)
-        after = describe_scope(access)
-        changes = {
-            name: [
-                before.get(name) if isinstance(before.get(name), str) else "; ".join(before.get(name) or []),
-                after.get(name) if isinstance(after.get(name), str) else "; ".join(after.get(name) or []),
-            ]
-            for name in ("scope", "products")
-        }
-        changes = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
+        changes = _as_changes(describe_scope(access), before)
         if changes:
             # unrestricted: the row just read through the customer's side
             Partnership.objects.filter(pk=partnership.pk).update(rights_reviewed=False)

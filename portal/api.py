@@ -11,10 +11,10 @@ from ninja.pagination import paginate
 
 from core.access import access_object, access_queryset
 from core.api import BodySchema, ExportQuery, export_list, filtered, valid_form
+from core.images import KINDS
 from core.tenancy import CHANGE, VIEW
 from portal import template_services as services
 from portal.filters import PortalTemplateFilterSet
-from portal.images import KINDS
 from portal.mail import MailTestFailed
 from portal.models import PortalTemplate
 from portal.tables import PortalTemplateTable

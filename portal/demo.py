@@ -39,6 +39,7 @@ TEMPLATE = {
     "mail_from_name": "Webagentur Beispiel",
 }
 HOSTING_PRODUCT = "Webhosting Start"
+UPGRADE_PRODUCT = "Webhosting Plus"
 HOSTING_DOMAIN = "blumen-sonnenschein.example"
 
 
@@ -81,6 +82,19 @@ def load() -> list[tuple[str, str]]:
         )
         product.full_clean(exclude=["account"])
         product.save()
+    # A bigger plan on the same contract, so Tarif wechseln has somewhere to go.
+    if not ResellerProduct.objects.filter(account=account, name=UPGRADE_PRODUCT).exists():
+        upgrade = ResellerProduct(
+            account=account,
+            kind=ResellerProduct.Kind.RESELLER_HOSTING,
+            contract=contract,
+            plan_name="Webhosting M",
+            name=UPGRADE_PRODUCT,
+            description="Mehr Platz und Postfächer für wachsende Websites.",
+            net_price=Decimal("9.90"),
+        )
+        upgrade.full_clean(exclude=["account"])
+        upgrade.save()
     if not ResellerHosting.objects.filter(end_customer=customer, product=product).exists():
         create_hosting(owner_actor(account), end_customer=customer, product=product, domain=HOSTING_DOMAIN)
     return [("endkunde", f"portal user of end customer K-1001 on the white-label portal {portal_url()}/")]

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapFormMixin, TenantModelForm, WriteOnlySecretsMixin
+from core.images import KINDS, clean_image
 from core.network import validate_public_host
 from core.text import validate_plain_text
 from portal.hosts import normalize_host
-from portal.images import KINDS, clean_image
 from portal.models import PortalTemplate
 
 LINK_FIELDS = ("home_url", "contact_url", "imprint_url", "privacy_url", "terms_url")

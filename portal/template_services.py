@@ -12,8 +12,8 @@ from audit.models import AuditEntry
 from audit.services import MASK, diff, record, snapshot
 from core import throttle
 from core.access import access_object, require_action, require_operator
+from core.images import KINDS
 from core.tenancy import CHANGE
-from portal.images import KINDS
 from portal.mail import MailTestFailed, send_test_mail
 from portal.models import PortalTemplate
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
 
+from core.images import CONTENT_TYPES, KINDS
 from core.views import ObjectEditView, ObjectListView
 from portal import template_services as services
 from portal.filters import PortalTemplateFilterSet
-from portal.images import CONTENT_TYPES, KINDS
 from portal.mail import MailTestFailed
 from portal.models import PortalTemplate
 from portal.tables import PortalTemplateTable
@@ -94,7 +94,7 @@ class PortalTemplateEditView(ObjectEditView):
 def template_image_view(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     """A template's logo, icon or favicon, for anyone: the end customers' login page shows them.
 
-    Only what ``portal.images`` wrote is stored, and it goes out as exactly that type, never sniffed,
+    Only what ``core.images`` wrote is stored, and it goes out as exactly that type, never sniffed,
     sandboxed should a browser open it as a page (SECURITY-TESTS IV-03).
     """
     if kind not in KINDS:

@@ -1,4 +1,5 @@
-"""Lists cost the same number of queries for 10 rows and 100 rows, pinned per list.
+"""Lists cost the same number of queries for 10 rows and 100 rows, pinned per list. A page with the sidebar
+reads the open inquiries once for the badge next to "Anfragen" (issue #20).
 
 When a list legitimately changes its queries, update ``query_counts.json`` in
 the same commit and say why.
@@ -13,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import Account, Membership
 from audit.models import AuditEntry
 from conftest import login, make_contract, make_customer, make_domain, make_product, make_user
 from contracts.models import ShopProduct
@@ -22,6 +23,7 @@ from customers.models import PortalUser, Todo
 from hosting.models import HostingServer, HostingUsage, ResellerHosting
 from hosting.tests.helpers import reseller_setup
 from products.models import ResellerProduct
+from profiles.models import Inquiry, PartnerProfile
 from support.models import SupportRequest
 from users.services import create_api_token
 
@@ -66,6 +68,18 @@ def grow(world, n):
         SupportRequest.objects.create(
             account=world.r1.account, sender=world.r1.owner, topic="other", message=f"Frage {index}"
         )
+        # An inquiry, every other one turned into that customer; and a public profile of another partner.
+        Inquiry.objects.create(
+            account=world.r1.account,
+            name=f"Interessent {index}",
+            email=f"i{index}@example.test",
+            message="Angebot?",
+            end_customer=customer if index % 2 else None,
+        )
+        partner = Account.objects.create(number=f"P{index}", name=f"Partner {index}", is_partner=True)
+        PartnerProfile.objects.create(
+            account=partner, slug=f"partner-{index}", display_name=f"Partner {index}", is_public=True
+        )
 
 
 LISTS = {
@@ -85,6 +99,10 @@ LISTS = {
     "api:list_products": "/api/v1/products/?limit=100",
     "support:request_list": "/support/?per_page=100",
     "api:list_support_requests": "/api/v1/support-requests/?limit=100",
+    "profiles:inquiry_list": "/inquiries/?per_page=100",
+    "api:list_inquiries": "/api/v1/inquiries/?limit=100",
+    "profiles:directory": "/partner/",
+    "api:list_partners": "/api/v1/partners/?limit=100",
 }
 
 

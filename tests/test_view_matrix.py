@@ -681,6 +681,146 @@ MATRIX.update(
 )
 
 
+def share_to_r1(world):
+    """An open access share the customer C1 sent to R1 (R1 is the partner)."""
+    from partners.shares import share_access
+
+    return share_access(world.c1.actor(), world.r1.account, full=True)
+
+
+def share_from_r1(world):
+    """An open access share R1 (as a customer) sent to R2."""
+    from partners.shares import share_access
+
+    return {"pk": share_access(world.r1.actor(), world.r2.account, full=True).pk}
+
+
+OWNER_PAGE = expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403, admin=403)
+API_OWNER = expect(200, anonymous=401, loner=404, staff=404, employee=403, admin=403)
+API_SHARE_ADMINS = expect(404, anonymous=401, employee=403, admin=200, owner=200)
+
+# Access shares (issue #20, way 2): the customer's owner shares and withdraws, every member sees its shares; the
+# partner's administrators connect and decline.
+MATRIX.update(
+    {
+        "partners:share_add": (None, OWNER_PAGE, expect(404, anonymous=LOGIN, employee=403, admin=403)),
+        "partners:share_withdraw": (share_from_r1, POST_ONLY, OWNER_WRITES),
+        "partners:share_list": (None, ADMIN_LIST, None),
+        "partners:share_connect": (lambda world: {"pk": share_to_r1(world).pk}, ADMINS_ONLY, ADMINS_ONLY),
+        "partners:share_decline": (
+            lambda world: {"pk": share_to_r1(world).pk},
+            ADMINS_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "api:find_partners": (None, API_OWNER, None),
+        "api:list_sent_shares": (None, expect(200, anonymous=401, loner=404, staff=404), None),
+        "api:create_share": (
+            None,
+            expect(200, anonymous=401, loner=404, staff=404),
+            expect(422, anonymous=401, loner=404, staff=404, employee=403, admin=403),
+            "post",
+            {"partner": 0, "full": True},
+        ),
+        "api:withdraw_share": (
+            lambda world: {"share_id": share_from_r1(world)["pk"]},
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=403, owner=200),
+        ),
+        "api:list_received_shares": (None, expect(200, anonymous=401, loner=404, staff=404, employee=403), None),
+        "api:connect_share": (
+            lambda world: {"share_id": share_to_r1(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=422, owner=422),
+            "post",
+            {},
+        ),
+        "api:decline_share": (
+            lambda world: {"share_id": share_to_r1(world).pk},
+            expect(405),
+            API_SHARE_ADMINS,
+            "post",
+            {},
+        ),
+    }
+)
+
+
+def r1_invitation(world):
+    """An open invitation of R1 (the partner) to a customer."""
+    from partners.invitations import invite_customer
+
+    return invite_customer(world.r1.actor(), email="invited@example.test", requested_full=True)
+
+
+def r2_invitation_token(world):
+    """The link of an open invitation of R2: R1's owner is a customer who may answer it."""
+    from partners.models import PartnerInvitation
+
+    invitation = PartnerInvitation(account=world.r2.account, email="r1-owner@example.test", created_by=world.r2.owner)
+    token = invitation.issue_token()
+    invitation.save()
+    return {"token": token}
+
+
+OWNER_ONLY = expect(404, anonymous=LOGIN, employee=403, admin=403, owner=200, outsider=200, loner=404, staff=404)
+NO_SUCH_INVITATION = expect(404, anonymous=401)
+
+# The partner invites (issue #20, way 1): only the partner's owner invites and withdraws; the link needs no
+# login; the customer's owner answers (R1's members answer R2's invitation: only the owner may).
+MATRIX.update(
+    {
+        "partners:invitation_add": (None, OWNER_ONLY, OWNER_ONLY),
+        "partners:invitation_withdraw": (
+            lambda world: {"pk": r1_invitation(world).pk},
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=403, owner=302),
+        ),
+        "partners:managed_rights_confirm": (
+            r1_as_partner,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302),
+        ),
+        "partners:invitation_answer": (
+            r2_invitation_token,
+            expect(200, employee=403, admin=403, outsider=403),
+            expect(200, employee=403, admin=403, outsider=403),
+        ),
+        "api:list_partner_invitations": (
+            None,
+            expect(200, anonymous=401, loner=404, staff=404, employee=403),
+            None,
+        ),
+        "api:create_partner_invitation": (
+            None,
+            expect(200, anonymous=401, loner=404, staff=404, employee=403),
+            expect(403, anonymous=401, loner=404, staff=404, owner=201, outsider=201),
+            "post",
+            {"email": "new.customer@example.test", "access": "partial", "message": "Bitte Zugriff auf Verträge"},
+        ),
+        "api:withdraw_partner_invitation": (
+            lambda world: {"invitation_id": r1_invitation(world).pk},
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=403, owner=200),
+            "post",
+        ),
+        "api:accept_partner_invitation": (
+            None,
+            expect(405),
+            NO_SUCH_INVITATION,
+            "post",
+            {"token": "no-such-token", "access": "full"},
+        ),
+        "api:decline_partner_invitation": (
+            None,
+            expect(405),
+            NO_SUCH_INVITATION,
+            "post",
+            {"token": "no-such-token"},
+        ),
+    }
+)
+
+
 def r1_as_partner_assigned(world):
     """R1 is the partner of C1, linked to R1's end customer, and its employee is assigned to it (Meine Kunden)."""
     from partners import managed
@@ -976,6 +1116,121 @@ MATRIX.update(
             lambda world: {"template_id": r1_template(world).pk},
             expect(405),
             expect(404, anonymous=401, employee=403, admin=422, owner=422),
+        ),
+    }
+)
+
+
+def r1_profile(world, **fields):
+    """R1's public partner profile (no marker: it is public by design), once."""
+    from profiles.models import PartnerProfile
+
+    values = {"display_name": "Erste Agentur", "is_public": True, "services": "webdesign", **fields}
+    profile, _created = PartnerProfile.objects.get_or_create(
+        account=world.r1.account, slug="erste-agentur", defaults=values
+    )
+    return profile
+
+
+def r1_profile_logo(world):
+    from django.core.files.base import ContentFile
+
+    from portal.tests.template_fixtures import image_bytes
+
+    profile = r1_profile(world)
+    profile.logo.save("logo.png", ContentFile(image_bytes()))
+    return {"pk": profile.pk}
+
+
+def r1_inquiry(world):
+    from profiles.models import Inquiry
+
+    r1_profile(world)
+    inquiry = Inquiry.objects.create(
+        account=world.r1.account,
+        name=f"{MARKER} Interessent",
+        email="interessent@example.test",
+        phone="030 9876543",
+        message="Bitte um ein Angebot.",
+    )
+    return {"pk": inquiry.pk}
+
+
+def r1_linked_customer(world):
+    from profiles.models import Inquiry
+
+    Inquiry.objects.filter(pk=r1_inquiry(world)["pk"]).update(end_customer=world.r1.customer, status="done")
+    return customer(world)
+
+
+# The partner network's public face (issue #20): Partnerprofil (owners and administrators edit, employees see),
+# the public directory and profile page (anyone), and Kundenverwaltung → Anfragen (every member).
+PUBLIC = expect(200)
+PROFILE_BODY = {"display_name": "Matrix Agentur", "services": ["hosting"], "is_public": True}
+MATRIX.update(
+    {
+        "profiles:profile_edit": (
+            None,
+            OWN_ACCOUNT,
+            expect(200, anonymous=LOGIN, loner=404, staff=404, employee=403),
+        ),
+        "profiles:directory": (lambda world: r1_profile(world) and None, PUBLIC, expect(405)),
+        "profiles:public_profile": (lambda world: {"slug": r1_profile(world).slug}, PUBLIC, PUBLIC),
+        "profiles:inquiry_sent": (lambda world: {"slug": r1_profile(world).slug}, PUBLIC, expect(405)),
+        "profiles:logo": (r1_profile_logo, PUBLIC, expect(405)),
+        "profiles:inquiry_list": (lambda world: r1_inquiry(world) and None, OWN_ACCOUNT, None),
+        "profiles:inquiry_detail": (r1_inquiry, MEMBERS_ONLY, None),
+        # An empty POST names no way ("mode"): the page is shown again.
+        "profiles:inquiry_customer": (r1_inquiry, MEMBERS_ONLY, MEMBERS_ONLY),
+        "profiles:inquiry_status": (r1_inquiry, POST_ONLY, MEMBERS_REDIRECT),
+        "profiles:endcustomer_inquiries": (r1_linked_customer, MEMBERS_ONLY, None),
+        "api:get_profile": (lambda world: r1_profile(world) and None, API_OWN, None),
+        "api:put_profile": (
+            lambda world: r1_profile(world) and None,
+            API_OWN,
+            expect(200, anonymous=401, loner=404, staff=404, employee=403),
+            "put",
+            PROFILE_BODY,
+        ),
+        "api:list_partners": (lambda world: r1_profile(world) and None, PUBLIC, None),
+        "api:list_inquiries": (
+            lambda world: r1_inquiry(world) and None,
+            expect(200, anonymous=401, loner=404, staff=404),
+            None,
+        ),
+        "api:export_inquiries": (
+            lambda world: r1_inquiry(world) and None,
+            expect(200, anonymous=401, loner=404, staff=404),
+            None,
+        ),
+        "api:get_inquiry": (lambda world: {"inquiry_id": r1_inquiry(world)["pk"]}, API_OWN, None),
+        "api:set_inquiry_status": (
+            lambda world: {"inquiry_id": r1_inquiry(world)["pk"]},
+            expect(405),
+            API_OWN,
+            "post",
+            {"status": "done"},
+        ),
+        # No customer 0: a field error for the members, the outsider's 404 before anything is read.
+        "api:assign_inquiry": (
+            lambda world: {"inquiry_id": r1_inquiry(world)["pk"]},
+            expect(405),
+            expect(404, anonymous=401, employee=422, admin=422, owner=422),
+            "post",
+            {"end_customer": 0},
+        ),
+        "api:create_customer_from_inquiry": (
+            lambda world: {"inquiry_id": r1_inquiry(world)["pk"]},
+            expect(405),
+            expect(404, anonymous=401, employee=201, admin=201, owner=201),
+            "post",
+            {
+                "number": "ANFRAGE-1",
+                "street": "Weg 1",
+                "postal_code": "10115",
+                "city": "Berlin",
+                "mobile": "0170 1234567",
+            },
         ),
     }
 )

@@ -185,6 +185,29 @@ class TestSummary:
         assert f"Log in to Plesk: {contract.hosting_server.origin}" in body
         assert "Forgot your password?" in body and "/password/reset/" not in body
 
+    def test_it_arrives_at_a_real_smtp_server_without_a_password(self, setup, run, smtp_server):
+        import email
+        from email import policy
+
+        tenant, contract, product = setup
+        hosting = run(
+            create_hosting,
+            tenant.actor(),
+            end_customer=tenant.plain_customer,
+            product=product,
+            domain="smtp-bereich.example",
+            send_summary=True,
+        )
+        (envelope,) = smtp_server.messages
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        assert message["Subject"] == "Your hosting space smtp-bereich.example is ready"
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        html = message.get_body(preferencelist=("html",)).get_content()
+        assert f"Plesk login name: {hosting.plesk_customer_login}" in text
+        for part in (text, html):
+            assert "contains no password" in part
+            assert "Passwort:" not in part and "Password:" not in part and "/password/reset/" not in part
+
     def test_not_sent_unless_asked(self, setup, run):
         tenant, _contract, product = setup
         hosting = run(create_hosting, tenant.actor(), end_customer=tenant.plain_customer, product=product)

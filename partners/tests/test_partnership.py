@@ -127,6 +127,9 @@ class TestPartialAccess:
         )
         assert client.get(reverse("contracts:contract_detail", args=[other.pk])).status_code == 200
         assert client.get(reverse("contracts:contract_detail", args=[c1.contract.pk])).status_code == 404
+        # No domain is shared any more: its list is missing, and so is the tab leading to it.
+        assert client.get(reverse("contracts:domain_list")).status_code == 404
+        assert reverse("contracts:domain_list") not in client.get(reverse("contracts:contract_list")).content.decode()
         entry = AuditEntry.objects.filter(account=world.r1.account, action=AuditEntry.Action.UPDATE).latest("pk")
         assert entry.changes["products"][1] == f"Contract {other.pk}: technical, statistics"
         services.change_scope(c1.actor(), partnership, full=True)

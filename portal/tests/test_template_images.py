@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from portal.images import MAX_BYTES, clean_image
+from core.images import MAX_BYTES, clean_image
 from portal.tests.template_fixtures import image_bytes, png_declaring, upload
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><foreignObject></foreignObject></svg>'

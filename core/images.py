@@ -1,4 +1,5 @@
-"""Logo, icon and favicon uploads: hostile until Pillow has decoded them and written them anew.
+"""Uploaded images (a portal template's logo, icon and favicon; a partner profile's logo): hostile until Pillow has
+decoded them and written them anew.
 
 What a reseller uploads is shown on pages of other people (the end customers' login page), so it is
 judged by its content, never by its name or the browser's content type (SECURITY-TESTS IV-03): only
