@@ -31,11 +31,11 @@ def new_page(page, base, language):
 def test_the_owner_assigns_a_managed_customer_and_the_employee_works_in_it(page, live_server, language):
     base = live_server.url
     reseller = Account.objects.get(number="10001")
-    # Bäckerei Krume (kunde) and a second customer let the reseller in with full access.
-    grant_partnership(owner_actor("10002"), reseller, full=True)
+    # The demo's Bäckerei Krume (kunde) shares one contract with the reseller (Teilzugriff); a second customer
+    # lets it in with full access.
     second = Account.objects.create(number="10077", name="Café Zweitkunde")
     Membership.objects.create(account=second, user=make_user("zweitkunde"), role=Role.OWNER)
-    grant_partnership(owner_actor("10077"), reseller, full=True)
+    grant_partnership(owner_actor("10077"), reseller, full=True, notify=False)
     words = {
         "de": {"mine": "Meine Kunden", "saved": "Die Mitarbeitenden für Bäckerei Krume wurden gespeichert."},
         "en": {"mine": "My customers", "saved": "The employees of Bäckerei Krume have been saved."},
@@ -62,6 +62,8 @@ def test_the_owner_assigns_a_managed_customer_and_the_employee_works_in_it(page,
     assert {"de": "Auf das Konto des Kunden zugreifen", "en": "Access the customer's account"}[language] in actions
     owner.click(".nav-tabs a[href$='/products/']")
     owner.wait_for_selector("[data-testid=shared-products]")
+    assert "o5001" in owner.inner_text("[data-testid=shared-products]")
+    assert "o5002" not in owner.inner_text("[data-testid=shared-products]")
     screenshot(owner, f"64-end-customer-shared-products-{language}")
 
     employee = new_page(page, base, language)
