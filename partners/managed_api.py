@@ -203,12 +203,12 @@ def end_managed_customer(request: Any, partnership_id: int) -> Status[None]:
 
 @router.get("/me/partners/", response=list[PartnerOut], summary="The partners that work in your account")
 @paginate
-def list_partners(request: Any) -> QuerySet[Partnership]:
+def list_my_partners(request: Any) -> QuerySet[Partnership]:
     return services.customer_partnerships(request.actor)
 
 
 @router.get("/me/partners/{partnership_id}/", response=PartnerOut, summary="One partner and its access")
-def get_partner(request: Any, partnership_id: int) -> Partnership:
+def get_my_partner(request: Any, partnership_id: int) -> Partnership:
     return services.customer_partnership(request.actor, partnership_id)
 
 
@@ -217,7 +217,7 @@ def get_partner(request: Any, partnership_id: int) -> Partnership:
     response=PartnerOut,
     summary="Change the partner's access: full, or these products (the owner)",
 )
-def change_partner_scope(request: Any, partnership_id: int, payload: ScopeIn) -> Partnership:
+def change_my_partner_scope(request: Any, partnership_id: int, payload: ScopeIn) -> Partnership:
     partnership = services.customer_partnership(request.actor, partnership_id)
     rights = {(item.product, item.id): Right(item.technical, item.statistics) for item in payload.products}
     services.change_scope(request.actor, partnership, full=payload.full, rights=rights)
@@ -225,6 +225,6 @@ def change_partner_scope(request: Any, partnership_id: int, payload: ScopeIn) ->
 
 
 @router.delete("/me/partners/{partnership_id}/", response={204: None}, summary="End the partnership (the owner)")
-def end_partner(request: Any, partnership_id: int) -> Status[None]:
+def end_my_partner(request: Any, partnership_id: int) -> Status[None]:
     services.end_partnership(request.actor, services.customer_partnership(request.actor, partnership_id))
     return Status(204, None)

@@ -873,7 +873,6 @@ def api_partner(world):
 
 
 API_LIST = expect(200, anonymous=401, loner=404, staff=404)
-API_MEMBERS = expect(404, anonymous=401, employee=200, admin=200, owner=200)
 
 MATRIX.update(
     {
@@ -899,16 +898,16 @@ MATRIX.update(
             expect(404, anonymous=401, employee=403, admin=204, owner=204),
             "delete",
         ),
-        "api:list_partners": (None, API_LIST, None),
-        "api:get_partner": (api_partner, API_MEMBERS, None),
-        "api:change_partner_scope": (
+        "api:list_my_partners": (None, API_LIST, None),
+        "api:get_my_partner": (api_partner, API_MEMBERS, None),
+        "api:change_my_partner_scope": (
             api_partner,
             expect(405),
             expect(404, anonymous=401, employee=403, admin=403, owner=200),
             "put",
             {"full": True},
         ),
-        "api:end_partner": (
+        "api:end_my_partner": (
             api_partner,
             API_MEMBERS,
             expect(404, anonymous=401, employee=403, admin=403, owner=204),
