@@ -9,6 +9,11 @@ class AccessConfig(AppConfig):
     def ready(self):
         from access.dashboard import granted_access_figures, held_access_figures
         from core.dashboard import DASHBOARD, Panel
+        from core.mail import register_copyable
+
+        # Telling the customer a provider came in (or tried a used code) carries no code: a partner that gets
+        # copies of the customer's mail (E-Mail-Kopie) may read them.
+        register_copyable("access/email/redeemed", "access/email/replayed")
 
         DASHBOARD.register(
             Panel(

@@ -137,6 +137,11 @@ class ServiceAccess(TenantModel):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     # The SHA-256 of the nonce of the one portal handoff link not yet used (end-customer accesses only).
     handoff_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Members of the holder account below administrator who may use it too: the employees a partner's owner
+    # assigned to the partnership (Meine Kunden). Owners and administrators use every access their account holds.
+    assigned_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_service_accesses", verbose_name=_("employees")
+    )
 
     # Resellers hold service accesses (Reseller → Service-Zugänge); any account can share one. Owners and
     # administrators hold and use them; employees do not.

@@ -224,22 +224,35 @@ def _mail_owners(account, template: str, context: dict) -> None:
     # unrestricted: the owners of the customer's account are told, whoever acted
     owners = Membership.objects.filter(account=account, role=Role.OWNER).select_related("user")
     emails = [m.user.email for m in owners if m.user.email]
-    send_templated_mail(template, {"account": account, **context}, to=emails)
+    send_templated_mail(template, {"account": account, **context}, to=emails, about=account)
+
+
+def usable_by(home: Actor):
+    """The accesses to an account that ``home`` (a member in its own account) may switch into: for its owners
+    and administrators every one the account holds; for an employee those it was assigned to
+    (``ServiceAccess.assigned_members``: a partner's owner assigns managed customers to its employees)."""
+    if home.grant is not None or not home.has_account:
+        return ServiceAccess.objects.none()
+    if home.has_role(Role.ADMIN):
+        return ServiceAccess.objects.with_state().restrict(home).filter(shared_account__isnull=False)
+    if not home.account.is_partner:
+        return ServiceAccess.objects.none()
+    return ServiceAccess.objects.with_state().filter(  # unrestricted: an employee's own assignments in its account
+        account=home.account, assigned_members=home.user, shared_account__isnull=False
+    )
 
 
 def switched_actor(home: Actor, session) -> Actor | None:
     """The actor inside the shared account, or None when the switch is no longer allowed.
 
     Checked on every request: revocation, a deactivated or removed sharer, a
-    deactivated account, or the provider user losing their own admin role end
-    the switch at the next request.
+    deactivated account, or the provider user losing their own admin role (or,
+    as an employee, the assignment) end the switch at the next request.
     """
     access_id = session.get(SESSION_ACCESS_KEY)
-    if not isinstance(access_id, int) or not home.has_role(Role.ADMIN):
+    if not isinstance(access_id, int):
         return None
-    access = (
-        ServiceAccess.objects.with_state().restrict(home).filter(pk=access_id, shared_account__isnull=False).first()
-    )
+    access = usable_by(home).filter(pk=access_id).first()
     if access is None or not access.is_usable:
         return None
     return Actor(

@@ -155,6 +155,12 @@ REFUSED_WHILE_SWITCHED: dict[str, frozenset[str] | None] = {
     "partners:invitation_withdraw": None,
     "partners:invitation_answer": None,
     "partners:managed_rights_confirm": None,
+    "partners:managed_detail": None,
+    "partners:managed_assign": None,
+    "partners:managed_email_copy": None,
+    "partners:managed_link": None,
+    "partners:endcustomer_open": None,
+    "partners:endcustomer_disconnect": None,
 }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
@@ -30,6 +31,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
 
 if TYPE_CHECKING:
@@ -94,9 +97,20 @@ class AccountMail(Protocol):
         """Note an attempt in the log."""
 
 
+# Who gets a copy of a mail to an account's members: (account id, template prefix, addresses) → more addresses.
+CopyRecipients = Callable[[int, str, list[str]], list[str]]
+
+# Context names of what must never reach anyone but the addressee: a copy is never sent of a mail that has one,
+# whatever was registered.
+SECRET_CONTEXT_KEYS = frozenset({"link", "token", "code", "password", "uid", "uidb64"})
+
+
 @dataclass
 class _Registry:
     account_mail: AccountMail | None = None
+    copy_recipients: list[CopyRecipients] | None = None
+    # The templates that may be copied; every other one never is (deny by default).
+    copyable: set[str] | None = None
 
 
 _registry = _Registry()
@@ -105,6 +119,32 @@ _registry = _Registry()
 def register_account_mail(account_mail: AccountMail) -> None:
     """Let ``account_mail`` decide how mail on an account's behalf goes out (one app does, at start-up)."""
     _registry.account_mail = account_mail
+
+
+def register_copy_recipients(copy_recipients: CopyRecipients) -> None:
+    """Let ``copy_recipients`` name who gets a copy of the mails to an account's members (E-Mail-Kopie: the
+    partners app, for the partners that asked for copies of a customer's mail)."""
+    recipients = _registry.copy_recipients = _registry.copy_recipients or []
+    if copy_recipients not in recipients:
+        recipients.append(copy_recipients)
+
+
+def register_copyable(*template_prefixes: str) -> None:
+    """The app that owns these mail templates declares that copies of them may go out: none of them carries a
+    password link, a one-time code or an invitation token. Any other template is never copied."""
+    _registry.copyable = (_registry.copyable or set()) | set(template_prefixes)
+
+
+def copy_addresses(template_prefix: str, context: dict[str, Any], to: list[str], about: Account | None) -> list[str]:
+    """Who gets a copy of this mail to ``about``'s members: nobody unless its template may be copied."""
+    if about is None or template_prefix not in (_registry.copyable or set()):
+        return []
+    if SECRET_CONTEXT_KEYS & set(context):
+        return []
+    extra: list[str] = []
+    for recipients in _registry.copy_recipients or []:
+        extra += [address for address in recipients(about.pk, template_prefix, list(to)) if address]
+    return sorted(set(extra) - set(to))
 
 
 def brand_for(account: Account | None) -> Brand | None:
@@ -138,12 +178,16 @@ def send_templated_mail(
     to: list[str],
     on_behalf_of: Account | None = None,
     reply_to: str = "",
+    about: Account | None = None,
 ) -> None:
     """Render and send after commit. ``on_behalf_of``: mail to that account's end customers, under its brand,
     through its own server, in its mail log. ``reply_to``: where answers go (a validated address; the sender
-    stays the provider's, so no one's address is forged)."""
+    stays the provider's, so no one's address is forged). ``about``: mail to that account's members, of which
+    the addresses registered for it get a copy each, when the template may be copied (``register_copyable``)."""
     if not to:
         return
+    for address in copy_addresses(template_prefix, context, to, about):
+        _send_copy(template_prefix, context, address, about)
     brand = brand_for(on_behalf_of)
     subject, text, html = render_mail(template_prefix, context, brand)
     account_id = on_behalf_of.pk if on_behalf_of is not None else None
@@ -161,6 +205,16 @@ def send_templated_mail(
             reply_to=reply_to,
         )
     )
+
+
+def _send_copy(template_prefix: str, context: dict[str, Any], address: str, about: Account | None) -> None:
+    subject, text, html = render_mail(template_prefix, context)
+    note = _("A copy of a message the portal sent to the members of %(account)s: you receive copies of its mail.")
+    note = note % {"account": about}
+    subject = _("Copy: %(subject)s") % {"subject": subject}
+    text = f"{note}\n\n{text}"
+    html = format_html("<p><em>{}</em></p>", note) + html
+    transaction.on_commit(lambda: send_email.enqueue(subject=subject, text=text, html=html, to=[address]))
 
 
 def provider_sender(name: str) -> str:

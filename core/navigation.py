@@ -16,6 +16,7 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from core.access import refused_while_switched
+from core.roles import Role
 from core.tenancy import ADD, CHANGE, VIEW
 
 if TYPE_CHECKING:
@@ -36,6 +37,11 @@ def has_account(actor: Actor) -> bool:
     return actor.has_account
 
 
+def below_admin(actor: Actor) -> bool:
+    """An employee (Meine Kunden instead of Verwaltete Kunden)."""
+    return not actor.has_role(Role.ADMIN)
+
+
 @dataclass(frozen=True)
 class MenuItem:
     label: Promise | str
@@ -44,14 +50,14 @@ class MenuItem:
     # The model (``"app_label.Model"``) and action whose rule the page's view requires ...
     model: str | None = None
     action: str = VIEW
-    # ... or, for a page without one, who may open it.
+    # ... or, for a page without one, who may open it (with one: to whom of those the entry shows).
     visible: Callable[[Actor], bool] = anyone
 
     def shown_to(self, actor: Actor) -> bool:
         if refused_while_switched(actor, self.url_name):
             return False
-        if self.model is not None:
-            return actor.may(apps.get_model(self.model), self.action)
+        if self.model is not None and not actor.may(apps.get_model(self.model), self.action):
+            return False
         return self.visible(actor)
 
 
@@ -78,7 +84,11 @@ MENU = (
     MenuGroup(
         _("Reseller"),
         (
-            MenuItem(_("Managed customers"), "partners:managed_list", "people-fill", "partners.Partnership"),
+            MenuItem(_("Managed customers"), "partners:managed_list", "people-fill", "partners.Partnership", CHANGE),
+            # An employee's managed customers are those assigned to it (the same list, restricted).
+            MenuItem(
+                _("My customers"), "partners:managed_list", "people-fill", "partners.Partnership", visible=below_admin
+            ),
             MenuItem(_("Service accesses"), "access:serviceaccess_list", "key", "access.ServiceAccess"),
             MenuItem(_("Partner profile"), "profiles:profile_edit", "shop-window", "profiles.PartnerProfile"),
         ),

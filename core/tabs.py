@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.urls import reverse
 
@@ -63,6 +63,18 @@ class Action:
     icon: str  # a Bootstrap icon's name, without "bi-"
     # Whether the actor may use it on this object: the page it leads to refuses it otherwise.
     visible: Callable[[Actor, Any], bool] = _always
+    # "post": a button that posts (with CSRF) to the URL, for an action that changes something; ``confirm`` is
+    # the question asked first, if any.
+    method: str = "get"
+    confirm: Promise | str = ""
+
+
+class ShownAction(NamedTuple):
+    url: str
+    label: Promise | str
+    icon: str
+    method: str
+    confirm: Promise | str
 
 
 class Actions:
@@ -73,11 +85,17 @@ class Actions:
         if all(existing.url_name != action.url_name for existing in self.actions):
             self.actions.append(action)
 
-    def for_object(self, actor: Actor, obj: models.Model) -> list[tuple[str, Promise | str, str]]:
-        """``(url, label, icon)`` of the actions the actor may use on ``obj``, also while working in another
-        account (service access refuses some pages)."""
+    def for_object(self, actor: Actor, obj: models.Model) -> list[ShownAction]:
+        """``(url, label, icon, method, confirm)`` of the actions the actor may use on ``obj``, also while working
+        in another account (service access refuses some pages)."""
         return [
-            (reverse(action.url_name, kwargs={"pk": obj.pk}), action.label, action.icon)
+            ShownAction(
+                reverse(action.url_name, kwargs={"pk": obj.pk}),
+                action.label,
+                action.icon,
+                action.method,
+                action.confirm,
+            )
             for action in self.actions
-            if action.visible(actor, obj) and not refused_while_switched(actor, action.url_name, "GET")
+            if action.visible(actor, obj) and not refused_while_switched(actor, action.url_name, action.method.upper())
         ]

@@ -1,8 +1,10 @@
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +41,34 @@ CUSTOMER_ACTIONS = Actions()
 # Buttons next to the customer list's own that lead to other apps' pages (partners: the open access shares),
 # each a function of the actor giving ``(url, label, icon, count)`` or None when the actor has no use for it.
 CUSTOMER_LIST_LINKS: list[Callable[[Actor], tuple[str, Any, str, int] | None]] = []
+
+
+@dataclass(frozen=True)
+class TabCard:
+    """A read-only card another app adds below one of the customer's tabs (partners: the products of the
+    customer's own account that its partnership shares)."""
+
+    tab: str  # the tab's URL name
+    template_name: str
+    # The card's context for the actor on this customer; None: no card.
+    context: Callable[[Any, EndCustomer], dict[str, Any] | None]
+
+
+CUSTOMER_TAB_CARDS: list[TabCard] = []
+
+
+@dataclass(frozen=True)
+class DeleteOption:
+    """A checkbox another app adds to the customer's delete confirmation, carried out in the same transaction
+    before the customer goes (partners: also end the partnership linked to it)."""
+
+    name: str  # the checkbox's field name
+    # Its label for the actor on this customer; None: not offered.
+    label: Callable[[Any, EndCustomer], Any]
+    perform: Callable[[Any, EndCustomer], None]
+
+
+CUSTOMER_DELETE_OPTIONS: list[DeleteOption] = []
 
 
 class EndCustomerListView(ObjectListView):
@@ -146,10 +176,20 @@ class EndCustomerDeleteView(ObjectDeleteView):
                 "users": self.object.user_count,
             }
         )
+
+        context["options"] = [
+            (option.name, label)
+            for option in CUSTOMER_DELETE_OPTIONS
+            if (label := option.label(self.actor, self.object)) is not None
+        ]
         return context
 
     def perform_delete(self, obj):
-        services.delete_end_customer(self.actor, obj)
+        with transaction.atomic():
+            for option in CUSTOMER_DELETE_OPTIONS:
+                if self.request.POST.get(option.name) and option.label(self.actor, obj) is not None:
+                    option.perform(self.actor, obj)
+            services.delete_end_customer(self.actor, obj)
 
 
 @page_methods

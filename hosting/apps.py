@@ -10,6 +10,7 @@ class HostingConfig(AppConfig):
         from audit.display import register_readings
         from contracts.views import CONTRACT_TABS
         from core.dashboard import DASHBOARD, Panel
+        from core.mail import register_copyable
         from core.tabs import Action, Tab
         from core.tenancy import ADD, CHANGE
         from customers.models import EndCustomer, register_product_relation
@@ -50,5 +51,7 @@ class HostingConfig(AppConfig):
                 30,
             )
         )
+        # The usage warning names hostings and limits, no secret: a partner with E-Mail-Kopie may read it.
+        register_copyable("hosting/email/usage_warning")
         # A hosting plan's audit entries record its limits by the form's field names: they read with its labels.
         register_readings("hosting.HostingPlan", audit_readings())

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership
+from accounts.models import Account, Membership
 from core.mail import send_templated_mail
 from core.roles import Role
 from hosting.models import HostingUsage, PackageUsage, ResellerHosting, UsageWarningMail
@@ -255,6 +255,7 @@ def send_warnings(today: date | None = None) -> int:
         )
         if not recipients:
             continue
+        account = Account.objects.get(pk=account_id)
         try:
             with transaction.atomic():
                 UsageWarningMail.objects.create(  # unrestricted: the daily warning's own record
@@ -264,7 +265,7 @@ def send_warnings(today: date | None = None) -> int:
                     "hostings": [(hosting, warning_lines(hosting)) for hosting in hostings],
                     "near_limit": NEAR_LIMIT,
                 }
-                send_templated_mail("hosting/email/usage_warning", context, to=recipients)
+                send_templated_mail("hosting/email/usage_warning", context, to=recipients, about=account)
         except IntegrityError:
             continue  # already told today
         sent += 1

@@ -10,6 +10,7 @@ class PartnersConfig(AppConfig):
         from core.navigation import register_badge
         from core.tabs import Action
         from customers.views import CUSTOMER_ACTIONS, CUSTOMER_LIST_LINKS
+        from partners import managed_hooks
         from partners.invitation_views import may_ask_for_access
         from partners.share_views import may_share_from_profile
         from partners.shares import open_share_count, share_list_link
@@ -26,3 +27,5 @@ class PartnersConfig(AppConfig):
         CUSTOMER_ACTIONS.register(
             Action("partners:invitation_for_customer", _("Send access request"), "envelope-plus", may_ask_for_access)
         )
+        # Verwaltete Kunden: employees' assignments, the e-mail copy and the link to an MKM customer.
+        managed_hooks.register()

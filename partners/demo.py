@@ -14,7 +14,7 @@ from accounts.models import Account, Membership
 from contracts.models import Contract, ShopProduct, Status
 from core.demo_loading import DEMO_PASSWORD
 from core.roles import Role
-from partners import shares
+from partners import managed, shares
 from partners.models import PartnerShare, Partnership
 from partners.services import Right, grant_partnership
 
@@ -27,8 +27,8 @@ CONTRACTS = [
 
 def load_partnership() -> None:
     """``kunde`` (Bäckerei Krume) lets ``reseller`` manage one of its two contracts (Teilzugriff), so the
-    customer's Partner page, the reseller's Verwaltete Kunden and the switch into a partial access have something
-    to show."""
+    customer's Partner page, the reseller's Verwaltete Kunden, ``mitarbeiter``'s Meine Kunden and the switch into a
+    partial access have something to show."""
     customer = Account.objects.filter(number="10002").first()
     partner = Account.objects.filter(number="10001").first()
     if customer is None or partner is None:
@@ -46,7 +46,11 @@ def load_partnership() -> None:
     if Partnership.objects.filter(account=partner, customer_account=customer).exists():
         return
     rights = {(str(AccessScopeItem.Product.CONTRACT), contracts[0].pk): Right(technical=True, statistics=True)}
-    grant_partnership(owner_actor(customer), partner, full=False, rights=rights, notify=False)
+    partnership = grant_partnership(owner_actor(customer), partner, full=False, rights=rights, notify=False)
+    # The reseller's employee ``mitarbeiter`` looks after this customer (Meine Kunden).
+    employee = Membership.objects.filter(account=partner, user__username="mitarbeiter").select_related("user").first()
+    if employee is not None:
+        managed.assign_employees(owner_actor(partner), partnership, [employee.user])
 
 
 NUMBER = "10006"

@@ -7,9 +7,12 @@ partner keeps about it: since when, which of its MKM customers it is, whether it
 mails, whether it has looked at the rights the customer granted.
 """
 
+from __future__ import annotations
+
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +22,30 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
 from core.roles import Role
-from core.tenancy import ADD, CHANGE, DELETE, VIEW, TenantModel
+from core.tenancy import ACTION_LABELS, ADD, CHANGE, DELETE, VIEW, RestrictedManager, RestrictedQuerySet, TenantModel
+
+if TYPE_CHECKING:
+    from core.actor import Actor
+
+# Actions on a partnership besides the four of every model: working in the customer's account (Konto öffnen),
+# assigning it to employees (Meine Kunden).
+OPEN = "open"
+ASSIGN = "assign"
+
+
+class PartnershipQuerySet(RestrictedQuerySet["Partnership"]):
+    def restrict(self, actor: Actor | None, action: str = VIEW) -> Self:
+        """An employee of the partner reaches only the managed customers assigned to it (Meine Kunden); owners and
+        administrators reach every one."""
+        queryset = super().restrict(actor, action)
+        if actor is not None and not actor.has_role(Role.ADMIN):
+            queryset = queryset.filter(access__assigned_members=actor.user)
+        return queryset
+
+
+class PartnershipManager(RestrictedManager["Partnership"]):
+    def get_queryset(self) -> PartnershipQuerySet:
+        return PartnershipQuerySet(self.model, using=self._db)
 
 
 class Partnership(TenantModel):
@@ -53,8 +79,24 @@ class Partnership(TenantModel):
     )
 
     requires_partner = True
-    # The partner's owner invites (the legal representative); administrators work in and end partnerships.
-    required_roles = {VIEW: Role.ADMIN, ADD: Role.OWNER, CHANGE: Role.ADMIN, DELETE: Role.ADMIN}
+    # The partner's owner invites (the legal representative) and assigns managed customers to employees;
+    # administrators work in, change and end partnerships; an employee sees and works in those assigned to it
+    # (``PartnershipQuerySet.restrict``).
+    required_roles = {
+        VIEW: Role.EMPLOYEE,
+        ADD: Role.OWNER,
+        CHANGE: Role.ADMIN,
+        DELETE: Role.ADMIN,
+        OPEN: Role.EMPLOYEE,
+        ASSIGN: Role.OWNER,
+    }
+    action_labels = {
+        **ACTION_LABELS,
+        OPEN: _("work in the accounts of managed customers"),
+        ASSIGN: _("assign managed customers to employees"),
+    }
+
+    objects: ClassVar[PartnershipManager] = PartnershipManager()
 
     class Meta:
         verbose_name = _("partnership")

@@ -33,7 +33,7 @@ from core.mail import send_templated_mail
 from core.roles import Role
 from core.tenancy import CHANGE, DELETE, VIEW
 from hosting.models import ResellerHosting
-from partners.models import Partnership
+from partners.models import OPEN, Partnership
 
 Product = AccessScopeItem.Product
 
@@ -260,7 +260,7 @@ def end_partnership(actor: Actor, partnership: Partnership) -> None:
 
 def open_account(actor: Actor, partnership: Partnership, *, session: SessionBase) -> None:
     """Konto öffnen: the partner's session works in the customer's account (the switch of service access)."""
-    partnership = access_object(actor, Partnership.objects.filter(ended_at__isnull=True), partnership.pk, CHANGE)
+    partnership = access_object(actor, Partnership.objects.filter(ended_at__isnull=True), partnership.pk, OPEN)
     # unrestricted: the partnership's own access, which the partnership was checked for above
     access = ServiceAccess.objects.with_state().get(pk=partnership.access_id)
     access_services.switch_in(actor, access, session=session)

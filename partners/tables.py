@@ -9,7 +9,9 @@ from partners.models import Partnership
 
 class ManagedCustomerTable(ObjectTable):
     number = tables.Column(_("Customer number"), accessor="customer_account__number")
-    customer = tables.Column(_("Customer"), accessor="customer_account__name")
+    customer = tables.Column(
+        _("Customer"), accessor="customer_account__name", linkify=("partners:managed_detail", {"pk": tables.A("pk")})
+    )
     scope = tables.Column(_("Access"), accessor="access__partial")
     created_at = tables.DateTimeColumn(verbose_name=_("Partner since"), format="d.m.Y")
     actions = ActionsColumn("partners/includes/managed_actions.html", verbose_name=_("Action"))

@@ -41,3 +41,17 @@ urlpatterns += [
     path("customers/shares/<int:pk>/connect/", share_views.share_connect_view, name="share_connect"),
     path("customers/shares/<int:pk>/decline/", share_views.share_decline_view, name="share_decline"),
 ]
+
+# Managed customers: the partner's page of one, employees (Meine Kunden), e-mail copy, the MKM customer link.
+from partners import managed_views  # noqa: E402
+
+urlpatterns += [
+    path("managed-customers/<int:pk>/", managed_views.managed_detail_view, name="managed_detail"),
+    path("managed-customers/<int:pk>/employees/", managed_views.managed_assign_view, name="managed_assign"),
+    path("managed-customers/<int:pk>/email-copy/", managed_views.managed_email_copy_view, name="managed_email_copy"),
+    path("managed-customers/<int:pk>/customer/", managed_views.managed_link_view, name="managed_link"),
+    path("customers/<int:pk>/partnership/open/", managed_views.endcustomer_open_view, name="endcustomer_open"),
+    path(
+        "customers/<int:pk>/partnership/end/", managed_views.endcustomer_disconnect_view, name="endcustomer_disconnect"
+    ),
+]

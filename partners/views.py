@@ -19,7 +19,7 @@ from core.views import ObjectListView
 from partners import services
 from partners.filters import PartnershipFilterSet
 from partners.forms import ScopeForm
-from partners.models import Partnership
+from partners.models import OPEN, Partnership
 from partners.tables import ManagedCustomerTable
 
 
@@ -93,6 +93,10 @@ class ManagedCustomerListView(ObjectListView):
     filterset_class = PartnershipFilterSet
     title = gettext_lazy("Managed customers")
 
+    def get_title(self) -> Any:
+        # An employee sees the managed customers assigned to it (``Partnership`` restricts the list).
+        return self.title if self.actor.may(Partnership, "change") else gettext_lazy("My customers")
+
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(ended_at__isnull=True).select_related("customer_account", "access")
 
@@ -100,7 +104,7 @@ class ManagedCustomerListView(ObjectListView):
 @require_POST
 def managed_open_view(request: ActorRequest, pk: int) -> HttpResponse:
     """Konto öffnen: into the customer's account, under the banner."""
-    partnership = access_object(request.actor, Partnership.objects.filter(ended_at__isnull=True), pk, "change")
+    partnership = access_object(request.actor, Partnership.objects.filter(ended_at__isnull=True), pk, OPEN)
     services.open_account(request.actor, partnership, session=request.session)
     return redirect("dashboard")
 

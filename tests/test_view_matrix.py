@@ -845,6 +845,102 @@ MATRIX.update(
 )
 
 
+def r1_as_partner_assigned(world):
+    """R1 is the partner of C1, linked to R1's end customer, and its employee is assigned to it (Meine Kunden)."""
+    from partners import managed
+    from partners.services import grant_partnership
+
+    partnership = grant_partnership(world.c1.actor(), world.r1.account, full=True)
+    managed.assign_employees(world.r1.actor(), partnership, [world.r1.employee])
+    managed.link_end_customer(world.r1.actor(), partnership, world.r1.customer)
+    return {"pk": partnership.pk}
+
+
+def r1_linked_customer(world):
+    r1_as_partner_assigned(world)
+    return {"pk": world.r1.customer.pk}
+
+
+PARTNER_WRITES = expect(404, anonymous=LOGIN, employee=403, admin=302, owner=302)
+PARTNER_API_WRITES = expect(404, anonymous=401, employee=403, admin=200, owner=200)
+
+# Managed customers (issue #20): an employee sees and opens those assigned to it (Meine Kunden; the list is
+# every member's, restricted); the owner assigns; administrators change the e-mail copy and the MKM link.
+MATRIX.update(
+    {
+        "partners:managed_list": (None, OWN_ACCOUNT, None),
+        "partners:managed_open": (
+            r1_as_partner_assigned,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=302, admin=302, owner=302),
+        ),
+        "partners:managed_detail": (r1_as_partner_assigned, MEMBERS_ONLY, expect(405, anonymous=LOGIN)),
+        "partners:managed_assign": (r1_as_partner_assigned, POST_ONLY, OWNER_WRITES),
+        "partners:managed_email_copy": (r1_as_partner_assigned, POST_ONLY, PARTNER_WRITES),
+        "partners:managed_link": (r1_as_partner_assigned, POST_ONLY, PARTNER_WRITES),
+        "partners:endcustomer_open": (
+            r1_linked_customer,
+            POST_ONLY,
+            expect(404, anonymous=LOGIN, employee=302, admin=302, owner=302),
+        ),
+        "partners:endcustomer_disconnect": (r1_linked_customer, POST_ONLY, PARTNER_WRITES),
+    }
+)
+
+
+def api_managed(world):
+    return {"partnership_id": r1_as_partner_assigned(world)["pk"]}
+
+
+def api_partner(world):
+    return {"partnership_id": r1_as_customer(world)["pk"]}
+
+
+API_LIST = expect(200, anonymous=401, loner=404, staff=404)
+
+MATRIX.update(
+    {
+        "api:list_managed_customers": (None, API_LIST, None),
+        "api:get_managed_customer": (api_managed, API_MEMBERS, None),
+        "api:change_managed_customer": (
+            api_managed,
+            API_MEMBERS,
+            PARTNER_API_WRITES,
+            "patch",
+            {"email_copy": True},
+        ),
+        "api:assign_managed_customer": (
+            api_managed,
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=403, owner=200),
+            "put",
+            {"employees": []},
+        ),
+        "api:end_managed_customer": (
+            api_managed,
+            API_MEMBERS,
+            expect(404, anonymous=401, employee=403, admin=204, owner=204),
+            "delete",
+        ),
+        "api:list_my_partners": (None, API_LIST, None),
+        "api:get_my_partner": (api_partner, API_MEMBERS, None),
+        "api:change_my_partner_scope": (
+            api_partner,
+            expect(405),
+            expect(404, anonymous=401, employee=403, admin=403, owner=200),
+            "put",
+            {"full": True},
+        ),
+        "api:end_my_partner": (
+            api_partner,
+            API_MEMBERS,
+            expect(404, anonymous=401, employee=403, admin=403, owner=204),
+            "delete",
+        ),
+    }
+)
+
+
 def hosting_on_server(world, status="active"):
     """A hosting of R1 that is on the server (``status``), for the lifecycle's buttons."""
     from hosting.models import ResellerHosting
@@ -1527,9 +1623,8 @@ def make_portals_once(world):
 
 
 # A partner with Teilzugriff (issue #20): a third reseller's owner works in R1's account with only R1's contract
-# shared. Every
-# page and endpoint of the matrix, read as that partner, shows nothing of R1 but the shared contract: no other
-# object's marker, in lists, counts, pages and the API (the account's name, in the banner, aside).
+# shared. Every page and endpoint of the matrix, read as that partner, shows nothing of R1 but the shared contract:
+# no other object's marker, in lists, counts, pages and the API (the account's name, in the banner, aside).
 PARTIAL_GET_CASES = [name for name, (_kwargs, get, *_rest) in MATRIX.items() if name != "users:logout"]
 
 
