@@ -56,7 +56,8 @@ def find_partners(actor: Actor, query: str) -> list[Account]:
     be used to list partners by a fragment of their name."""
     account = services.require_customer_owner(actor)
     query = (query or "").strip()
-    if not query or len(query) > 200:
+    # No name, number or address holds a NUL, and PostgreSQL refuses one in a query.
+    if not query or len(query) > 200 or "\x00" in query:
         return []
     # unrestricted: the owners' addresses are matched, never shown
     owners = Membership.objects.filter(role=Role.OWNER, user__email__iexact=query).values("account_id")

@@ -580,3 +580,10 @@ def test_a_customer_shares_from_the_partners_public_profile(world, client_for):
         assert f'href="{url}"' not in page, user
     PartnerProfile.objects.filter(pk=profile.pk).update(is_public=False)
     assert owner.get(url).status_code == 404
+
+
+def test_a_search_with_a_nul_finds_nothing_and_is_no_error(world):
+    """PostgreSQL refuses a NUL in a query; no name, number or address holds one (found by the API fuzz)."""
+    from partners.shares import find_partners
+
+    assert find_partners(world.c1.actor(), "10001\x00") == []
