@@ -38,28 +38,6 @@ class ProfileIn(BodySchema):
     contact_email: str = ""
 
 
-class ProfileOut(Schema):
-    is_public: bool
-    display_name: str
-    slug: str
-    description: str
-    services: list[str]
-    postal_code: str
-    city: str
-    website: str
-    contact_email: str
-    logo_url: str
-    public_url: str
-
-    @staticmethod
-    def resolve_services(obj: PartnerProfile) -> list[str]:
-        return obj.service_list
-
-    @staticmethod
-    def resolve_public_url(obj: PartnerProfile) -> str:
-        return obj.get_absolute_url()
-
-
 class PublicProfileOut(Schema):
     """What the directory shows of a public profile (never the contact address: inquiries go by the form)."""
 
@@ -80,6 +58,13 @@ class PublicProfileOut(Schema):
     @staticmethod
     def resolve_public_url(obj: PartnerProfile) -> str:
         return obj.get_absolute_url()
+
+
+class ProfileOut(PublicProfileOut):
+    """The account's own profile: what the directory shows, and whether it is public and where inquiries go."""
+
+    is_public: bool
+    contact_email: str
 
 
 class DirectoryFilter(Schema):
