@@ -97,29 +97,34 @@ trap '[[ -n $stopping ]] || stop_all' EXIT
 pids+=($!)
 # django_tasks_rq's job class lets a worker report results back to Django's task API. One worker also moves
 # deferred jobs (provisioning retries after a back-off) into the queue when they are due.
+# --worker-ttl 30: an idle worker waits for a job in a Redis call of worker-ttl - 15 seconds, and a signal that
+# the kernel hands to its other thread (RQ's pub/sub listener) is only acted on when that call returns: with
+# RQ's default (420) a stop could take 7 minutes, with 30 it takes at most 15 s.
+worker_options=(--worker-class rq.worker.SimpleWorker --worker-ttl 30)
 for ((i = 1; i <= TASK_WORKERS; i++)); do
   scheduler=()
   if ((i == 1)); then scheduler=(--with-scheduler); fi
-  "$PY" manage.py rqworker default --job-class django_tasks_rq.backend.Job --worker-class rq.worker.SimpleWorker \
-    "${scheduler[@]}" &
+  "$PY" manage.py rqworker default --job-class django_tasks_rq.backend.Job "${worker_options[@]}" "${scheduler[@]}" &
   pids+=($!)
 done
 # The periodic jobs are plain RQ jobs (hosting/periodic.py): a worker of their own, without that job class,
 # and RQ's cron scheduler, which enqueues them (hosting/rq_cron.py).
-"$PY" manage.py rqworker periodic --worker-class rq.worker.SimpleWorker &
+"$PY" manage.py rqworker periodic "${worker_options[@]}" &
 pids+=($!)
 "$PY" manage.py rqcron hosting.rq_cron &
 pids+=($!)
 
-# Ready once gunicorn answers (any HTTP status); give up if it dies first.
+# Ready once gunicorn answers (any HTTP status); give up if a process dies first. Generous: on a busy machine
+# its workers take a while to import Django.
 url="https://$HOST:$PORT/"
-for ((tries = 0; ; tries++)); do
+ready_by=$((SECONDS + ${READY_TIMEOUT:-300}))
+while :; do
   if curl --silent --output /dev/null --max-time 2 --cacert "$TLS_CERT" "$url" \
     || curl --silent --output /dev/null --max-time 2 --insecure "$url"; then
     break
   fi
   for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a process ended while starting (see above)"; done
-  ((tries < 600)) || fail "gunicorn did not answer on $url within 60 s"
+  ((SECONDS < ready_by)) || fail "gunicorn did not answer on $url within ${READY_TIMEOUT:-300} s"
   sleep 0.1
 done
 
