@@ -10,6 +10,7 @@
 #   WEB_WORKERS    gunicorn processes (deploy/gunicorn.conf.py: 2 × cores + 1)    TASK_WORKERS 2
 #   SECRET_KEY, ENCRYPTION_KEYS   generated once into var/serve.env when not given, then reused
 #   TLS_CERT, TLS_KEY             a self-signed certificate in var/tls/ when not given
+#   READY_TIMEOUT  seconds to wait for gunicorn to answer (300)
 #
 # `scripts/serve.sh manage COMMAND ...` runs one manage.py command in the same environment instead (e.g.
 # createsuperuser), and nothing else.
