@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
-from django_tasks import DEFAULT_TASK_QUEUE_NAME, TaskResultStatus, default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, TaskResultStatus, task_backends
 
 if TYPE_CHECKING:
+    from django_tasks.backends.base import BaseTaskBackend
     from redis import Redis
 
 # Seconds a Redis connect or answer may take here; a worker's own connection blocks far longer by design.
@@ -37,20 +38,25 @@ def _seconds_since(moment: datetime | None, now: datetime) -> float:
     return max((now - moment).total_seconds(), 0.0) if moment is not None else 0.0
 
 
+def _backend() -> BaseTaskBackend:
+    # The backend itself: ``django_tasks.default_task_backend`` is a proxy, which ``isinstance`` does not see through.
+    return task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+
+
 def _queue_names() -> list[str]:
-    return sorted(default_task_backend.queues or {DEFAULT_TASK_QUEUE_NAME})
+    return sorted(_backend().queues or {DEFAULT_TASK_QUEUE_NAME})
 
 
 def _uses_rq() -> bool:
     from django_tasks_rq import RQBackend
 
-    return isinstance(default_task_backend, RQBackend)
+    return isinstance(_backend(), RQBackend)
 
 
 def _uses_database() -> bool:
     from django_tasks_db import DatabaseBackend
 
-    return isinstance(default_task_backend, DatabaseBackend)
+    return isinstance(_backend(), DatabaseBackend)
 
 
 @contextmanager
@@ -113,7 +119,7 @@ def _database_states(now: datetime) -> list[QueueState]:
     # A task without a time to run after carries the largest date; one whose time has come waits since then.
     never = get_date_max()
     rows = (
-        DBTaskResult.objects.filter(status=TaskResultStatus.READY, backend_name=default_task_backend.alias)
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY, backend_name=DEFAULT_TASK_BACKEND_ALIAS)
         .values("queue_name")
         .annotate(
             waiting=Count("id", filter=Q(run_after=never) | Q(run_after__lte=now)),

@@ -26,6 +26,7 @@ from .errors import (
     PleskAPIError,
     PleskAuthError,
     PleskConnectionError,
+    PleskNotFound,
     PleskOutcomeUnknown,
     PleskResponseError,
     PleskTimeout,
@@ -229,9 +230,10 @@ class PleskClient:
     ``deadline`` overall; answers larger than ``max_response_bytes`` are refused. Redirects are
     never followed. ``on_auth_error`` is called with every refused-login error before it is raised,
     so the caller can stop using these credentials. ``on_call`` is called after every exchange with the
-    server's host name, the seconds it took and the error it ended in (``None``: an answer arrived), so
-    the caller can measure the calls without this package knowing how. Not thread-safe: use one client
-    per thread.
+    server's host name, the seconds it took and the error it ended in: the exception raised, or the
+    first error Plesk answered for an operation other than "does not exist" (``None``: none). So the
+    caller can measure the calls without this package knowing how. Not thread-safe: use one client per
+    thread.
 
     With ``reuse_connections`` the client takes its connections from a pool the whole process shares
     for its TLS settings (:func:`plesk.transport.shared_transport`; not for a CA bundle given as a file
@@ -349,7 +351,9 @@ class PleskClient:
         except Exception as exc:
             self._called(started, exc)
             raise
-        self._called(started, None)
+        # "Does not exist" answers a look-up; any other error of an operation is one of the call.
+        failed = (o.error for o in answer[1] if o.error is not None and not isinstance(o.error, PleskNotFound))
+        self._called(started, next(failed, None))
         return answer
 
     def _called(self, started: float, error: BaseException | None) -> None:
