@@ -97,10 +97,11 @@ class RequestLogMiddleware:
             _request.reset(token)
 
 
-def context_fields() -> dict[str, Any]:
-    """The fields the current request or task adds to a record."""
+def context_fields(record_request: HttpRequest | None = None) -> dict[str, Any]:
+    """The fields the current request or task adds to a record. ``record_request``: the request a record carries
+    itself; Django logs a 4xx or 5xx answer (logger ``django.request``) after the middleware have returned."""
     fields: dict[str, Any] = {}
-    request = _request.get()
+    request = _request.get() or record_request
     if request is not None:
         fields["request_id"] = getattr(request, "request_id", None)
         # Only what ActorMiddleware has resolved already: reading request.user here could query the database
@@ -121,10 +122,12 @@ class ContextFilter(logging.Filter):
     """Adds ``context_fields()`` to every record; masks the path in Django's "Not Found: <path>" warnings."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for name, value in context_fields().items():
-            setattr(record, name, value)
         request = getattr(record, "request", None)
-        if record.name == "django.request" and isinstance(request, HttpRequest) and record.args:
+        if not isinstance(request, HttpRequest):
+            request = None
+        for name, value in context_fields(request).items():
+            setattr(record, name, value)
+        if record.name == "django.request" and request is not None and record.args:
             record.args = tuple(masked_path(request) if arg == request.path else arg for arg in record.args)
         return True
 

@@ -49,14 +49,23 @@ class RequestMetricsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        except Exception:
+            # Only when the error page itself failed: the server answers 500.
+            self.observe(request, 500, started)
+            raise
+        self.observe(request, response.status_code, started)
+        return response
+
+    @staticmethod
+    def observe(request: HttpRequest, status: int, started: float) -> None:
         match = request.resolver_match
         REQUEST_DURATION.labels(
             view=match.view_name if match is not None else "<unresolved>",
             method=request.method if request.method in METHODS else "other",
-            status=f"{response.status_code // 100}xx",
+            status=f"{status // 100}xx",
         ).observe(time.perf_counter() - started)
-        return response
 
 
 class TaskQueueCollector(Collector):

@@ -91,6 +91,18 @@ def test_it_fails_when_the_queues_redis_does_not_answer(settings):
     assert str(port) not in response.content.decode()
 
 
+def test_a_redis_that_accepts_but_never_answers_fails_the_probe_instead_of_holding_it(settings):
+    # Without the probe's own socket timeouts the request would wait for an answer forever.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings.TASKS = RQ_TASKS
+        settings.RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:{silent.getsockname()[1]}/2"}}
+        response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["queue"] == "fail"
+
+
 def test_it_reports_the_oldest_waiting_task_of_the_database_backend_without_failing(settings):
     settings.TASKS = DATABASE_TASKS
     enqueue_mail()

@@ -110,6 +110,8 @@ def test_tokens_in_links_are_masked(json_log):
     assert token not in json_log.text()
     assert "/account/invitation/[masked]/" in request_lines(lines)[0]["message"]
     assert any(line["message"] == "Not Found: /account/invitation/[masked]/" for line in lines)
+    # Django logs the 404 after the middleware have returned: the line still names its request.
+    assert {line["request_id"] for line in lines} == {response[REQUEST_ID_HEADER]}
 
 
 def test_a_newline_in_what_is_logged_stays_inside_its_line(json_log):

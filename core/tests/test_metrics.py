@@ -126,3 +126,19 @@ def test_an_unreachable_queue_is_reported_not_an_error(token, settings):
     body = scrape()
     assert sample(body, "partnerportal_task_queue_up") == 0
     assert "partnerportal_task_queue_waiting" not in body
+
+
+def test_a_request_whose_error_page_fails_too_is_counted_as_a_server_error(token, settings, monkeypatch):
+    from core import metrics
+
+    def broken():
+        raise RuntimeError("the registry broke")
+
+    monkeypatch.setattr(metrics, "scrape_registry", broken)
+    # The exception leaves Django as when the error page itself fails; the server answers 500.
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
+    labels = {"view": "metrics", "method": "GET", "status": "5xx"}
+    before = REGISTRY.get_sample_value("partnerportal_http_request_duration_seconds_count", labels) or 0
+    with pytest.raises(RuntimeError):
+        Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/metrics")
+    assert REGISTRY.get_sample_value("partnerportal_http_request_duration_seconds_count", labels) == before + 1
