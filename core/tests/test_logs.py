@@ -97,7 +97,10 @@ def test_authorization_headers_and_session_ids_are_not_logged(world, json_log):
     session_id = session_client.cookies["sessionid"].value
     session_client.get("/customers/?q=geheim-in-der-query")
     text = json_log.text()
-    assert len(request_lines(json_log())) == 3
+    token_line, refused_line, session_line = request_lines(json_log())
+    assert (token_line["user_id"], token_line["account_id"]) == (world.r1.owner.pk, world.r1.account.pk)
+    assert (refused_line["status"], refused_line["user_id"]) == (401, None)
+    assert session_line["user_id"] == world.r1.owner.pk
     for secret in (key, "not-a-valid-token-secret", session_id, "geheim-in-der-query"):
         assert secret not in text
 

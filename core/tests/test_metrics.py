@@ -1,6 +1,10 @@
 """/metrics: for Prometheus with its bearer token only; request latency by view, failed mail, the task queue."""
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -12,6 +16,7 @@ from core.tests.test_health import DATABASE_TASKS, closed_port, enqueue_mail
 pytestmark = pytest.mark.django_db
 
 TOKEN = "metrics-token-for-the-tests-0123456789"
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture
@@ -142,3 +147,35 @@ def test_a_request_whose_error_page_fails_too_is_counted_as_a_server_error(token
     with pytest.raises(RuntimeError):
         Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/metrics")
     assert REGISTRY.get_sample_value("partnerportal_http_request_duration_seconds_count", labels) == before + 1
+
+
+def test_in_multiprocess_mode_a_scrape_adds_up_every_process(tmp_path):
+    """As under gunicorn with several workers: each process writes its values to PROMETHEUS_MULTIPROC_DIR, and the
+    process that answers the scrape reads them all (and the queue, itself)."""
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "partnerportal.settings_test",
+    }
+    setup = "import django; django.setup(); "
+    record = setup + (
+        "from core.metrics import REQUEST_DURATION; "
+        "REQUEST_DURATION.labels(view='users:login', method='GET', status='2xx').observe(0.1)"
+    )
+    scrape = setup + (
+        "from prometheus_client import generate_latest; from core.metrics import scrape_registry; "
+        "print(generate_latest(scrape_registry()).decode())"
+    )
+
+    def run(code: str) -> str:
+        result = subprocess.run(  # noqa: S603 (our own interpreter with fixed arguments)
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120
+        )
+        return result.stdout
+
+    run(record)
+    run(record)
+    body = run(scrape)
+    count = "partnerportal_http_request_duration_seconds_count"
+    assert sample(body, count, view="users:login", method="GET", status="2xx") == 2
+    assert sample(body, "partnerportal_task_queue_up") == 1
