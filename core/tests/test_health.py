@@ -57,7 +57,10 @@ def test_it_needs_no_login_and_answers_only_get_and_head(client):
 
 def test_a_refused_host_gets_what_every_page_gets():
     unknown = Client(HTTP_HOST="unknown.example")
-    assert unknown.get("/healthz").status_code == unknown.get("/login/").status_code == 400
+    probe, page = unknown.get("/healthz"), unknown.get("/login/")
+    assert probe.status_code == page.status_code == 400
+    assert probe["Content-Type"] == page["Content-Type"] == "text/html; charset=utf-8"
+    assert b"database" not in probe.content
 
 
 def test_it_fails_when_the_cache_does_not_answer_and_names_nothing(settings, caplog):
