@@ -84,6 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before the host check, so that refused hosts are logged and timed too; neither reads the Host header.
+    "core.logs.RequestLogMiddleware",
+    "core.metrics.RequestMetricsMiddleware",
     "portal.middleware.PortalHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PortalCSPMiddleware",
@@ -296,7 +299,12 @@ if TASKS_BACKEND == "rq":
 # A shared cache keeps rate limits correct across processes.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer fails a request (and /healthz) in seconds instead of holding it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if env.bool("CACHE_REDIS", default=False)
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}
     )
@@ -323,7 +331,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # The reverse proxy asks over loopback whether to get a certificate (docs/operations.md); a redirect to https
 # would read as "no" for every portal host. The answer is yes or no about a public host name.
-SECURE_REDIRECT_EXEMPT = [r"^portal-hosts/tls-ask/$"]
+SECURE_REDIRECT_EXEMPT = [r"^portal-hosts/tls-ask/$", r"^healthz$", r"^metrics$"]
+# The bearer token Prometheus sends for /metrics; without one, /metrics does not exist (docs/operations.md).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -349,14 +359,26 @@ FILTERS_EMPTY_CHOICE_LABEL = _("All")
 DJANGO_TABLES2_PAGE_RANGE = 8
 
 
+# One JSON object a line in production (LOG_FORMAT=json elsewhere), readable text in development. Every record
+# of a request carries its request id, user and account, every record of a task its name (core.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # One line per request; runserver writes its own in development.
+        "partnerportal.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
 
