@@ -38,6 +38,39 @@ control_socket_disable = True
 
 accesslog = "-" if os.environ.get("ACCESS_LOG", "").lower() in {"1", "true", "yes"} else None
 errorlog = "-"
+# gunicorn's own lines (worker starts, timeouts, its access log) in the application's format: one JSON object a
+# line in production (LOG_FORMAT, partnerportal/settings.py). The master process has no Django, so the formatter
+# is python-json-logger's own, with core.logs.JsonFormatter's field names. gunicorn merges these keys into its
+# default configuration, replacing each one whole.
+_production = os.environ.get("PARTNERPORTAL_ENV") == "production"
+if os.environ.get("LOG_FORMAT", "json" if _production else "text") == "json":
+    _json = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(levelname)s %(name)s %(message)s",
+        "timestamp": True,
+        "rename_fields": {"levelname": "level", "name": "logger"},
+    }
+    logconfig_dict = {
+        "formatters": {"json": _json},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+            "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        },
+        "loggers": {
+            "gunicorn.error": {
+                "level": "INFO",
+                "handlers": ["error_console"],
+                "propagate": False,
+                "qualname": "gunicorn.error",
+            },
+            "gunicorn.access": {
+                "level": "INFO",
+                "handlers": ["console"],
+                "propagate": False,
+                "qualname": "gunicorn.access",
+            },
+        },
+    }
 
 if os.environ.get("TLS_CERT") and os.environ.get("TLS_KEY"):
     certfile = os.environ["TLS_CERT"]
