@@ -19,13 +19,18 @@ a. list page 1 through the full Django stack vs. the view's own SQL statements r
    answers the finished page, against the same floor: what no rendering work can remove)
 b. list page 1 vs. the Django admin changelist over the same account (and at the same page size)
 c. a deep page (offset ≈ rows / 2) vs. its replayed SQL (and c0, as a0)
-d. a search matching a few hundred rows vs. its replayed SQL
+d. a search matching a few hundred rows (a few thousand at a million) vs. its replayed SQL, and against 200 ms;
+   d2, for information, a short common term
+s. page 1 sorted by first name vs. its replayed SQL (s2, for information: sorted by the computed product count)
 e. page 1 with ``--customers`` customers vs. page 1 with 1,000 customers
 f. the streamed CSV export of every row vs. a bare cursor over the same columns into ``csv.writer``,
    and the export's peak memory growth, measured in fresh subprocesses, for rows and rows / 10
+g. the Excel export's time and peak memory growth in fresh subprocesses, for rows / 10 and rows (above the
+   limit at which the portal refuses Excel, lifted for the measurement)
 
 Targets (issue #3, as decided for pages rendered by a maintained template engine): a ≤ 4×, b ≤ 0.5×,
-c ≤ 3×, d ≤ 1.5×, e ≤ 3×, f ≤ 3× with the export's memory flat in the number of rows. Absolute times
+c ≤ 3×, d ≤ 1.5× and ≤ 200 ms, s ≤ 4×, e ≤ 3×, f ≤ 3× with the export's memory flat in the number of rows
+(≤ 32 MB), g ≤ 64 MB. Absolute times
 depend on the machine; ratios against a floor measured alongside do not (much), which is why the targets
 are ratios. The script always exits 0: it is a report, not a test. Results are explained
 in docs/performance.md.
@@ -61,6 +66,7 @@ SMALL_ROWS = 1_000
 SECOND_RESELLER_ROWS = 2_000
 PORTAL_USER_SHARE = 0.10
 SEARCH_TERM = "Hartmann"  # one of LAST_NAMES and a substring of no other name, street or city
+COMMON_TERM = "ber"  # in Berlin, Bern, Bergstraße, Berger, Bergmann, Albrecht's e-mail: about a tenth of the rows
 LOGIN_BACKEND = "users.backends.UsernameOrEmailBackend"
 
 
@@ -407,6 +413,10 @@ def measure_pair(ours, floor, repeat: int, warmup: int) -> tuple[Timing, Timing]
     return Timing(statistics.median(samples[0]), samples[0]), Timing(statistics.median(samples[1]), samples[1])
 
 
+# Issue #22: a search answers within 200 ms at a million customers, whatever its ratio.
+SEARCH_BUDGET = Timing(200.0, [200.0])
+
+
 def client_for(username: str, two_factor: bool = False):
     """A test client logged in as ``username``; ``two_factor`` also marks the session as past the OTP step."""
     from django.test import Client
@@ -564,7 +574,7 @@ def describe_statements(ctx: Context, title: str, statements: list[Statement], r
         ctx.diagnostics += [f"    {line}" for line in explain(ranked[0][1])]
 
 
-def view_vs_sql(ctx: Context, key: str, name: str, client, url: str, target: float) -> Result:
+def view_vs_sql(ctx: Context, key: str, name: str, client, url: str, target: float | None) -> Result:
     fetch(client, url)  # the first request also sets up the connection, which the capture would count
     statements = capture(client, url)
     ours, floor = measure_pair(lambda: fetch(client, url), lambda: replay(statements), ctx.repeat, ctx.warmup)
@@ -772,7 +782,17 @@ def run_benchmarks(ctx: Context, url: str, data: Dataset) -> None:
 
     step("d. search")
     name = f"search q={SEARCH_TERM} ({data.search_hits:,} hits)"
-    view_vs_sql(ctx, "d", name, owner, f"/customers/?q={SEARCH_TERM}", 1.5)
+    search = view_vs_sql(ctx, "d", name, owner, f"/customers/?q={SEARCH_TERM}", 1.5)
+
+    ctx.results.append(Result("d-abs", "search, absolute", search.ours, SEARCH_BUDGET, 1.0, "200 ms budget"))
+    # A short, common term matches a tenth of the rows: the trigram index narrows little, counting them costs.
+    view_vs_sql(ctx, "d2", f"search q={COMMON_TERM} (information)", owner, f"/customers/?q={COMMON_TERM}", None)
+
+    step("s. sorted page 1")
+    # Every column the list sorts by has an index (account, column): page 1 reads 25 entries, sorts nothing.
+    view_vs_sql(ctx, "s", "page 1 sorted by first name", owner, "/customers/?sort=first_name", 4.0)
+    # Except the product count, which is computed: sorting by it computes it for every row (information).
+    view_vs_sql(ctx, "s2", "page 1 sorted by products (information)", owner, "/customers/?sort=-product_count", None)
 
     step(f"e. page 1 at {SMALL_ROWS:,} rows")
     small_client = client_for(data.small.owner)
