@@ -40,8 +40,8 @@ DATA_FORMATS = ("copy", "csv", "xlsx")
 CHUNK_SIZE = 2000
 PAGED_ROW_LIMIT = 5000
 # Excel is written whole (to a temporary file, in constant memory) before the first byte goes out: 100,000
-# customers took 21 s and made 10 MB here, a million 219 s (docs/performance.md). That would hold a web worker
-# for minutes with the user looking at nothing, past any proxy's timeout. CSV streams any length.
+# customers took 19-21 s and made 10 MB here, a million took 219-225 s (docs/performance.md), holding a web
+# worker for minutes with the user looking at nothing, past any proxy's timeout. CSV streams any length.
 XLSX_ROW_LIMIT = 100_000
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # Columns whose export value is their accessor's value as it is (dates are localised like any other).
