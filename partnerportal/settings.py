@@ -107,6 +107,13 @@ MIDDLEWARE = [
     "audit.middleware.DeniedActionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if PRODUCTION:
+    # Static files from the web processes themselves, hashed, compressed and cached for ever (no separate
+    # static server, the reverse proxy only forwards); right after SecurityMiddleware, as WhiteNoise asks.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "partnerportal.urls"
 WSGI_APPLICATION = "partnerportal.wsgi.application"
@@ -210,11 +217,43 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Uploads (customer-import files, logos) go through Django's default storage only, so several web machines can
+# share an S3-compatible bucket instead of a local MEDIA_ROOT (docs/operations.md, "Uploaded files").
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+_MEDIA_STORAGES = {
+    "filesystem": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # django-storages is not a dependency: `pip install django-storages[s3]` where it is used. Without keys,
+    # boto3 looks for credentials itself (instance role, ~/.aws).
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "bucket_name": env.str("S3_BUCKET", default=""),
+                "endpoint_url": env.str("S3_ENDPOINT_URL", default=""),
+                "region_name": env.str("S3_REGION", default=""),
+                "access_key": env.str("S3_ACCESS_KEY_ID", default=""),
+                "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=""),
+                "location": env.str("S3_PREFIX", default=""),
+                # The portal serves logos itself and reads imports in its workers; nothing is public.
+                "default_acl": "private",
+                "file_overwrite": False,
+            }.items()
+            if value != ""
+        },
+    },
+}
+if MEDIA_STORAGE not in _MEDIA_STORAGES:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be one of {sorted(_MEDIA_STORAGES)}.")
+if MEDIA_STORAGE == "s3" and not env.str("S3_BUCKET", default=""):
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGES[MEDIA_STORAGE],
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            # Hashed names (cached for ever) and gzipped copies (Brotli too where the brotli package is
+            # installed) that WhiteNoise serves as they are.
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -250,7 +289,9 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": []}}
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    # "periodic" holds the sweep, the server check and the usage warnings that RQ's cron scheduler enqueues
+    # (hosting/rq_cron.py). They are plain RQ jobs, so a worker without django_tasks_rq's job class runs them.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}, "periodic": {"URL": REDIS_URL}}
 
 # A shared cache keeps rate limits correct across processes.
 CACHES = {
