@@ -17,10 +17,11 @@ What it does:
    token; each account has a reseller contract on the sandbox Plesk with an active hosting product. A
    database seeded with the same figures by an earlier ``--keep`` run is reused: only what the earlier
    run wrote is removed.
-2. **Server.** The production shape (``start_server``): gunicorn over HTTPS with a self-signed
-   certificate made for this run, RQ workers with the scheduler, Redis as cache and queue
-   (``--redis-url``: that Redis database is flushed), production settings with DEBUG off; the sandbox
-   Plesk beside it. Everything listens on loopback only, and the script refuses any other address.
+2. **Server.** The production process set as ``make serve`` (scripts/serve.sh) starts it: gunicorn over
+   HTTPS with a self-signed certificate made for this run (the users verify it), RQ workers and the periodic
+   jobs, Redis as cache and queue (``--redis-url``: that Redis database is flushed), production settings with
+   DEBUG off; the sandbox Plesk beside it. Everything listens on loopback only, and the script refuses any
+   other address. Its logs are in ``var/load-bench-*/``.
 3. **Load.** Headless Locust (in a child process; gevent does not mix with the Django set-up here):
    ``--users`` users log in through the login form (CSRF and all), then, with 1–3 s of think time
    between tasks, work in their account: the customer list (page 1, a search, a sort, a later page), a
@@ -332,15 +333,14 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def server_env(args: argparse.Namespace, keys: dict[str, str], tls: tuple[Path, Path]) -> dict[str, str]:
+def server_env(args: argparse.Namespace, keys: dict[str, str], tls: tuple[Path, Path], workdir: Path) -> dict[str, str]:
     """The environment of the production process set: what ``make serve`` reads."""
-    return {
+    env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "HOST": args.host,
         "PORT": str(args.port),
-        "WEB_WORKERS": str(args.web_workers),
         "TASK_WORKERS": str(args.task_workers),
         "TLS_CERT": str(tls[0]),
         "TLS_KEY": str(tls[1]),
@@ -355,30 +355,21 @@ def server_env(args: argparse.Namespace, keys: dict[str, str], tls: tuple[Path, 
         "CACHE_REDIS": "true",
         "EMAIL_URL": "consolemail://",
         "STATIC_ROOT": str(REPO / "var" / "load-bench" / "static"),
+        # Metrics files of this run's processes only (a `make serve` beside it keeps its own).
+        "PROMETHEUS_MULTIPROC_DIR": str(workdir / "prometheus"),
         "PYTHONUNBUFFERED": "1",
     }
+    if args.web_workers:
+        env["WEB_WORKERS"] = str(args.web_workers)
+    return env
 
 
 def start_server(processes: Processes, env: dict[str, str]) -> None:
-    """The production process set: collectstatic, migrate, gunicorn over HTTPS and the RQ workers.
-
-    What ``make serve`` (scripts/serve.sh) is to start with the same environment; until it exists, the same
-    steps are taken here.
-    """
-    manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "migrate", "--noinput", "-v0")
-    py = str(REPO / ".venv" / "bin" / "python")
-    gunicorn = [
-        str(REPO / ".venv" / "bin" / "gunicorn"), "partnerportal.wsgi:application",
-        "--bind", f"{env['HOST']}:{env['PORT']}", "--workers", env["WEB_WORKERS"],
-        "--worker-class", "gthread", "--threads", "4",
-        "--certfile", env["TLS_CERT"], "--keyfile", env["TLS_KEY"],
-    ]  # fmt: skip
-    processes.spawn("gunicorn", gunicorn, env)
-    worker = [py, "manage.py", "rqworker", "default", "--job-class", "django_tasks_rq.backend.Job",
-              "--worker-class", "rq.worker.SimpleWorker", "--with-scheduler"]  # fmt: skip
-    for number in range(int(env["TASK_WORKERS"])):
-        processes.spawn(f"rqworker-{number + 1}", worker, env)
+    """The production process set, as ``make serve`` starts it: collectstatic, migrate, gunicorn over HTTPS, the
+    RQ workers and the periodic jobs (scripts/serve.sh reads ``env``)."""
+    # serve.sh's collectstatic and migrate already write metrics, before serve.sh makes this folder.
+    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+    processes.spawn("serve", [str(REPO / "scripts" / "serve.sh")], env)
 
 
 def wait_for_https(processes: Processes, base_url: str, cafile: Path, timeout: float = 300) -> None:
@@ -395,7 +386,7 @@ def wait_for_https(processes: Processes, base_url: str, cafile: Path, timeout: f
                     return
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"the server did not answer within {timeout:.0f} s:\n{processes.tail('gunicorn')}")
+    raise RuntimeError(f"the server did not answer within {timeout:.0f} s:\n{processes.tail('serve')}")
 
 
 def wait_for_port(processes: Processes, host: str, port: int, timeout: float = 60) -> None:
@@ -996,7 +987,7 @@ def run(args: argparse.Namespace) -> int:
         connections.close_all()
         flush_redis(args.redis_url)
 
-        env = server_env(args, keys, tls)
+        env = server_env(args, keys, tls, workdir)
         sandbox_env = {
             **os.environ,
             "PLESK_SANDBOX_ADMIN_PASSWORD": SANDBOX_ADMIN_PASSWORD,
@@ -1101,7 +1092,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address the server listens on")
     parser.add_argument("--port", type=int, default=8443, help="the server's HTTPS port")
     parser.add_argument("--sandbox-port", type=int, help="the sandbox Plesk's port (default: --port + 1)")
-    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn processes")
+    parser.add_argument("--web-workers", type=int, help="gunicorn processes (default: make serve's, 2 × cores + 1)")
     parser.add_argument("--task-workers", type=int, default=2, help="RQ workers")
     parser.add_argument("--drain-timeout", type=float, default=600, help="seconds to wait for the hostings")
     parser.add_argument("--keep", action="store_true", help="keep the database; the next run with it reuses it")
