@@ -534,7 +534,8 @@ def locust_child(plan_path: str, result_path: str) -> None:
                 url, data=form, headers={"Referer": f"{self.host}{url}"}, name=name, allow_redirects=False,
                 catch_response=True,
             ) as response:  # fmt: skip
-                location = urlsplit(response.headers.get("Location", "") or "").path
+                # No headers when the connection failed: Locust has counted that failure already.
+                location = urlsplit((response.headers or {}).get("Location", "") or "").path
                 found = expect.match(location) if response.status_code == 302 else None
                 if found is None:
                     errors = re.findall(r'class="invalid-feedback[^"]*"[^>]*>([^<]+)', response.text or "")
