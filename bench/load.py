@@ -364,12 +364,12 @@ def server_env(args: argparse.Namespace, keys: dict[str, str], tls: tuple[Path, 
     return env
 
 
-def start_server(processes: Processes, env: dict[str, str]) -> None:
+def start_server(processes: Processes, env: dict[str, str]) -> int:
     """The production process set, as ``make serve`` starts it: collectstatic, migrate, gunicorn over HTTPS, the
-    RQ workers and the periodic jobs (scripts/serve.sh reads ``env``)."""
+    RQ workers and the periodic jobs (scripts/serve.sh reads ``env``). Returns its process group."""
     # serve.sh's collectstatic and migrate already write metrics, before serve.sh makes this folder.
     Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
-    processes.spawn("serve", [str(REPO / "scripts" / "serve.sh")], env)
+    return processes.spawn("serve", [str(REPO / "scripts" / "serve.sh")], env).pid
 
 
 def wait_for_https(processes: Processes, base_url: str, cafile: Path, timeout: float = 300) -> None:
@@ -437,10 +437,11 @@ def locust_child(plan_path: str, result_path: str) -> None:
     plan = json.loads(Path(plan_path).read_text())
     identities = list(plan["identities"])
     run_id = plan["run_id"]
-    times: dict[str, list[float]] = {}
-    server_errors: dict[str, int] = {}
-    failures: dict[str, list[str]] = {}
-    records: dict[str, dict[str, Any]] = {}
+    # Per phase ("ramp-up": while users log in; "steady": all logged in) and page type: response times (ms),
+    # failed requests, server errors, a few failure messages.
+    pages: dict[str, dict[str, dict[str, Any]]] = {"ramp-up": {}, "steady": {}}
+    phase = {"now": "ramp-up"}
+    records: dict[str, dict[str, Any]] = {}  # per user: what the server acknowledged, and the customers seen
     task_errors: list[str] = []  # exceptions in the users' own code: a bug of this script, counted as a failure
     arrived = {"users": 0}  # users whose login is over, successful or not
     pick = random.Random()  # noqa: S311 (the mix of the load, not a secret)
@@ -451,13 +452,14 @@ def locust_child(plan_path: str, result_path: str) -> None:
 
     @events.request.add_listener
     def on_request(name, response_time, response, exception, **_kwargs):
-        times.setdefault(name, []).append(response_time)
-        if response is not None and getattr(response, "status_code", 0) >= 500:
-            server_errors[name] = server_errors.get(name, 0) + 1
+        page = pages[phase["now"]].setdefault(name, {"times": [], "failures": 0, "server_errors": 0, "examples": []})
+        page["times"].append(response_time)
+        if response is not None and (getattr(response, "status_code", 0) or 0) >= 500:
+            page["server_errors"] += 1
         if exception is not None:
-            failures.setdefault(name, [])
-            if len(failures[name]) < 5:
-                failures[name].append(str(exception)[:300])
+            page["failures"] += 1
+            if len(page["examples"]) < 5:
+                page["examples"].append(str(exception)[:300])
 
     def verified_context(**_kwargs):
         return gevent_ssl.create_default_context(cafile=plan["cafile"])
@@ -685,29 +687,19 @@ def locust_child(plan_path: str, result_path: str) -> None:
     while time.monotonic() < ramp_deadline and arrived["users"] < plan["users"]:
         gevent.sleep(0.2)
     ramp_seconds = time.monotonic() - started
-    end = time.monotonic() + plan["seconds"]
+    phase["now"] = "steady"
+    cpu_before, steady_started = cpu_usage(plan["server_pgid"]), time.monotonic()
+    end = steady_started + plan["seconds"]
     while time.monotonic() < end and environment.stats.total.num_requests < plan["max_requests"]:
         gevent.sleep(0.2)
+    cpu = cpu_spent(cpu_before, cpu_usage(plan["server_pgid"]), time.monotonic() - steady_started)
     runner.quit()
-    stats = environment.stats
     result = {
         "ramp_seconds": ramp_seconds,
-        "run_seconds": time.monotonic() - started,
         "cpu_warning": runner.cpu_warning_emitted,
-        "total_requests": stats.total.num_requests,
-        "total_failures": stats.total.num_failures,
-        "pages": {
-            name: {
-                "times": samples,
-                "failures": stats.get(name, method).num_failures if (method := _method_of(stats, name)) else 0,
-                "server_errors": server_errors.get(name, 0),
-                "examples": failures.get(name, []),
-            }
-            for name, samples in times.items()
-        },
-        "errors": [
-            f"{error.method} {error.name}: {error.error} ×{error.occurrences}" for error in stats.errors.values()
-        ],
+        "cpu": cpu,
+        "pages": pages,
+        "errors": [f"{e.method} {e.name}: {e.error} ×{e.occurrences}" for e in environment.stats.errors.values()],
         "records": {
             username: {**record, "seen_ids": sorted(record["seen_ids"]), "seen_numbers": sorted(record["seen_numbers"])}
             for username, record in records.items()
@@ -718,11 +710,35 @@ def locust_child(plan_path: str, result_path: str) -> None:
     Path(result_path).write_text(json.dumps(result))
 
 
-def _method_of(stats: Any, name: str) -> str | None:
-    for entry_name, method in stats.entries:
-        if entry_name == name:
-            return method
-    return None
+def cpu_usage(server_pgid: int) -> dict[str, float]:
+    """CPU seconds used so far: by the server's processes (the process group of make serve), by PostgreSQL (all its
+    processes, whoever's queries they run), by this Locust process, and by the whole machine (busy, and in all)."""
+    import psutil
+
+    usage = {"server": 0.0, "postgres": 0.0}
+    for process in psutil.process_iter(["name"]):
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            times = process.cpu_times()
+            if os.getpgid(process.pid) == server_pgid:
+                usage["server"] += times.user + times.system
+            elif process.info["name"] in ("postgres", "postgresql"):
+                usage["postgres"] += times.user + times.system
+    mine = psutil.Process().cpu_times()
+    usage["locust"] = mine.user + mine.system
+    machine = psutil.cpu_times()
+    usage["machine_all"] = sum(machine)
+    usage["machine_busy"] = usage["machine_all"] - machine.idle - getattr(machine, "iowait", 0.0)
+    return usage
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float], seconds: float) -> dict[str, float]:
+    """Cores busy on average over ``seconds``, per consumer; ``machine_share``: the busy share of all cores."""
+    spent = {key: (after[key] - before[key]) / seconds for key in ("server", "postgres", "locust", "machine_busy")}
+    spent["machine_share"] = (after["machine_busy"] - before["machine_busy"]) / max(
+        after["machine_all"] - before["machine_all"], 1e-9
+    )
+    spent["seconds"] = seconds
+    return spent
 
 
 # --- checks after the run -----------------------------------------------------------------------------------------
@@ -876,45 +892,39 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(share * len(ordered))) - 1))]
 
 
-def report(result: dict[str, Any]) -> tuple[list[str], int, int, int]:
-    """Print the table; return the page types that miss the latency ratio, failures, server errors, requests."""
+def report(pages: dict[str, dict[str, Any]]) -> tuple[list[str], int, int, int]:
+    """Print the table of one phase; return the page types over the latency ratio, failures, server errors and
+    requests."""
     header = ("page type", "count", "p50 ms", "p95 ms", "p99 ms", "p99/p50", "failed", "5xx")
     rows = [header]
-    missed, failed, server_errors, total = [], 0, 0, 0
-    for name in sorted(result["pages"]):
-        page = result["pages"][name]
+    missed, failed, server_errors = [], 0, 0
+    everything: list[float] = []
+    for name in sorted(pages):
+        page = pages[name]
         samples = page["times"]
+        everything += samples
         p50, p95, p99 = (percentile(samples, share) for share in (0.50, 0.95, 0.99))
         ratio = p99 / p50 if p50 else float("inf")
         if ratio > LATENCY_RATIO:
             missed.append(name)
         failed += page["failures"]
         server_errors += page["server_errors"]
-        total += len(samples)
         rows.append((name, str(len(samples)), f"{p50:.0f}", f"{p95:.0f}", f"{p99:.0f}", f"{ratio:.1f}×",
                      str(page["failures"]), str(page["server_errors"])))  # fmt: skip
-    everything = [t for page in result["pages"].values() for t in page["times"]]
     if everything:
         p50, p95, p99 = (percentile(everything, share) for share in (0.50, 0.95, 0.99))
         rows.append(("all", str(len(everything)), f"{p50:.0f}", f"{p95:.0f}", f"{p99:.0f}", f"{p99 / p50:.1f}×",
                      str(failed), str(server_errors)))  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for index, row in enumerate(rows):
-        print(
-            "| "
-            + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
-            + " |"
-        )
+        cells = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        print("| " + " | ".join(cells) + " |")
         if index == 0:
             print("|" + "|".join(("-" * (w + 1) + ":") if i else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|")
-    for name, page in sorted(result["pages"].items()):
+    for name, page in sorted(pages.items()):
         for example in page["examples"]:
             print(f"  failure, {name}: {example}")
-    for error in result["errors"][:20]:
-        print(f"  error: {error}")
-    for error in result["task_errors"][:20]:
-        print(f"  error in the load script itself: {error}")
-    return missed, failed, server_errors, total
+    return missed, failed, server_errors, len(everything)
 
 
 # --- the run ------------------------------------------------------------------------------------------------------
@@ -998,7 +1008,7 @@ def run(args: argparse.Namespace) -> int:
                    "--seed-demo"]  # fmt: skip
         processes.spawn("sandbox", sandbox, sandbox_env)
         wait_for_port(processes, args.host, args.sandbox_port)
-        start_server(processes, env)
+        plan["server_pgid"] = start_server(processes, env)
         wait_for_https(processes, base_url, tls[0])
         print(f"  server up at {base_url} ({time.monotonic() - started:.0f} s since start)", flush=True)
 
@@ -1035,15 +1045,30 @@ def run(args: argparse.Namespace) -> int:
         if not args.keep:
             data.drop_database(config)
 
+    cpu = result["cpu"]
     print()
     print(
-        f"{spec.users} users ({result['logged_in']} logged in) for {args.seconds} s after a ramp-up of "
-        f"{result['ramp_seconds']:.0f} s; {result['total_requests']:,} requests; seeding "
+        f"{spec.users} users ({result['logged_in']} logged in); ramp-up (logins) {result['ramp_seconds']:.0f} s, "
+        f"then {cpu['seconds']:.0f} s with every user logged in; seeding "
         f"{'reused' if reused else f'{seed_seconds:.0f} s'}; load average {load_average_before:.1f} before, "
         f"{load_average_after:.1f} after; Locust CPU warning: {'yes' if result['cpu_warning'] else 'no'}"
     )
+    print(
+        f"CPU while every user was logged in (cores busy on average, of {os.cpu_count()}): server "
+        f"{cpu['server']:.2f}, PostgreSQL {cpu['postgres']:.2f}, Locust {cpu['locust']:.2f}, whole machine "
+        f"{cpu['machine_busy']:.2f} ({cpu['machine_share']:.0%} busy)"
+    )
     print()
-    missed, failed, server_errors, total = report(result)
+    print("Every user logged in (the targets are judged on this phase):")
+    missed, failed, server_errors, total = report(result["pages"]["steady"])
+    print()
+    print("Ramp-up (each user's login, and its first tasks while others still log in):")
+    _missed, ramp_failed, ramp_errors, ramp_total = report(result["pages"]["ramp-up"])
+    failed, server_errors, total = failed + ramp_failed, server_errors + ramp_errors, total + ramp_total
+    for error in result["errors"][:20]:
+        print(f"  error: {error}")
+    for error in result["task_errors"][:20]:
+        print(f"  error in the load script itself: {error}")
     print()
     counts = ", ".join(f"{key} {value}" for key, value in findings.counts.items())
     print(f"writes and reads checked: {counts}; queue drained {waited:.0f} s after the load")
