@@ -683,7 +683,7 @@ def locust_child(plan_path: str, result_path: str) -> None:
     started = time.monotonic()
     runner.start(len(identities), spawn_rate=spawn_rate)
     # The measured time starts when every user has logged in (or failed to), on a busy machine late.
-    ramp_deadline = started + 4 * plan["ramp"] + 60
+    ramp_deadline = started + 10 * plan["ramp"] + 120
     while time.monotonic() < ramp_deadline and arrived["users"] < plan["users"]:
         gevent.sleep(0.2)
     ramp_seconds = time.monotonic() - started
@@ -1061,6 +1061,16 @@ def run(args: argparse.Namespace) -> int:
     print()
     print("Every user logged in (the targets are judged on this phase):")
     missed, failed, server_errors, total = report(result["pages"]["steady"])
+    if total:
+        # What the server's processes spent per request, and what the offered load needs at that rate: on a machine
+        # with fewer free cores than that, requests queue and the tail latency grows with the queue.
+        per_request = cpu["server"] * cpu["seconds"] / total
+        offered = spec.users / (sum(THINK_SECONDS) / 2)
+        print(
+            f"server CPU per request {per_request * 1000:.0f} ms; {spec.users} users thinking "
+            f"{sum(THINK_SECONDS) / 2:g} s on average offer up to {offered:.0f} requests/s, which at that rate need "
+            f"{offered * per_request:.1f} cores for the server alone; served {total / cpu['seconds']:.1f} requests/s"
+        )
     print()
     print("Ramp-up (each user's login, and its first tasks while others still log in):")
     _missed, ramp_failed, ramp_errors, ramp_total = report(result["pages"]["ramp-up"])
