@@ -431,7 +431,7 @@ def locust_child(plan_path: str, result_path: str) -> None:
     """Run the Locust users of ``plan_path``; write stats and every acknowledged write to ``result_path``."""
     import gevent
     from gevent import ssl as gevent_ssl
-    from locust import FastHttpUser, between, events, task
+    from locust import FastHttpUser, events, task
     from locust.env import Environment
 
     plan = json.loads(Path(plan_path).read_text())
@@ -444,6 +444,7 @@ def locust_child(plan_path: str, result_path: str) -> None:
     records: dict[str, dict[str, Any]] = {}  # per user: what the server acknowledged, and the customers seen
     task_errors: list[str] = []  # exceptions in the users' own code: a bug of this script, counted as a failure
     arrived = {"users": 0}  # users whose login is over, successful or not
+    tasks = {"ramp-up": 0, "steady": 0}
     pick = random.Random()  # noqa: S311 (the mix of the load, not a secret)
 
     @events.user_error.add_listener
@@ -466,7 +467,12 @@ def locust_child(plan_path: str, result_path: str) -> None:
 
     class PortalUser(FastHttpUser):
         host = plan["base_url"]
-        wait_time = between(*plan["think"])
+
+        def wait_time(self) -> float:
+            # Locust waits once after each task: counting the waits counts the tasks, per phase.
+            tasks[phase["now"]] += 1
+            return pick.uniform(*plan["think"])
+
         insecure = False
         # The server's certificate is this run's own: verified against it, not switched off.
         ssl_context_factory = staticmethod(verified_context)
@@ -698,6 +704,7 @@ def locust_child(plan_path: str, result_path: str) -> None:
         "ramp_seconds": ramp_seconds,
         "cpu_warning": runner.cpu_warning_emitted,
         "cpu": cpu,
+        "tasks": tasks,
         "pages": pages,
         "errors": [f"{e.method} {e.name}: {e.error} ×{e.occurrences}" for e in environment.stats.errors.values()],
         "records": {
@@ -1065,11 +1072,14 @@ def run(args: argparse.Namespace) -> int:
         # What the server's processes spent per request, and what the offered load needs at that rate: on a machine
         # with fewer free cores than that, requests queue and the tail latency grows with the queue.
         per_request = cpu["server"] * cpu["seconds"] / total
-        offered = spec.users / (sum(THINK_SECONDS) / 2)
+        per_task = total / max(1, result["tasks"]["steady"])
+        think = sum(THINK_SECONDS) / 2
+        offered = spec.users / think * per_task
         print(
-            f"server CPU per request {per_request * 1000:.0f} ms; {spec.users} users thinking "
-            f"{sum(THINK_SECONDS) / 2:g} s on average offer up to {offered:.0f} requests/s, which at that rate need "
-            f"{offered * per_request:.1f} cores for the server alone; served {total / cpu['seconds']:.1f} requests/s"
+            f"server CPU per request {per_request * 1000:.0f} ms; {per_task:.2f} requests per task; {spec.users} users "
+            f"thinking {think:g} s on average would ask for {offered:.0f} requests/s if the server answered at once, "
+            f"which at that rate needs {offered * per_request:.1f} cores for the server alone; it served "
+            f"{total / cpu['seconds']:.1f} requests/s"
         )
     print()
     print("Ramp-up (each user's login, and its first tasks while others still log in):")
