@@ -89,6 +89,7 @@ HOSTINGS_PER_USER = 3  # the sandbox reseller's package holds 1,000 "Webhosting 
 SAMPLE_CUSTOMERS = 50  # customers per user the detail tabs, to-dos and hosting orders pick from
 PER_PAGE = 25  # core.views.DEFAULT_PER_PAGE
 THINK_SECONDS = (1.0, 3.0)
+STOP_TIMEOUT = 120  # seconds a user may take at the end to finish its task (a loaded server answers slowly)
 LATENCY_RATIO = 10.0
 CREATED_PREFIX = "W"  # numbers of the customers the run creates: W<account>-<run>-<n>; seeded ones are K<account>-…
 AGENCIES = ["Webagentur", "Medienhaus", "IT-Service", "Digitalagentur", "Webdesign", "Systemhaus", "Netzwerkstatt"]
@@ -439,12 +440,12 @@ def locust_child(plan_path: str, result_path: str) -> None:
     run_id = plan["run_id"]
     # Per phase ("ramp-up": while users log in; "steady": all logged in) and page type: response times (ms),
     # failed requests, server errors, a few failure messages.
-    pages: dict[str, dict[str, dict[str, Any]]] = {"ramp-up": {}, "steady": {}}
+    pages: dict[str, dict[str, dict[str, Any]]] = {"ramp-up": {}, "steady": {}, "stopping": {}}
     phase = {"now": "ramp-up"}
     records: dict[str, dict[str, Any]] = {}  # per user: what the server acknowledged, and the customers seen
     task_errors: list[str] = []  # exceptions in the users' own code: a bug of this script, counted as a failure
     arrived = {"users": 0}  # users whose login is over, successful or not
-    tasks = {"ramp-up": 0, "steady": 0}
+    tasks = {"ramp-up": 0, "steady": 0, "stopping": 0}
     pick = random.Random()  # noqa: S311 (the mix of the load, not a secret)
 
     @events.user_error.add_listener
@@ -496,7 +497,7 @@ def locust_child(plan_path: str, result_path: str) -> None:
                     gevent.sleep(3600)
             self.record = records.setdefault(
                 self.me["username"],
-                {"account_id": self.me["account_id"], "created": {}, "todos": [], "hostings": [],
+                {"account_id": self.me["account_id"], "created": {}, "pending": {}, "todos": [], "hostings": [],
                  "seen_ids": self.seen_ids, "seen_numbers": set()},
             )  # fmt: skip
             self.counter = 0
@@ -621,8 +622,10 @@ def locust_child(plan_path: str, result_path: str) -> None:
                 "city": pick.choice(data.CITIES)[0],
                 "postal_code": f"{pick.randint(10000, 99999)}",
             }
+            # Sent but not (yet) acknowledged: the server may have stored it all the same.
+            self.record["pending"][pk] = values
             if self.post_form(f"/customers/{pk}/edit/", values, "customer edit", CUSTOMER_LOCATION) is not None:
-                self.record["created"][pk] = values
+                self.record["created"][pk] = self.record["pending"].pop(pk)
                 self.page(f"/customers/{pk}/", "customer detail")
 
         @task(2)
@@ -683,7 +686,9 @@ def locust_child(plan_path: str, result_path: str) -> None:
                 self.record["hostings"].append({"id": hosting, "customer": pk, "domain": domain})
                 self.page(f"/hostings/{hosting}/", "hosting detail")
 
-    environment = Environment(user_classes=[PortalUser], events=events)
+    # At the end, each user finishes the task it is in (a write in flight is answered, so acknowledged or failed)
+    # and then stops; only one still busy after stop_timeout is killed.
+    environment = Environment(user_classes=[PortalUser], events=events, stop_timeout=plan["stop_timeout"])
     runner = environment.create_local_runner()
     spawn_rate = max(1.0, plan["users"] / plan["ramp"])
     started = time.monotonic()
@@ -699,6 +704,7 @@ def locust_child(plan_path: str, result_path: str) -> None:
     while time.monotonic() < end and environment.stats.total.num_requests < plan["max_requests"]:
         gevent.sleep(0.2)
     cpu = cpu_spent(cpu_before, cpu_usage(plan["server_pgid"]), time.monotonic() - steady_started)
+    phase["now"] = "stopping"
     runner.quit()
     result = {
         "ramp_seconds": ramp_seconds,
@@ -763,13 +769,15 @@ class Findings:
 def check_writes(records: dict[str, Any], findings: Findings) -> None:
     from customers.models import EndCustomer, Todo
 
-    created = todos = 0
+    created = todos = landed = 0
     for username, record in records.items():
         for pk, values in record["created"].items():
             created += 1
             row = EndCustomer.objects.filter(pk=int(pk), account_id=record["account_id"]).values(*values).first()
             if row is None:
                 findings.lost.append(f"{username}: customer {pk} ({values['number']}) is missing")
+            elif row == record["pending"].get(pk):
+                landed += 1
             elif row != values:
                 differ = {key: (values[key], row[key]) for key in values if row[key] != values[key]}
                 findings.lost.append(f"{username}: customer {pk} differs (written, stored): {differ}")
@@ -785,21 +793,12 @@ def check_writes(records: dict[str, Any], findings: Findings) -> None:
             ).count()
             if found != 1:
                 findings.lost.append(f"{username}: to-do {todo['title']!r} found {found} times")
-    findings.counts.update(customers_created=created, todos_created=todos)
+    findings.counts.update(customers_created=created, todos_created=todos, unacknowledged_edits_stored=landed)
 
 
-def hosting_statuses(ids: list[int]) -> dict[str, int]:
-    from django.db.models import Count
-
-    from hosting.models import ResellerHosting
-
-    rows = ResellerHosting.objects.filter(pk__in=ids).values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in rows}
-
-
-def wait_for_hostings(ids: list[int], env: dict[str, str], timeout: float) -> float:
-    """Wait until no ordered hosting is being worked on; the sweep runs every 30 s meanwhile, as in production.
-    Returns the seconds waited."""
+def wait_for_hostings(env: dict[str, str], timeout: float) -> float:
+    """Wait until no hosting (all are this run's orders) is being worked on, running the sweep every 30 s meanwhile
+    (as the periodic job does); returns the seconds waited."""
     from django.db import connection
 
     from hosting.models import ResellerHosting
@@ -808,7 +807,7 @@ def wait_for_hostings(ids: list[int], env: dict[str, str], timeout: float) -> fl
     deadline = started + timeout
     next_sweep = started
     while time.monotonic() < deadline:
-        running = set(hosting_statuses(ids)) & set(ResellerHosting.JOB_STATUSES)
+        running = ResellerHosting.objects.filter(status__in=ResellerHosting.JOB_STATUSES).exists()
         if not running:
             break
         if time.monotonic() >= next_sweep:
@@ -824,7 +823,12 @@ def check_hostings(records: dict[str, Any], findings: Findings, sandbox_url: str
     from plesk import PleskClient
 
     ordered = {h["id"]: (username, h) for username, r in records.items() for h in r["hostings"]}
-    rows = {h.pk: h for h in ResellerHosting.objects.filter(pk__in=ordered).select_related("end_customer")}
+    # Every hosting in the database is this run's (reset_writes): the acknowledged orders, and any order whose
+    # answer did not arrive. Each must be set up, and be on the sandbox once.
+    rows = {h.pk: h for h in ResellerHosting.objects.all()}
+    for pk, row in rows.items():
+        if pk not in ordered and (row.status != ResellerHosting.Status.ACTIVE or row.subscription_id is None):
+            findings.stuck.append(f"hosting {pk} (ordered, answer not received) is {row.status} {row.failure or ''}")
     for pk, (username, hosting) in ordered.items():
         row = rows.get(pk)
         if row is None:
@@ -837,6 +841,7 @@ def check_hostings(records: dict[str, Any], findings: Findings, sandbox_url: str
         if row.status != ResellerHosting.Status.ACTIVE or row.subscription_id is None:
             findings.stuck.append(f"{username}: hosting {pk} is {row.status} {row.failure or ''}")
     findings.counts["hostings_ordered"] = len(ordered)
+    findings.counts["hostings_in_database"] = len(rows)
     findings.counts["hostings_active"] = sum(1 for r in rows.values() if r.status == ResellerHosting.Status.ACTIVE)
 
     # What the sandbox holds, as the reseller sees it: each hosting's subscription and each customer once.
@@ -1001,6 +1006,7 @@ def run(args: argparse.Namespace) -> int:
             think=list(THINK_SECONDS),
             max_requests=args.max_requests or spec.users * args.seconds * 2,
             hostings_per_user=HOSTINGS_PER_USER,
+            stop_timeout=STOP_TIMEOUT,
         )
         connections.close_all()
         flush_redis(args.redis_url)
@@ -1036,8 +1042,7 @@ def run(args: argparse.Namespace) -> int:
 
         findings = Findings()
         records = result["records"]
-        hosting_ids = [h["id"] for r in records.values() for h in r["hostings"]]
-        waited = wait_for_hostings(hosting_ids, env, args.drain_timeout)
+        waited = wait_for_hostings(env, args.drain_timeout)
         check_writes(records, findings)
         check_hostings(records, findings, f"http://{args.host}:{args.sandbox_port}")
         check_isolation(records, findings)
@@ -1085,6 +1090,17 @@ def run(args: argparse.Namespace) -> int:
     print("Ramp-up (each user's login, and its first tasks while others still log in):")
     _missed, ramp_failed, ramp_errors, ramp_total = report(result["pages"]["ramp-up"])
     failed, server_errors, total = failed + ramp_failed, server_errors + ramp_errors, total + ramp_total
+    stopping = result["pages"]["stopping"].values()
+    failed += sum(page["failures"] for page in stopping)
+    server_errors += sum(page["server_errors"] for page in stopping)
+    total += sum(len(page["times"]) for page in stopping)
+    print(
+        f"At the end: {sum(len(page['times']) for page in stopping)} requests of the tasks in progress, "
+        f"{sum(page['failures'] for page in stopping)} failed"
+    )
+    for name, page in sorted(result["pages"]["stopping"].items()):
+        for example in page["examples"]:
+            print(f"  failure, {name}: {example}")
     for error in result["errors"][:20]:
         print(f"  error: {error}")
     for error in result["task_errors"][:20]:
