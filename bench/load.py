@@ -28,9 +28,12 @@ What it does:
    customer's detail tabs, creating and editing a customer, adding a to-do, the CSV export of the list,
    the API's customer list with their token, and a hosting order on the sandbox Plesk. Each request is
    named by its page type. The run is bounded: ``--seconds`` after the last user has logged in (plus the
-   ramp-up), and at most ``--max-requests`` requests.
+   ramp-up), and at most ``--max-requests`` requests; at the end each user finishes the task it is in. The
+   tables show the ramp-up (the logins) apart from the time when every user is logged in, on which the
+   targets are judged, with the CPU the server, PostgreSQL, Locust and the machine used meanwhile.
 4. **Checks.** Every write the server acknowledged (a redirect to the new or changed object) is recorded
-   and afterwards read back from the database with the values written; every hosting ordered must reach
+   and afterwards read back from the database with the values written (an edit sent but not acknowledged
+   may be what is stored instead); every hosting in the database must reach
    "active" ("eingesetzt") once the queue has drained (the sweep runs as in production); the sandbox
    must hold each hosting's subscription and Plesk customer exactly once; and every customer a user saw
    (links in pages, ids in the API, numbers in the CSV) must belong to that user's account.
