@@ -21,7 +21,7 @@ What it does:
    HTTPS with a self-signed certificate made for this run (the users verify it), RQ workers and the periodic
    jobs, Redis as cache and queue (``--redis-url``: that Redis database is flushed), production settings with
    DEBUG off; the sandbox Plesk beside it. Everything listens on loopback only, and the script refuses any
-   other address. Its logs are in ``var/load-bench-*/``.
+   other address. Its logs are in ``var/load-bench-*/``, kept when the run fails.
 3. **Load.** Headless Locust (in a child process; gevent does not mix with the Django set-up here):
    ``--users`` users log in through the login form (CSRF and all), then, with 1–3 s of think time
    between tasks, work in their account: the customer list (page 1, a search, a sort, a later page), a
@@ -58,6 +58,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -1142,7 +1143,11 @@ def run(args: argparse.Namespace) -> int:
         f"{spec.resellers} resellers; {total:,} requests, {failed} failed, {server_errors} server errors; "
         f"{latency}; total {time.monotonic() - started:.0f} s"
     )
-    return 1 if failing else 0
+    if failing:
+        print(f"logs, plan and results kept in {workdir.relative_to(REPO)}")
+        return 1
+    shutil.rmtree(workdir)
+    return 0
 
 
 def main() -> None:
