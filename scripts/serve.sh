@@ -68,14 +68,15 @@ else
   "$PY" scripts/tls_cert.py "$TLS_CERT" "$TLS_KEY" 127.0.0.1 localhost "$HOST"
 fi
 
-"$PY" manage.py collectstatic --noinput -v0
-"$PY" manage.py migrate --noinput -v0
-"$PY" manage.py createcachetable
-
 # prometheus_client's multiprocess mode: one file per process; those of an earlier run would count as live.
+# Before the first manage.py command: with the variable set, each process writes its files there.
 export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/prometheus}
 mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -name '*.db' -delete
+
+"$PY" manage.py collectstatic --noinput -v0
+"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py createcachetable
 
 pids=()
 stopping=
