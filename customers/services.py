@@ -390,8 +390,8 @@ def run_import(actor: Actor, job: CustomerImport, *, only_valid: bool) -> None:
             raise ValidationError(_("This import is already running or finished."))
         if job.errors and not only_valid:
             raise ValidationError(_("The file has invalid rows. Correct them, or import only the valid rows."))
-        job.status = CustomerImport.Status.IMPORTING
-        job.save(update_fields=["status"])
+        job.status, job.processed = CustomerImport.Status.IMPORTING, 0
+        job.save(update_fields=["status", "processed"])
         transaction.on_commit(
             lambda: tasks.run_import.enqueue(job.pk, user_id=actor.user.pk, only_valid=only_valid, ip=actor.ip)
         )
