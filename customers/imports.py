@@ -51,7 +51,7 @@ EXCEL_MAX_ROWS = 1048576
 # What openpyxl keeps while it reads, in any namespace: cells, rows and shared strings.
 COUNTED = ("{*}c", "{*}row", "{*}si")
 BATCH_SIZE = 1000
-# Tries of a batch whose insert met a number inserted meanwhile; more in a row means something else is wrong.
+# Tries of a batch whose insert met a number taken meanwhile; more in a row means something else is wrong.
 MAX_CONFLICTS = 3
 # The language of every message a task keeps, so the reader reads it in theirs (``_in_every_language``).
 NUMBER_TAKEN = gettext_lazy("You already have a customer with this customer number.")
@@ -459,9 +459,9 @@ def run(job: CustomerImport, actor: Actor) -> int:
                 break
             try:
                 with transaction.atomic():
-                    created, taken = _create_batch(job, actor, batch)
+                    created, taken = _create_batch(job, actor, batch, look_up=conflicts > 0)
             except IntegrityError:
-                # A number taken between the batch's look-up and its insert: the next look-up finds it.
+                # A number taken since the check (or since the last look-up): the batch is tried again with one.
                 conflicts += 1
                 if conflicts > MAX_CONFLICTS:
                     raise
@@ -490,6 +490,7 @@ def _finish(job: CustomerImport, actor: Actor) -> int:
 
 
 CUSTOMER_COLUMNS = ["account", *FIELD_NAMES, "created_at", "updated_at"]
+LABEL_FIELDS = ("number", "company", "last_name", "first_name")
 # What an audit entry of a created customer says besides the customer itself (``audit.services.entry``).
 AUDIT_COLUMNS = [
     field.name
@@ -498,37 +499,33 @@ AUDIT_COLUMNS = [
 ]
 
 
-def _create_batch(job: CustomerImport, actor: Actor, batch: list[list]) -> tuple[int, list[int]]:
+def _create_batch(job: CustomerImport, actor: Actor, batch: list[list], *, look_up: bool) -> tuple[int, list[int]]:
     """Insert the batch's customers and an audit entry for each, in a fixed number of statements; returns how
-    many were created and the rows whose number is taken."""
-    lowered = [str(row[1]).lower() for row in batch]
-    existing = EndCustomer.objects.restrict(actor).annotate(lowered=Lower("number"))
-    taken_numbers = set(existing.filter(lowered__in=lowered).values_list("lowered", flat=True))
-    fresh = [row for row, number in zip(batch, lowered, strict=True) if number not in taken_numbers]
-    taken = [int(row[0]) for row, number in zip(batch, lowered, strict=True) if number in taken_numbers]
+    many were created and the rows whose number is taken.
+
+    The check found every number free, so the numbers are looked up (``look_up``) only when the database's
+    unique constraint refused the batch: a customer created since then.
+    """
+    taken_numbers: set[str] = set()
+    if look_up:
+        lowered = [str(row[1]).lower() for row in batch]
+        existing = EndCustomer.objects.restrict(actor).annotate(lowered=Lower("number"))
+        taken_numbers = set(existing.filter(lowered__in=lowered).values_list("lowered", flat=True))
+    fresh = [row for row in batch if str(row[1]).lower() not in taken_numbers]
+    taken = [int(row[0]) for row in batch if str(row[1]).lower() in taken_numbers]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    insert_rows(EndCustomer, CUSTOMER_COLUMNS, [(job.account_id, *row[1:], now, now) for row in fresh])
-    numbers = [row[1] for row in fresh]
-    ids = dict(EndCustomer.objects.restrict(actor).filter(number__in=numbers).values_list("number", "pk"))
+    customers = [(job.account_id, *row[1:], now, now) for row in fresh]
+    keys = insert_rows(EndCustomer, CUSTOMER_COLUMNS, customers, with_keys=True)
     # Every entry is the same but for the customer: one is prepared as the database keeps it, then repeated.
     template = entry(actor, AuditEntry.Action.CREATE, EndCustomer())
     values = [
         field.get_db_prep_save(field.pre_save(template, True), connection)
         for field in (AuditEntry._meta.get_field(name) for name in AUDIT_COLUMNS)
     ]
-    label = FIELD_NAMES.index
+    number, company, last_name, first_name = (1 + FIELD_NAMES.index(name) for name in LABEL_FIELDS)
     audit_rows = [
-        (
-            *values,
-            str(ids[row[1]]),
-            customer_label(
-                row[1 + label("number")],
-                row[1 + label("company")],
-                row[1 + label("last_name")],
-                row[1 + label("first_name")],
-            )[:200],
-        )
-        for row in fresh
+        (*values, str(key), customer_label(row[number], row[company], row[last_name], row[first_name])[:200])
+        for key, row in zip(keys, fresh, strict=True)
     ]
     insert_rows(AuditEntry, [*AUDIT_COLUMNS, "object_id", "object_repr"], audit_rows)
     return len(fresh), taken

@@ -214,9 +214,9 @@ class Statements:
         self.context = CaptureQueriesContext(connection)
         insert_rows = imports.insert_rows
 
-        def counted(*args):
+        def counted(*args, **kwargs):
             self.inserts += 1
-            insert_rows(*args)
+            return insert_rows(*args, **kwargs)
 
         monkeypatch.setattr(imports, "insert_rows", counted)
 
@@ -272,10 +272,10 @@ def test_the_import_page_shows_the_rows_done_after_each_batch(world, importer, m
     seen = []
     create_batch = imports._create_batch
 
-    def observed(job, actor, batch):
+    def observed(job, actor, batch, **kwargs):
         page = importer.client.get(f"/customers/import/{job.pk}/progress/").content.decode()
         seen.append(re.search(r'data-testid="import-progress">([^<]*)<', page)[1])
-        return create_batch(job, actor, batch)
+        return create_batch(job, actor, batch, **kwargs)
 
     monkeypatch.setattr(imports, "_create_batch", observed)
     importer.run(job)
@@ -304,11 +304,11 @@ def test_a_second_run_after_a_stopped_worker_goes_on_without_duplicates(world, m
     job = checked(make_job(world, "W", 35))
     create_batch, calls = imports._create_batch, []
 
-    def stops_in_the_third(*args):
+    def stops_in_the_third(*args, **kwargs):
         calls.append(1)
         if len(calls) == 3:
             raise WorkerStopped
-        return create_batch(*args)
+        return create_batch(*args, **kwargs)
 
     monkeypatch.setattr(imports, "_create_batch", stops_in_the_third)
     with pytest.raises(WorkerStopped):
