@@ -42,7 +42,7 @@ def insert_rows(
                     [meta.db_table, meta.pk.column, len(rows)],
                 )
                 keys = [key for (key,) in cursor.fetchall()]
-                columns.insert(0, meta.pk.column)
+                columns.insert(0, str(meta.pk.column))
                 rows = [(key, *row) for key, row in zip(keys, rows, strict=True)]
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(column) for column in columns)
