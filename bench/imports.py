@@ -33,6 +33,7 @@ import logging
 import os
 import random
 import resource
+import statistics
 import sys
 import threading
 import time
@@ -249,11 +250,12 @@ def main() -> None:
 
     floors = [floor(reseller("91002"), cleaned)]
 
-    counter, batches, inserts = StatementCounter(), [0], [0]
+    counter, batches, inserts, starts = StatementCounter(), [0], [0], []
     create_batch, insert_rows = imports._create_batch, imports.insert_rows
 
     def counted_batch(*args, **kwargs):
         batches[0] += 1
+        starts.append(time.perf_counter())
         return create_batch(*args, **kwargs)
 
     def counted_insert(*args, **kwargs):
@@ -268,6 +270,8 @@ def main() -> None:
     with connection.execute_wrapper(counter):
         services.run_import(actor, job, only_valid=False)
     timings["import"] = time.perf_counter() - started
+    # A batch's time: from its start to the next one's (its statements, its commit, the next lock).
+    spans = [(later - earlier) * 1000 for earlier, later in zip(starts, starts[1:], strict=False)]
     watcher.stopped.set()
     watcher.join()
     imports._create_batch, imports.insert_rows = create_batch, insert_rows
@@ -306,6 +310,11 @@ def main() -> None:
         f"  statements while importing: {statements} for {batches[0]} batches = {per_batch:.1f} per batch "
         f"({inserts[0]} of them bulk inserts); peak RSS grew {rss_growth:.0f} MB during the import"
     )
+    if len(spans) >= 20:
+        print(
+            f"  a batch, start to next start: median {statistics.median(spans):.0f} ms; the first ten "
+            f"{statistics.median(spans[:10]):.0f} ms, the last ten {statistics.median(spans[-10:]):.0f} ms"
+        )
     print(
         f"  progress seen by another connection while importing: {len(importing)} distinct values, "
         f"{importing[:3]} … {importing[-3:]}"
