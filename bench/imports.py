@@ -316,7 +316,7 @@ def main() -> None:
         f"({inserts[0]} of them bulk inserts); peak RSS grew {rss_growth:.0f} MB during the import"
     )
     print(f"  before the first batch (the service, the task loading the job): {before_batches:.2f} s")
-    if len(spans) >= 20:
+    if len(spans) >= 10:
         print(
             f"  a batch, start to next start: median {statistics.median(spans):.0f} ms; the first ten "
             f"{statistics.median(spans[:10]):.0f} ms, the last ten {statistics.median(spans[-10:]):.0f} ms"

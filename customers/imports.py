@@ -50,10 +50,9 @@ MAX_ROW_CELLS = 1000
 EXCEL_MAX_ROWS = 1048576
 # What openpyxl keeps while it reads, in any namespace: cells, rows and shared strings.
 COUNTED = ("{*}c", "{*}row", "{*}si")
-# Rows a batch checks or imports. An imported batch commits with the progress: larger batches spread each
-# commit's fixed cost (docs/performance.md, "Import of 100,000 customers"), and the page's progress still
-# moves every few seconds while checking.
-BATCH_SIZE = 5000
+# Rows a batch checks or imports; an imported batch commits with the progress. 5,000 rows a batch import no
+# faster than 1,000 (docs/performance.md, "Import of 100,000 customers"), and the progress moves more often.
+BATCH_SIZE = 1000
 # Tries of a batch whose insert met a number taken meanwhile; more in a row means something else is wrong.
 MAX_CONFLICTS = 3
 # The language of every message a task keeps, so the reader reads it in theirs (``_in_every_language``).

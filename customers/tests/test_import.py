@@ -227,8 +227,7 @@ class Statements:
         return len(self.context.captured_queries) + self.inserts
 
 
-def test_a_large_import_costs_queries_per_batch_not_per_row(world, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 500)
+def test_a_large_import_costs_queries_per_batch_not_per_row(world):
     one, three = make_job(world, "A", imports.BATCH_SIZE), make_job(world, "B", 3 * imports.BATCH_SIZE)
     check_one, check_three = queries(lambda: imports.check(one)), queries(lambda: imports.check(three))
     assert (one.valid_count, three.valid_count) == (imports.BATCH_SIZE, 3 * imports.BATCH_SIZE)
