@@ -47,7 +47,8 @@ def insert_rows(
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(column) for column in columns)
             )
-            with cursor.copy(statement) as copy:
+            # As Django's cursor does for execute: a refused row raises Django's IntegrityError, not the driver's.
+            with connection.wrap_database_errors, cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
             return keys
