@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JOBS ?= auto
 
-.PHONY: setup db run test lint typecheck format worker messages check ci clean
+.PHONY: setup db run serve test lint typecheck format worker messages check ci clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ db: setup
 run: db
 	$(PY) manage.py load_demo
 	scripts/run.sh
+
+# The production process set on PostgreSQL and Redis (README "Production-like run"); needs DATABASE_URL.
+serve: setup
+	scripts/serve.sh
 
 worker: setup
 	$(PY) manage.py db_worker

@@ -2,7 +2,8 @@
 
 An export endpoint gives the same file as the list page's "Exportieren" (``core.exports``): the table's
 exportable columns over the restricted queryset, filtered by the list page's own query parameters and sorted
-by its ``sort``; CSV streams, Excel is written in constant memory.
+by its ``sort``; CSV streams, Excel is written in constant memory and refused (422) above
+``core.exports.XLSX_ROW_LIMIT`` rows.
 """
 
 from __future__ import annotations
@@ -107,6 +108,10 @@ def export_list(
     kwargs = {"actor": request.actor, "data_export": True, **(table_kwargs or {})}  # type: ignore[attr-defined]
     if query.sort:
         kwargs["order_by"] = query.sort
+    if query.format == "xlsx":
+        refusal = exports.xlsx_refusal(queryset)
+        if refusal is not None:
+            raise ValidationError({"format": refusal})
     header, rows = exports.export_rows(table_class, queryset, kwargs)
     if query.format == "xlsx":
         return exports.xlsx_response(name, header, rows)

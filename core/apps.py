@@ -11,6 +11,15 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
 
+    def ready(self) -> None:
+        from django_tasks.signals import task_finished, task_started
+
+        from core import logs
+
+        # Every record a task worker logs while a task runs names the task.
+        task_started.connect(logs.task_started, dispatch_uid="core.logs.task_started")
+        task_finished.connect(logs.task_finished, dispatch_uid="core.logs.task_finished")
+
 
 class OperatorAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -26,7 +26,7 @@ import xlsxwriter
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from core.tables import DateColumn, DateTimeColumn
@@ -39,6 +39,10 @@ FORMATS = ("copy", "csv", "xlsx", "pdf")
 DATA_FORMATS = ("copy", "csv", "xlsx")
 CHUNK_SIZE = 2000
 PAGED_ROW_LIMIT = 5000
+# Excel is written whole (to a temporary file, in constant memory) before the first byte goes out: 100,000
+# customers took 19-21 s and made 10 MB here, a million took 219-225 s (docs/performance.md), holding a web
+# worker for minutes with the user looking at nothing, past any proxy's timeout. CSV streams any length.
+XLSX_ROW_LIMIT = 100_000
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # Columns whose export value is their accessor's value as it is (dates are localised like any other).
 PLAIN_COLUMNS = (tables.Column, DateColumn, DateTimeColumn)
@@ -200,6 +204,14 @@ def copy_response(header: list[str], rows: Iterable[list[Cell]]) -> StreamingHtt
     """Tab-separated text for the clipboard ("Kopieren")."""
     body = (line.lstrip("\ufeff") for line in _delimited(header, rows, "\t"))
     return StreamingHttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+def xlsx_refusal(queryset: QuerySet[Any]) -> str | None:
+    """Why ``queryset`` is too long for an Excel export, in the reader's language; None when it is not."""
+    if queryset.count() <= XLSX_ROW_LIMIT:
+        return None
+    message = _("Excel exports hold at most %(limit)s rows. Narrow the filter, or export to CSV.")
+    return message % {"limit": number_format(XLSX_ROW_LIMIT, force_grouping=True)}
 
 
 def xlsx_response(filename: str, header: list[str], rows: Iterable[list[Cell]]) -> FileResponse:

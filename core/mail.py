@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
+from prometheus_client import Counter
 
 if TYPE_CHECKING:
     from django.core.mail.backends.base import BaseEmailBackend
@@ -41,6 +42,12 @@ if TYPE_CHECKING:
     from accounts.models import Account
 
 logger = logging.getLogger(__name__)
+
+MAIL_FAILURES = Counter(
+    "partnerportal_mail_failures",
+    "Attempts to send a mail that failed, by server: the account's own (a reseller's SMTP) or the provider's.",
+    ["server"],
+)
 
 # Seconds to wait before the 2nd, 3rd, ... attempt: a mail server that is down for a moment, or a password
 # being corrected, still gets the mail through; after the last one the provider's server takes over.
@@ -279,6 +286,7 @@ def send_email(
         else:
             by_provider().send()
     except SEND_ERRORS as error:
+        MAIL_FAILURES.labels(server=server).inc()
         logger.warning("mail %r, attempt %d on the %s server, failed: %s", subject, attempt, server, error)
         if attempt < ATTEMPTS:
             note(attempt, server, error, final=False)
@@ -299,6 +307,7 @@ def send_email(
             try:
                 by_provider().send()
             except SEND_ERRORS as fallback_error:
+                MAIL_FAILURES.labels(server="provider").inc()
                 logger.warning("mail %r: the provider's server failed too: %s", subject, fallback_error)
                 note(attempt + 1, "provider", fallback_error, final=True)
             else:

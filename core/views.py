@@ -139,10 +139,15 @@ class ObjectListView(ActorViewMixin, SingleTableMixin, FilterMixin, generic.List
     def export(self, fmt: str) -> HttpResponseBase:
         table_class = self.get_table_class()
         kwargs = {**self.export_table_kwargs(), "data_export": fmt in exports.DATA_FORMATS}
+        refusal = None
         if fmt in ("pdf", "print") and self.object_list.count() > exports.PAGED_ROW_LIMIT:
             # A paged document of that size helps nobody and ties up a worker for minutes.
             message = _("PDF and print hold at most %(limit)d rows. Narrow the filter, or export to CSV or Excel.")
-            messages.warning(self.request, message % {"limit": exports.PAGED_ROW_LIMIT})
+            refusal = message % {"limit": exports.PAGED_ROW_LIMIT}
+        elif fmt == "xlsx":
+            refusal = exports.xlsx_refusal(self.object_list)
+        if refusal is not None:
+            messages.warning(self.request, refusal)
             query = self.request.GET.copy()
             query.pop("export", None)
             return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}")

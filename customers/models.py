@@ -180,9 +180,13 @@ class EndCustomer(AccountOwnedModel):
         constraints = [
             models.UniqueConstraint("account", Lower("number"), name="endcustomer_number_unique_per_account"),
         ]
+        # One per column the list sorts by, so a sorted page reads a page of the index (migration 0006 also
+        # adds trigram indexes for the search on PostgreSQL).
         indexes = [
             models.Index(fields=["account", "last_name"]),
             models.Index(fields=["account", "number"]),
+            models.Index(fields=["account", "first_name"], name="endcustomer_acct_first_idx"),
+            models.Index(fields=["account", "company"], name="endcustomer_acct_company_idx"),
         ]
 
     def __str__(self):

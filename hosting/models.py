@@ -15,6 +15,7 @@ from core.network import validate_public_host
 from core.roles import Role
 from core.tenancy import ADD, CHANGE, DELETE, VIEW, AccountOwnedModel
 from hosting.messages import is_generated_name, render
+from hosting.metrics import plesk_call_observed
 from plesk import PleskClient
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class HostingServer(models.Model):
                 {"secret_key": self.secret_key} if self.secret_key else {"login": self.login, "password": self.password}
             )
             options.setdefault("on_auth_error", self._credentials_refused)
+        options.setdefault("on_call", plesk_call_observed)
         return PleskClient(
             self.url,
             ca_bundle=self.ca_bundle or None,

@@ -66,6 +66,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hosting.messages import Message, note
+from hosting.metrics import provisioning_ended
 from hosting.models import ProvisioningEvent, ResellerHosting
 from hosting.summary import send_space_summary
 from plesk import errors, ops
@@ -256,6 +257,7 @@ def _finish(claimed: Claim, event: tuple[str, Message], **changes: Any) -> bool:
     """Write the end of an attempt and its last timeline row, if this worker still holds the lease (nobody
     took the job over), together with the outcome of its last call, which is written either way."""
     hosting = claimed.hosting
+    job = hosting.status
     changes["claimed_until"] = None
     with transaction.atomic():
         # unrestricted: the job
@@ -267,7 +269,9 @@ def _finish(claimed: Claim, event: tuple[str, Message], **changes: Any) -> bool:
         claimed.timeline.write()
     if not written:
         logger.warning("hosting %s: lease lost, result of this attempt not written", hosting.pk)
+        provisioning_ended(job, "lease_lost")
         return False
+    provisioning_ended(job, event[0])
     for name, value in changes.items():
         setattr(hosting, name, value)
     return True

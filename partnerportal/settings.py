@@ -84,6 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before the host check, so that refused hosts are logged and timed too; neither reads the Host header.
+    "core.logs.RequestLogMiddleware",
+    "core.metrics.RequestMetricsMiddleware",
     "portal.middleware.PortalHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PortalCSPMiddleware",
@@ -107,6 +110,13 @@ MIDDLEWARE = [
     "audit.middleware.DeniedActionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if PRODUCTION:
+    # Static files from the web processes themselves, hashed, compressed and cached for ever (no separate
+    # static server, the reverse proxy only forwards); right after SecurityMiddleware, as WhiteNoise asks.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "partnerportal.urls"
 WSGI_APPLICATION = "partnerportal.wsgi.application"
@@ -144,6 +154,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # A database host that swallows packets fails a request (and /healthz) in seconds, not after the system's
+    # TCP timeout; the URL's own ?connect_timeout= wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # Persistent connections on both: opening a SQLite connection (Django registers its
 # functions, then the PRAGMAs run) costs about 0.5 ms, a PostgreSQL one far more.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -210,11 +224,43 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Uploads (customer-import files, logos) go through Django's default storage only, so several web machines can
+# share an S3-compatible bucket instead of a local MEDIA_ROOT (docs/operations.md, "Uploaded files").
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+_MEDIA_STORAGES = {
+    "filesystem": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # django-storages is not a dependency: `pip install django-storages[s3]` where it is used. Without keys,
+    # boto3 looks for credentials itself (instance role, ~/.aws).
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "bucket_name": env.str("S3_BUCKET", default=""),
+                "endpoint_url": env.str("S3_ENDPOINT_URL", default=""),
+                "region_name": env.str("S3_REGION", default=""),
+                "access_key": env.str("S3_ACCESS_KEY_ID", default=""),
+                "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=""),
+                "location": env.str("S3_PREFIX", default=""),
+                # The portal serves logos itself and reads imports in its workers; nothing is public.
+                "default_acl": "private",
+                "file_overwrite": False,
+            }.items()
+            if value != ""
+        },
+    },
+}
+if MEDIA_STORAGE not in _MEDIA_STORAGES:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be one of {sorted(_MEDIA_STORAGES)}.")
+if MEDIA_STORAGE == "s3" and not env.str("S3_BUCKET", default=""):
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGES[MEDIA_STORAGE],
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            # Hashed names (cached for ever) and gzipped copies (Brotli too where the brotli package is
+            # installed) that WhiteNoise serves as they are.
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -250,12 +296,19 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": []}}
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    # "periodic" holds the sweep, the server check and the usage warnings that RQ's cron scheduler enqueues
+    # (hosting/rq_cron.py). They are plain RQ jobs, so a worker without django_tasks_rq's job class runs them.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}, "periodic": {"URL": REDIS_URL}}
 
 # A shared cache keeps rate limits correct across processes.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer fails a request (and /healthz) in seconds instead of holding it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if env.bool("CACHE_REDIS", default=False)
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache"}
     )
@@ -282,7 +335,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # The reverse proxy asks over loopback whether to get a certificate (docs/operations.md); a redirect to https
 # would read as "no" for every portal host. The answer is yes or no about a public host name.
-SECURE_REDIRECT_EXEMPT = [r"^portal-hosts/tls-ask/$"]
+SECURE_REDIRECT_EXEMPT = [r"^portal-hosts/tls-ask/$", r"^healthz$", r"^metrics$"]
+# The bearer token Prometheus sends for /metrics; without one, /metrics does not exist (docs/operations.md).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -308,14 +363,26 @@ FILTERS_EMPTY_CHOICE_LABEL = _("All")
 DJANGO_TABLES2_PAGE_RANGE = 8
 
 
+# One JSON object a line in production (LOG_FORMAT=json elsewhere), readable text in development. Every record
+# of a request carries its request id, user and account, every record of a task its name (core.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # One line per request; runserver writes its own in development.
+        "partnerportal.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
 

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import dashboard_view
+from core.health import healthz_view
+from core.metrics import metrics_view
 from partnerportal.api import api
 from portal.tls import tls_ask_view
 
@@ -29,6 +31,9 @@ urlpatterns = [
     path("", include("portal.template_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("portal-hosts/tls-ask/", tls_ask_view, name="portal_tls_ask"),
+    # For the load balancer and Prometheus: no login, plain HTTP allowed (SECURE_REDIRECT_EXEMPT).
+    path("healthz", healthz_view, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("operator/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

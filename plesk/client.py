@@ -26,6 +26,7 @@ from .errors import (
     PleskAPIError,
     PleskAuthError,
     PleskConnectionError,
+    PleskNotFound,
     PleskOutcomeUnknown,
     PleskResponseError,
     PleskTimeout,
@@ -228,7 +229,11 @@ class PleskClient:
     Every call is bounded by ``connect_timeout`` and ``read_timeout`` per socket operation and by
     ``deadline`` overall; answers larger than ``max_response_bytes`` are refused. Redirects are
     never followed. ``on_auth_error`` is called with every refused-login error before it is raised,
-    so the caller can stop using these credentials. Not thread-safe: use one client per thread.
+    so the caller can stop using these credentials. ``on_call`` is called after every exchange with the
+    server's host name, the seconds it took and the error it ended in: the exception raised, or the
+    first error Plesk answered for an operation other than "does not exist" (``None``: none). So the
+    caller can measure the calls without this package knowing how. Not thread-safe: use one client per
+    thread.
 
     With ``reuse_connections`` the client takes its connections from a pool the whole process shares
     for its TLS settings (:func:`plesk.transport.shared_transport`; not for a CA bundle given as a file
@@ -252,6 +257,7 @@ class PleskClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         protocol_version: str | None = DEFAULT_PROTOCOL_VERSION,
         on_auth_error: Callable[[PleskAuthError], None] | None = None,
+        on_call: Callable[[str, float, BaseException | None], None] | None = None,
         reuse_connections: bool = False,
     ) -> None:
         parsed = httpx.URL(url)
@@ -271,6 +277,7 @@ class PleskClient:
         self.url = str(parsed.copy_with(query=None, fragment=None))
         self.login = login
         self.on_auth_error = on_auth_error
+        self.on_call = on_call
         self.protocol_version = protocol_version
         self.deadline = deadline
         self.max_response_bytes = max_response_bytes
@@ -338,6 +345,24 @@ class PleskClient:
         labels = ", ".join(op.label for op in operations)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("Plesk request to %s as %s: %s", self.url, self._who, redacted_xml(request))
+        started = time.monotonic()
+        try:
+            answer = self._exchange_packet(request, operations, labels, deadline)
+        except Exception as exc:
+            self._called(started, exc)
+            raise
+        # "Does not exist" answers a look-up; any other error of an operation is one of the call.
+        failed = (o.error for o in answer[1] if o.error is not None and not isinstance(o.error, PleskNotFound))
+        self._called(started, next(failed, None))
+        return answer
+
+    def _called(self, started: float, error: BaseException | None) -> None:
+        if self.on_call is not None:
+            self.on_call(self._host, time.monotonic() - started, error)
+
+    def _exchange_packet(
+        self, request: etree._Element, operations: Sequence[Operation[Any]], labels: str, deadline: float | None
+    ) -> tuple[str | None, list[Outcome[Any]]]:
         started = time.monotonic()
         try:
             status, body = self._post(to_bytes(request), deadline or self.deadline, labels)

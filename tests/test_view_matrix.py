@@ -99,6 +99,10 @@ MATRIX = {
     # Without ?domain= of a portal host: 404 for everyone (portal/tests: 200 for one).
     # The reverse proxy's question needs no login; without ?domain= it is a 400 (portal/tests/test_tls.py).
     "portal_tls_ask": (None, expect(400), expect(405)),
+    # The load balancer's probe needs no login and answers the same to everyone (core/tests/test_health.py).
+    "healthz": (None, expect(200), expect(405)),
+    # Only for Prometheus's bearer token; without METRICS_TOKEN set it does not exist (core/tests/test_metrics.py).
+    "metrics": (None, expect(404), expect(404)),
     "api:api-root": (None, expect(404), None),
     "api:openapi-json": (None, expect(200), None),
     "api:openapi-view": (None, expect(200), None),

@@ -138,6 +138,26 @@ def test_pdf_and_print_refuse_lists_beyond_the_limit_with_a_clear_message(world,
     assert "export=" not in response.redirect_chain[-1][0]
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Excel exports hold at most 1 rows. Narrow the filter, or export to CSV."),
+        ("de", "Excel-Exporte enthalten höchstens 1 Zeilen. Bitte grenzen Sie die Liste mit dem Filter ein"),
+    ],
+)
+def test_excel_refuses_lists_beyond_the_limit_and_points_at_csv(world, monkeypatch, language, message):
+    monkeypatch.setattr(exports, "XLSX_ROW_LIMIT", 1)
+    client = login(Client(), world.r1.owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get("/customers/", {"export": "xlsx", "country": "DE"}, follow=True)
+    assert message in response.content.decode()
+    assert response.redirect_chain == [("/customers/?country=DE", 302)]
+    # Within the limit, and in CSV at any length, the export is given.
+    one = client.get("/customers/", {"export": "xlsx", "q": "Zweit"})
+    assert one["Content-Disposition"].endswith('.xlsx"')
+    assert len(csv_rows(client, "/customers/")) == 3
+
+
 def csv_rows(client, path, **params) -> list[list[str]]:
     response = client.get(path, {"export": "csv", **params})
     assert response.status_code == 200

@@ -173,6 +173,28 @@ def test_the_customer_export_streams_the_filtered_list_as_csv_or_excel(world):
     assert "R1-" not in b"".join(api(world.r2).get("/api/v1/customers/export/").streaming_content).decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Excel exports hold at most 1 rows. Narrow the filter, or export to CSV."),
+        ("de", "Excel-Exporte enthalten höchstens 1 Zeilen. Bitte grenzen Sie die Liste mit dem Filter ein oder "),
+    ],
+)
+def test_the_excel_export_refuses_more_rows_than_the_limit_with_a_clear_422(world, monkeypatch, language, message):
+    from core import exports
+
+    monkeypatch.setattr(exports, "XLSX_ROW_LIMIT", 1)
+    client = api(world.r1)
+    client.cookies["django_language"] = language
+    response = client.get("/api/v1/customers/export/?format=xlsx")
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["format"]
+    assert error["msg"].startswith(message)
+    assert client.get("/api/v1/customers/export/?format=xlsx&q=Zweit").status_code == 200
+    assert client.get("/api/v1/customers/export/?format=csv").status_code == 200
+
+
 def test_personal_data_and_erasure(world):
     from core.roles import Role
 

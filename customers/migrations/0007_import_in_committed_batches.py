@@ -16,7 +16,7 @@ def count_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0005_todo_plain_text"),
+        ("customers", "0006_search_and_sort_indexes"),
     ]
 
     operations = [
