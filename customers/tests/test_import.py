@@ -136,7 +136,7 @@ def test_a_file_of_another_kind_is_refused_at_the_file_field_before_anything_is_
 def test_a_file_over_the_size_limit_is_refused_at_the_file_field_unread(world, importer, monkeypatch):
     monkeypatch.setattr(imports, "parse_upload", None)  # reading it would fail the test
     response, _job = importer.upload(SimpleUploadedFile("kunden.csv", b"x" * (imports.MAX_BYTES + 1)))
-    assert response.context["form"].errors["file"] == ["The file is larger than 10 MB."]
+    assert response.context["form"].errors["file"] == ["The file is larger than 32 MB."]
     assert not CustomerImport.objects.exists()
 
 
@@ -197,19 +197,128 @@ def queries(function):
     return len(context.captured_queries)
 
 
+def checked(job):
+    """The job checked and handed to the import task, as ``services.run_import`` hands it."""
+    imports.check(job)
+    job.status, job.processed = CustomerImport.Status.IMPORTING, 0
+    job.save(update_fields=["status", "processed"])
+    return job
+
+
+class Statements:
+    """Statements per batch of an import: those the cursor runs, and the bulk inserts (``COPY`` on PostgreSQL
+    passes no execute wrapper)."""
+
+    def __init__(self, monkeypatch):
+        self.inserts = 0
+        self.context = CaptureQueriesContext(connection)
+        insert_rows = imports.insert_rows
+
+        def counted(*args, **kwargs):
+            self.inserts += 1
+            return insert_rows(*args, **kwargs)
+
+        monkeypatch.setattr(imports, "insert_rows", counted)
+
+    def of(self, function) -> int:
+        self.inserts = 0
+        with self.context:
+            function()
+        return len(self.context.captured_queries) + self.inserts
+
+
 def test_a_large_import_costs_queries_per_batch_not_per_row(world):
     one, three = make_job(world, "A", imports.BATCH_SIZE), make_job(world, "B", 3 * imports.BATCH_SIZE)
     check_one, check_three = queries(lambda: imports.check(one)), queries(lambda: imports.check(three))
     assert (one.valid_count, three.valid_count) == (imports.BATCH_SIZE, 3 * imports.BATCH_SIZE)
     assert check_three - check_one == 2  # one progress update per extra batch
     actor = world.r1.actor()
-    run_one = queries(lambda: imports.run(one, actor, only_valid=False))
-    run_three = queries(lambda: imports.run(three, actor, only_valid=False))
+    for job in (one, three):
+        job.status, job.processed = CustomerImport.Status.IMPORTING, 0
+        job.save(update_fields=["status", "processed"])
+    run_one = queries(lambda: imports.run(one, actor))
+    run_three = queries(lambda: imports.run(three, actor))
     per_batch = (run_three - run_one) // 2
     assert run_three == run_one + 2 * per_batch
-    # A batch is a fixed handful of INSERTs (SQLite splits them at its parameter limit), never one per row.
-    assert per_batch <= 40
+    # A batch is a fixed handful of statements, never one per row.
+    assert per_batch <= 12
     assert EndCustomer.objects.filter(number__startswith="B-").count() == 3 * imports.BATCH_SIZE
+
+
+def test_the_statements_of_a_batch_do_not_grow_with_the_batch_size(world, monkeypatch):
+    statements = Statements(monkeypatch)
+    per_batch = {}
+    for size in (10, 100):
+        monkeypatch.setattr(imports, "BATCH_SIZE", size)
+        one, three = checked(make_job(world, f"S{size}", size)), checked(make_job(world, f"T{size}", 3 * size))
+        run_one = statements.of(lambda job=one: imports.run(job, world.r1.actor()))
+        run_three = statements.of(lambda job=three: imports.run(job, world.r1.actor()))
+        assert (run_three - run_one) % 2 == 0
+        per_batch[size] = (run_three - run_one) // 2
+        assert three.created_count == 3 * size
+    assert per_batch[10] == per_batch[100] <= 12
+    audited = AuditEntry.objects.filter(action="create", object_repr__startswith="T100-")
+    assert audited.count() == 300 and audited.filter(user=world.r1.owner, account=world.r1.account).count() == 300
+    customer = EndCustomer.objects.get(number="T100-7")
+    assert (customer.phone, customer.email) == ("+49301234567", "t1007@x.test")
+    assert audited.get(object_id=str(customer.pk)).object_repr == str(customer)
+
+
+def test_the_import_page_shows_the_rows_done_after_each_batch(world, importer, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    _response, job = importer.upload(csv_file(*(row(f"P-{i}") for i in range(5))))
+    job = importer.check(job)
+    importer.client.cookies["django_language"] = "de"
+    seen = []
+    create_batch = imports._create_batch
+
+    def observed(job, actor, batch, **kwargs):
+        page = importer.client.get(f"/customers/import/{job.pk}/progress/").content.decode()
+        seen.append(re.search(r'data-testid="import-progress">([^<]*)<', page)[1])
+        return create_batch(job, actor, batch, **kwargs)
+
+    monkeypatch.setattr(imports, "_create_batch", observed)
+    importer.run(job)
+    assert seen == [f"Zeilen werden importiert: {done} von 5" for done in (0, 2, 4)]
+    assert (job.status, job.processed, job.created_count) == ("done", 5, 5)
+
+
+def test_a_number_taken_after_the_check_is_skipped_as_an_error_row(world, importer):
+    _response, job = importer.upload(csv_file(row("M-1"), row("M-2"), row("M-3")))
+    job = importer.check(job)
+    EndCustomer.objects.create(account=world.r1.account, **imports.mapped(job.rows[1], job.mapping) | {"number": "m-2"})
+    page = importer.run(job).content.decode()
+    assert (job.status, job.created_count, job.error_rows) == ("done", 2, 1)
+    assert job.errors[0]["row"] == 3 and job.errors[0]["field"] == "number"
+    assert "You already have a customer with this customer number." in page
+    numbers = EndCustomer.objects.filter(number__istartswith="M-").values_list("number", flat=True)
+    assert sorted(numbers) == ["M-1", "M-3", "m-2"]
+
+
+class WorkerStopped(BaseException):
+    """A worker killed mid-import: not an error the task could record."""
+
+
+def test_a_second_run_after_a_stopped_worker_goes_on_without_duplicates(world, monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 10)
+    job = checked(make_job(world, "W", 35))
+    create_batch, calls = imports._create_batch, []
+
+    def stops_in_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise WorkerStopped
+        return create_batch(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "_create_batch", stops_in_the_third)
+    with pytest.raises(WorkerStopped):
+        imports.run(job, world.r1.actor())
+    job = CustomerImport.objects.get(pk=job.pk)
+    assert (job.status, job.processed, job.created_count) == ("importing", 20, 20)
+    assert imports.run(job, world.r1.actor()) == 35
+    assert EndCustomer.objects.filter(number__startswith="W-").count() == 35
+    assert AuditEntry.objects.filter(action="create", object_repr__startswith="W-").count() == 35
+    assert CustomerImport.objects.get(pk=job.pk).status == "done"
 
 
 # --- The skipped rows stay on the import's page and download as CSV or Excel (#17 item 12) -------------------

@@ -217,7 +217,7 @@ def test_a_row_of_many_empty_cells_is_refused_before_openpyxl_parses_it(world, u
 
 
 def test_more_cells_than_the_limit_are_refused(world, upload, monkeypatch):
-    # The limit is rows times columns (1,000,050); a smaller one shows the same counting in a fraction of the time.
+    # The limit is rows times columns (5,000,050); a smaller one shows the same counting in a fraction of the time.
     monkeypatch.setattr(imports, "MAX_CELLS", 10_000)
     data = workbook([text_row(1, HEADER.split(";")), *(b"<row>" + b"<c/>" * 1000 + b"</row>" for _row in range(11))])
     response, peak = upload("zellen.xlsx", data)

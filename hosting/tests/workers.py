@@ -35,6 +35,7 @@ class Cluster:
         postgres_url: str | None = None,
         backend: str = "database",
         rq_worker_class: str | None = None,
+        database_name: str | None = None,
         **env: str,
     ):
         self.workdir = workdir
@@ -43,8 +44,10 @@ class Cluster:
         if postgres_url:
             parts = urlsplit(postgres_url)
             self.pg_admin_url = urlunsplit(parts._replace(path="/postgres"))
-            self.pg_name = f"pp_workers_{uuid.uuid4().hex[:10]}"
+            # ``database_name``: a name of the caller's (created and dropped here), e.g. to keep within a prefix.
+            self.pg_name = database_name or f"pp_workers_{uuid.uuid4().hex[:10]}"
             self.database_url = urlunsplit(parts._replace(path=f"/{self.pg_name}"))
+            self._pg_execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')  # a crashed run's
             self._pg_execute(f'CREATE DATABASE "{self.pg_name}"')
         else:
             self.pg_name = None
