@@ -94,7 +94,7 @@ def test_the_reseller_imports_a_thousand_customers(page, live_server, tmp_path):
     page.wait_for_selector("text=All 1000 rows are valid.")
     page.click("text=Import 1000 customers")
     page.wait_for_selector("[data-testid=import-summary]")
-    assert "1000 customers imported." in page.inner_text("[data-testid=import-summary]")
+    assert "1,000 customers imported." in page.inner_text("[data-testid=import-summary]")
     screenshot(page, "26-import-done")
     page.goto(f"{base}/customers/?q=I-0999")
     assert page.locator("tbody tr").count() == 1
