@@ -206,7 +206,9 @@ def seed(spec: Spec) -> None:
                 password=password_hash,
             )
             Membership.objects.create(account=account, user=owner, role=Role.OWNER)
-            customers = data._customers(account, spec.rows(index), rng, f"l{number}x")
+            customers = [
+                EndCustomer(account=account, **row) for row in data._customer_rows(spec.rows(index), rng, f"l{number}x")
+            ]
             for customer in customers:
                 # Numbers unique across accounts, so a number seen in a response tells whose customer it is.
                 customer.number = f"K{number}-{customer.number[2:]}"
