@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models
 
 
 def insert_rows(
@@ -33,6 +33,7 @@ def insert_rows(
     keys: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            import psycopg
             from psycopg import sql
 
             if with_keys:
@@ -48,9 +49,12 @@ def insert_rows(
                 sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(column) for column in columns)
             )
             # As Django's cursor does for execute: a refused row raises Django's IntegrityError, not the driver's.
-            with connection.wrap_database_errors, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            try:
+                with cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            except psycopg.IntegrityError as error:
+                raise IntegrityError(*error.args) from error
             return keys
         quote = connection.ops.quote_name
         statement_text = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  (names from the model's metadata)
