@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Case, Count, Min, When
 from django.utils import timezone
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, TaskResultStatus, task_backends
 
@@ -114,31 +114,32 @@ def _rq_state(name: str, now: datetime) -> QueueState:
 
 
 def _database_states(now: datetime) -> list[QueueState]:
-    from django_tasks_db.models import DBTaskResult, get_date_max
+    from django_tasks_db.models import DBTaskResult
 
-    # A task without a time to run after carries the largest date; one whose time has come waits since then.
-    never = get_date_max()
-    rows = (
-        DBTaskResult.objects.filter(status=TaskResultStatus.READY, backend_name=DEFAULT_TASK_BACKEND_ALIAS)
+    # ``ready()`` is what the database worker takes next: due now, or without a time to run after. A due task
+    # waits since its time came, one without a time since it was enqueued; the rest of READY waits for later.
+    pending = DBTaskResult.objects.filter(status=TaskResultStatus.READY, backend_name=DEFAULT_TASK_BACKEND_ALIAS)
+    ready = (
+        pending.ready()
         .values("queue_name")
         .annotate(
-            waiting=Count("id", filter=Q(run_after=never) | Q(run_after__lte=now)),
-            scheduled=Count("id", filter=Q(run_after__gt=now) & ~Q(run_after=never)),
-            oldest_enqueued=Min("enqueued_at", filter=Q(run_after=never)),
-            oldest_due=Min("run_after", filter=Q(run_after__lte=now)),
+            waiting=Count("id"),
+            oldest=Min(Case(When(run_after__lte=now, then="run_after"), default="enqueued_at")),
         )
     )
-    found: dict[str, dict[str, Any]] = {row["queue_name"]: dict(row) for row in rows}
+    queued = pending.values("queue_name").annotate(queued=Count("id"))
+    rows: dict[str, dict[str, Any]] = {row["queue_name"]: dict(row) for row in ready}
+    totals = {row["queue_name"]: row["queued"] for row in queued}
+    found = {name: {**rows.get(name, {"waiting": 0}), "queued": totals[name]} for name in totals}
     states = []
     for name in sorted({*_queue_names(), *found}):
         row = found.get(name, {})
-        since = [moment for moment in (row.get("oldest_enqueued"), row.get("oldest_due")) if moment is not None]
         states.append(
             QueueState(
                 name=name,
                 waiting=row.get("waiting", 0),
-                scheduled=row.get("scheduled", 0),
-                oldest_waiting_seconds=_seconds_since(min(since) if since else None, now),
+                scheduled=row.get("queued", 0) - row.get("waiting", 0),
+                oldest_waiting_seconds=_seconds_since(row.get("oldest"), now),
             )
         )
     return states
